@@ -1,0 +1,1 @@
+pub use blankett_compiler as compiler;
