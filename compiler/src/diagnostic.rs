@@ -110,14 +110,23 @@ impl Diagnostic {
         }
     }
     pub fn warning(code: Code, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Self::error(code, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Self::error(code, message)
+        }
     }
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.primary = Some(Label { span, message: label.into() });
+        self.primary = Some(Label {
+            span,
+            message: label.into(),
+        });
         self
     }
     pub fn also(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.secondary.push(Label { span, message: label.into() });
+        self.secondary.push(Label {
+            span,
+            message: label.into(),
+        });
         self
     }
     pub fn help(mut self, help: impl Into<String>) -> Self {
@@ -148,7 +157,10 @@ pub fn sort(diags: &mut Vec<Diagnostic>) {
 }
 
 /// "did you mean `x`?", when one candidate is close enough to be a likely typo.
-pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     closest(wrong, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
@@ -158,7 +170,10 @@ pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(&wrong_l, &c.to_lowercase()), c))
-        .filter(|(score, c)| *score >= 0.8 || (c.len() > 3 && c.to_lowercase().contains(&wrong_l) && wrong_l.len() >= 3))
+        .filter(|(score, c)| {
+            *score >= 0.8
+                || (c.len() > 3 && c.to_lowercase().contains(&wrong_l) && wrong_l.len() >= 3)
+        })
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }
@@ -177,14 +192,18 @@ pub fn position(sources: &SourceMap, span: Span) -> Position {
     let file = sources.get(span.file);
     let (line, column) = file.line_col(span.start as usize);
     let (end_line, end_column) = file.line_col(span.end as usize);
-    Position { file: file.name.clone(), line, column, end_line, end_column }
+    Position {
+        file: file.name.clone(),
+        line,
+        column,
+        end_line,
+        end_column,
+    }
 }
 
 /// The machine-readable form (`--format json`).
 pub fn to_json(sources: &SourceMap, d: &Diagnostic) -> serde_json::Value {
-    let label = |l: &Label| {
-        serde_json::json!({ "message": l.message, "position": position(sources, l.span) })
-    };
+    let label = |l: &Label| serde_json::json!({ "message": l.message, "position": position(sources, l.span) });
     serde_json::json!({
         "code": d.code.to_string(),
         "severity": d.severity,
@@ -223,7 +242,10 @@ impl miette::Diagnostic for Bound {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.diag.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diag
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
@@ -239,14 +261,21 @@ impl miette::Diagnostic for Bound {
         if self.related.is_empty() {
             None
         } else {
-            Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+            Some(Box::new(
+                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+            ))
         }
     }
 }
 
 fn bind(sources: &SourceMap, diag: &Diagnostic) -> Bound {
     let Some(primary) = &diag.primary else {
-        return Bound { diag: diag.clone(), source: None, labels: vec![], related: vec![] };
+        return Bound {
+            diag: diag.clone(),
+            source: None,
+            labels: vec![],
+            related: vec![],
+        };
     };
     let file = sources.get(primary.span.file);
     let labeled = |l: &Label, is_primary: bool| {
@@ -275,7 +304,9 @@ fn bind(sources: &SourceMap, diag: &Diagnostic) -> Bound {
     }
     Bound {
         diag: diag.clone(),
-        source: Some(miette::NamedSource::new(file.name.clone(), file.text.clone()).with_language("yaml")),
+        source: Some(
+            miette::NamedSource::new(file.name.clone(), file.text.clone()).with_language("yaml"),
+        ),
         labels,
         related,
     }
@@ -283,8 +314,14 @@ fn bind(sources: &SourceMap, diag: &Diagnostic) -> Bound {
 
 /// Renders diagnostics as the author reads them in a terminal.
 pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String {
-    let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100).with_context_lines(1);
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_context_lines(1);
     let mut out = String::new();
     for d in diags {
         let bound = bind(sources, d);

@@ -4,5 +4,9 @@
 //! resolved form over answers. Every phase reports [`diagnostic::Diagnostic`]s and never stops
 //! at the first problem.
 
+pub mod analyse;
 pub mod diagnostic;
+pub mod expr;
+pub mod ir;
 pub mod source;
+pub mod syntax;

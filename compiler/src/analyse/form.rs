@@ -1,0 +1,387 @@
+//! One form from syntax to IR: header, choices, pages, rules, mapping and tests.
+
+use super::library::LibraryView;
+use super::resolve::{Resolver, Scope};
+use super::texts::Texts;
+use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::expr::{self, Type};
+use crate::ir::{self, Identification, Signing, TemplatePart};
+use crate::source::Span;
+use crate::syntax::model::{self as m, FieldType, Sp};
+use std::collections::BTreeMap;
+
+/// What a kommun's service changes in a form before it is resolved.
+#[derive(Default)]
+pub struct Overlay<'a> {
+    pub service: Option<&'a m::ServiceDef>,
+}
+
+pub fn compile_form(
+    lib: LibraryView,
+    syntax: &m::FormFile,
+    overlay: Overlay,
+) -> (ir::Form, Vec<Diagnostic>) {
+    let texts = Texts::new(lib.languages());
+    let mut r = Resolver::new(lib, texts);
+    r.form.languages = if lib.languages().is_empty() {
+        vec!["sv".into()]
+    } else {
+        lib.languages().to_vec()
+    };
+    header(&mut r, syntax);
+    if let Some(lists) = &syntax.choices {
+        r.choice_lists(lists, syntax.form.span);
+    }
+    let mut pages: Vec<m::PageDef> = syntax.pages.clone();
+    if let Some(service) = overlay.service {
+        super::overlay::before_resolve(&mut r, &mut pages, service);
+    }
+    let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+    for (i, page) in pages.iter().enumerate() {
+        r.id(&page.id, "page");
+        if let Some(first) = seen.get(&page.id.value) {
+            r.diags.push(
+                Diagnostic::error(
+                    Code::DuplicateId,
+                    format!("the page `{}` is defined twice", page.id.value),
+                )
+                .at(page.id.span, "defined again here")
+                .also(*first, "first defined here")
+                .help("give one of the pages another id"),
+            );
+        }
+        seen.insert(page.id.value.clone(), page.id.span);
+        r.page(page, i);
+    }
+    if pages.is_empty() {
+        r.diags.push(
+            Diagnostic::error(
+                Code::MissingKey,
+                format!("the form `{}` has no pages", syntax.form.value),
+            )
+            .at(syntax.form.span, "nothing to ask")
+            .help("add `pages:` with at least one page of fields"),
+        );
+    }
+    for rule in syntax.rules.iter().flatten() {
+        self::rule(&mut r, rule);
+    }
+    if let Some(service) = overlay.service {
+        super::overlay::after_resolve(&mut r, service);
+    }
+    r.check_expressions();
+    let mapping_def = merged_mapping(
+        syntax.mapping.as_ref(),
+        overlay.service.and_then(|s| s.mapping.as_ref()),
+    );
+    if let Some(md) = &mapping_def {
+        r.form.mapping = mapping(&mut r, md);
+    }
+    for t in syntax.tests.iter().flatten() {
+        if let Some(tc) = super::tests::test_case(&mut r, t) {
+            r.form.tests.push(tc);
+        }
+    }
+    r.form.source_span = Some(syntax.form.span);
+    r.form.seal();
+    let mut diags = r.diags;
+    diags.extend(r.texts.take());
+    (r.form, diags)
+}
+
+fn header(r: &mut Resolver, s: &m::FormFile) {
+    r.id(&s.form, "form");
+    r.form.id = s.form.value.clone();
+    r.form.version = s.version.value.clone();
+    if let Err(e) = semver::Version::parse(&s.version.value) {
+        r.diags.push(
+            Diagnostic::error(
+                Code::InvalidVersion,
+                format!("`{}` is not a version", s.version.value),
+            )
+            .at(s.version.span, e.to_string())
+            .help("versions have three numbers, MAJOR.MINOR.PATCH, e.g. `1.0.0`"),
+        );
+    }
+    r.form.title = r.texts.text(&s.title);
+    r.form.description = s.description.as_ref().map(|d| r.texts.text(d));
+    r.form.identification = s
+        .identification
+        .as_ref()
+        .map(|i| i.value)
+        .unwrap_or(Identification::None);
+    r.form.signing = s.signing.as_ref().map(|i| i.value).unwrap_or(Signing::None);
+    if let (Some(sig), Identification::None | Identification::Optional) =
+        (&s.signing, r.form.identification)
+    {
+        if sig.value != Signing::None {
+            r.diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    "signing needs `identification: required`",
+                )
+                .at(sig.span, "only a logged-in person can sign")
+                .help("set `identification: required` on the form, or remove `signing`"),
+            );
+        }
+    }
+    r.form.reference_prefix = match &s.reference_prefix {
+        Some(p) => {
+            let ok =
+                (2..=6).contains(&p.value.len()) && p.value.chars().all(|c| c.is_ascii_uppercase());
+            if !ok {
+                r.diags.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("`{}` is not a reference prefix", p.value),
+                    )
+                    .at(p.span, "expected 2 to 6 capital letters A–Z")
+                    .help(format!("write e.g. `{}`", default_prefix(&s.form.value))),
+                );
+            }
+            p.value.clone()
+        }
+        None => default_prefix(&s.form.value),
+    };
+    r.form.duration_minutes = s
+        .duration_minutes
+        .as_ref()
+        .and_then(|d| u32::try_from(d.value).ok());
+    r.form.you_need = s
+        .you_need
+        .iter()
+        .flatten()
+        .map(|t| r.texts.text(t))
+        .collect();
+}
+
+fn default_prefix(id: &str) -> String {
+    let p: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphabetic())
+        .take(4)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    if p.len() < 2 {
+        "ANS".into()
+    } else {
+        p
+    }
+}
+
+/// Finds a field by the path an author wrote, with did-you-mean when it is not there.
+pub fn field_ref(r: &mut Resolver, path: &Sp<String>, what: &str) -> Option<ir::FieldId> {
+    let wanted = path.value.replace("[*]", "");
+    if let Some(id) = r.form.field(&wanted) {
+        return Some(id);
+    }
+    let names: Vec<&str> = r.form.fields.iter().map(|f| f.path.as_str()).collect();
+    r.diags.push(
+        Diagnostic::error(Code::UnknownField, format!("unknown field `{}`", path.value))
+            .at(path.span, format!("no field with this path {what}"))
+            .help(did_you_mean(&wanted, names.iter().copied()).unwrap_or_else(|| "field paths are the field's id, prefixed by the `as` of its fragment: `sokande.namn`".into())),
+    );
+    None
+}
+
+fn rule(r: &mut Resolver, rule: &m::RuleDef) {
+    let field = field_ref(r, &rule.field, "for this rule's message");
+    let when = r.parse_expr(&rule.when);
+    let message = r.texts.text(&rule.message);
+    if let (Some(field), Some(when)) = (field, when) {
+        r.form.rules.push(ir::Rule {
+            when,
+            message,
+            field,
+        });
+    }
+}
+
+fn merged_mapping(
+    base: Option<&m::MappingDef>,
+    over: Option<&m::MappingDef>,
+) -> Option<m::MappingDef> {
+    match (base, over) {
+        (None, None) => None,
+        (Some(b), None) => Some(b.clone()),
+        (None, Some(o)) => Some(o.clone()),
+        (Some(b), Some(o)) => Some(m::MappingDef {
+            arendemening: o.arendemening.clone().or_else(|| b.arendemening.clone()),
+            arendetyp: o.arendetyp.clone().or_else(|| b.arendetyp.clone()),
+            klassificering: o
+                .klassificering
+                .clone()
+                .or_else(|| b.klassificering.clone()),
+            motpart: o.motpart.clone().or_else(|| b.motpart.clone()),
+            handlingar: o.handlingar.clone().or_else(|| b.handlingar.clone()),
+            extra: o.extra.clone().or_else(|| b.extra.clone()),
+        }),
+    }
+}
+
+fn mapping(r: &mut Resolver, md: &m::MappingDef) -> Option<ir::Mapping> {
+    let mut out = ir::Mapping::default();
+    match &md.arendemening {
+        Some(t) => out.arendemening = template(r, t),
+        None => r.diags.push(
+            Diagnostic::error(Code::MissingMapping, "the mapping has no `arendemening`")
+                .at(
+                    r.form.source_span.unwrap_or_default(),
+                    "every case needs a title (ärendemening)",
+                )
+                .help("add `arendemening: \"Ansökan om …: {field}\"` under `mapping:`"),
+        ),
+    }
+    out.arendetyp = md.arendetyp.as_ref().map(|s| s.value.clone());
+    out.klassificering = md.klassificering.as_ref().map(|s| s.value.clone());
+    if let Some(mp) = &md.motpart {
+        let entries = [
+            ("namn", &mp.namn),
+            ("personnummer", &mp.personnummer),
+            ("orgnummer", &mp.orgnummer),
+            ("adress", &mp.adress),
+            ("postnummer", &mp.postnummer),
+            ("postort", &mp.postort),
+            ("epost", &mp.epost),
+            ("telefon", &mp.telefon),
+        ];
+        for (name, src) in entries {
+            let Some(src) = src else { continue };
+            let Some(mut e) = r.parse_expr(src) else {
+                continue;
+            };
+            let scope = Scope {
+                prefixes: vec![String::new()],
+                row: None,
+            };
+            let computed = r.computed_types.clone();
+            r.check_one(&mut e, &scope, Some(&Type::Text), &computed);
+            out.motpart.insert(name.to_string(), e);
+        }
+        if mp.namn.is_none() {
+            r.diags.push(
+                Diagnostic::error(
+                    Code::MissingMapping,
+                    "the counterpart (`motpart`) has no `namn`",
+                )
+                .at(
+                    r.form.source_span.unwrap_or_default(),
+                    "the case system needs the counterpart's name",
+                )
+                .help("add `namn: <field>` under `motpart:`"),
+            );
+        }
+    }
+    for h in md.handlingar.iter().flatten() {
+        let typ = h.typ.value.as_str();
+        if typ != "ansokan" && typ != "bilaga" {
+            r.diags.push(
+                Diagnostic::error(Code::InvalidMapping, format!("`{typ}` is not a kind of document"))
+                    .at(h.typ.span, "expected `ansokan` or `bilaga`")
+                    .help(did_you_mean(typ, ["ansokan", "bilaga"]).unwrap_or_else(|| "write `ansokan` for the application itself or `bilaga` for an attached file".into())),
+            );
+            continue;
+        }
+        let field = match (&h.falt, typ) {
+            (Some(f), "bilaga") => {
+                let id = field_ref(r, f, "to attach");
+                if let Some(id) = id {
+                    if r.form.fields[id].kind != FieldType::File {
+                        r.diags.push(
+                            Diagnostic::error(
+                                Code::InvalidMapping,
+                                format!("`{}` is not a file field", f.value),
+                            )
+                            .at(
+                                f.span,
+                                format!("this is a {} field", r.form.fields[id].kind.name()),
+                            )
+                            .help("an attachment (`bilaga`) must name a field of type `file`"),
+                        );
+                    }
+                }
+                id
+            }
+            (None, "bilaga") => {
+                r.diags.push(
+                    Diagnostic::error(
+                        Code::InvalidMapping,
+                        "an attachment (`bilaga`) without `falt`",
+                    )
+                    .at(h.typ.span, "which file field is attached?")
+                    .help("add `falt: <file field>`"),
+                );
+                None
+            }
+            (Some(f), _) => {
+                r.diags.push(
+                    Diagnostic::error(
+                        Code::InvalidMapping,
+                        "the application (`ansokan`) takes no `falt`",
+                    )
+                    .at(f.span, "the application is the whole submission")
+                    .help("remove `falt`, or use `typ: bilaga` for a file"),
+                );
+                None
+            }
+            (None, _) => None,
+        };
+        out.handlingar.push(ir::Handling {
+            typ: typ.to_string(),
+            field,
+            rubrik: h.rubrik.as_ref().map(|s| s.value.clone()),
+        });
+    }
+    for x in md.extra.iter().flatten() {
+        let parts = template(r, &x.varde);
+        out.extra.push((x.namn.value.clone(), parts));
+    }
+    Some(out)
+}
+
+/// `"Bygglov: {fastighet.beteckning}"` → literal and expression parts.
+fn template(r: &mut Resolver, t: &Sp<String>) -> Vec<TemplatePart> {
+    let mut parts = Vec::new();
+    let text = &t.value;
+    // The template's own characters start after an opening quote, if any.
+    let mut rest = 0;
+    while let Some(open) = text[rest..].find('{') {
+        let open = rest + open;
+        if open > rest {
+            parts.push(TemplatePart::Literal(text[rest..open].to_string()));
+        }
+        let Some(close) = text[open..].find('}') else {
+            r.diags.push(
+                Diagnostic::error(
+                    Code::ExpressionSyntax,
+                    "a `{` without its `}` in this template",
+                )
+                .at(t.span, "unclosed `{`")
+                .help("close the expression with `}`, e.g. `{fastighet.beteckning}`"),
+            );
+            return parts;
+        };
+        let close = open + close;
+        let inner = &text[open + 1..close];
+        let base = t.span.start as usize
+            + usize::from(matches!(t.span.len().checked_sub(text.len()), Some(2)));
+        let span = Span::new(t.span.file, base + open + 1, base + close);
+        match expr::parse(inner, span) {
+            Ok(mut e) => {
+                let scope = Scope {
+                    prefixes: vec![String::new()],
+                    row: None,
+                };
+                let computed = r.computed_types.clone();
+                r.check_one(&mut e, &scope, None, &computed);
+                parts.push(TemplatePart::Expr(e));
+            }
+            Err(d) => r.diags.push(d),
+        }
+        rest = close + 1;
+    }
+    if rest < text.len() {
+        parts.push(TemplatePart::Literal(text[rest..].to_string()));
+    }
+    parts
+}

@@ -1,0 +1,514 @@
+//! Resolving a form's structure: fragments expanded, paths assigned, per-type settings checked.
+
+use super::library::LibraryView;
+use super::texts::Texts;
+use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::expr::{self, Expr};
+use crate::ir::{self, Choice, FieldId, Limit, Required};
+use crate::source::Span;
+use crate::syntax::model::{self as m, FieldType, Sp};
+use std::collections::BTreeMap;
+
+/// Where an expression was written: which fragment prefixes and which repeat row it sees.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// Prefixes to try, innermost first; the last is always "" (the form itself).
+    pub prefixes: Vec<String>,
+    /// The repeat whose row the expression is evaluated in.
+    pub row: Option<FieldId>,
+}
+
+/// Every expression in the form with its context, checked after the structure is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExprSlot {
+    PageCondition(usize),
+    FieldCondition(FieldId, usize),
+    FieldRequired(FieldId),
+    FieldValue(FieldId),
+    Rule(usize),
+}
+
+pub struct Resolver<'a> {
+    pub lib: LibraryView<'a>,
+    pub texts: Texts<'a>,
+    pub diags: Vec<Diagnostic>,
+    pub form: ir::Form,
+    pub scopes: Vec<Scope>,
+    pub page_scope: Scope,
+    /// Choice lists by name; fragments add theirs while they are expanded.
+    lists: BTreeMap<String, (Vec<Choice>, Span)>,
+    /// Overlay replacements of whole lists (kommun services).
+    pub list_overrides: BTreeMap<String, Vec<Choice>>,
+    defined: BTreeMap<String, Span>,
+    fragment_stack: Vec<String>,
+    pub page_spans: Vec<Span>,
+    pub computed_types: BTreeMap<FieldId, expr::Type>,
+}
+
+pub fn is_snake_id(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+pub fn suggest_id(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.trim().chars() {
+        let c = match c.to_ascii_lowercase() {
+            'å' | 'ä' | 'Å' | 'Ä' => 'a',
+            'ö' | 'Ö' => 'o',
+            'é' | 'É' => 'e',
+            c => c.to_ascii_lowercase(),
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    let out = out.trim_end_matches('_').to_string();
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("f_{out}")
+    } else {
+        out
+    }
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(lib: LibraryView<'a>, texts: Texts<'a>) -> Self {
+        Resolver {
+            lib,
+            texts,
+            diags: Vec::new(),
+            form: empty_form(),
+            scopes: Vec::new(),
+            page_scope: Scope {
+                prefixes: vec![String::new()],
+                row: None,
+            },
+            lists: BTreeMap::new(),
+            list_overrides: BTreeMap::new(),
+            defined: BTreeMap::new(),
+            fragment_stack: Vec::new(),
+            page_spans: Vec::new(),
+            computed_types: BTreeMap::new(),
+        }
+    }
+
+    pub fn id(&mut self, id: &Sp<String>, what: &str) -> bool {
+        if is_snake_id(&id.value) {
+            return true;
+        }
+        let suggestion = suggest_id(&id.value);
+        self.diags.push(
+            Diagnostic::error(
+                Code::InvalidId,
+                format!("`{}` is not a valid {what} id", id.value),
+            )
+            .at(
+                id.span,
+                "ids are lowercase ASCII letters, digits and `_`, starting with a letter",
+            )
+            .help(if suggestion.is_empty() {
+                "write the id in snake_case, e.g. `sokande_namn`".to_string()
+            } else {
+                format!("write `{suggestion}`")
+            }),
+        );
+        false
+    }
+
+    pub fn parse_expr(&mut self, src: &m::ExprSrc) -> Option<Expr> {
+        match expr::parse(&src.text, src.span) {
+            Ok(e) => Some(e),
+            Err(d) => {
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    pub fn choice_lists(&mut self, lists: &BTreeMap<String, Vec<m::ChoiceItem>>, span: Span) {
+        for (name, items) in lists {
+            let choices = self.choices(items);
+            self.lists.entry(name.clone()).or_insert((choices, span));
+        }
+    }
+
+    pub fn choices(&mut self, items: &[m::ChoiceItem]) -> Vec<Choice> {
+        let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+        let mut out = Vec::new();
+        for item in items {
+            let (value, label) = match item {
+                m::ChoiceItem::Full { value, label } => (value, self.texts.text(label)),
+                m::ChoiceItem::Plain(value) => (value, ir::Text::sv(value.value.clone())),
+            };
+            if let Some(first) = seen.get(&value.value) {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateChoiceValue,
+                        format!("the choice `{}` is listed twice", value.value),
+                    )
+                    .at(value.span, "listed again here")
+                    .also(*first, "first listed here")
+                    .help("each choice needs its own value; remove one or give it another value"),
+                );
+                continue;
+            }
+            seen.insert(value.value.clone(), value.span);
+            out.push(Choice {
+                value: value.value.clone(),
+                label,
+            });
+        }
+        out
+    }
+
+    pub fn page(&mut self, page: &m::PageDef, index: usize) {
+        let visible_if = page.visible_if.as_ref().and_then(|e| self.parse_expr(e));
+        let title = self.texts.text(&page.title);
+        self.page_spans.push(page.id.span);
+        self.form.pages.push(ir::Page {
+            id: page.id.value.clone(),
+            title,
+            visible_if,
+            fields: Vec::new(),
+        });
+        let scope = Scope {
+            prefixes: vec![String::new()],
+            row: None,
+        };
+        let ids = self.items(&page.fields, index, &scope, None, &[], None);
+        self.form.pages[index].fields = ids;
+    }
+
+    /// Resolves a list of fields and uses; returns the ids of the top-level ones.
+    #[allow(clippy::too_many_arguments)]
+    pub fn items(
+        &mut self,
+        items: &[m::FieldItem],
+        page: usize,
+        scope: &Scope,
+        parent: Option<FieldId>,
+        conditions: &[Expr],
+        group: Option<usize>,
+    ) -> Vec<FieldId> {
+        let mut out = Vec::new();
+        for item in items {
+            match item {
+                m::FieldItem::Field(f) => {
+                    if let Some(id) = self.field(f, page, scope, parent, conditions, group) {
+                        out.push(id);
+                    }
+                }
+                m::FieldItem::Use(u) => {
+                    out.extend(self.use_fragment(u, page, scope, parent, conditions))
+                }
+            }
+        }
+        out
+    }
+
+    fn use_fragment(
+        &mut self,
+        u: &m::UseDef,
+        page: usize,
+        scope: &Scope,
+        parent: Option<FieldId>,
+        conditions: &[Expr],
+    ) -> Vec<FieldId> {
+        if !self.id(&u.prefix, "fragment prefix (`as`)") {
+            return vec![];
+        }
+        let Some((frag, frag_span)) = self.lib.fragment(&u.fragment.value) else {
+            let names = self.lib.fragment_names();
+            self.diags.push(
+                Diagnostic::error(Code::UnknownFragment, format!("unknown fragment `{}`", u.fragment.value))
+                    .at(u.fragment.span, "no fragment with this name in the library")
+                    .help(did_you_mean(&u.fragment.value, names.iter().map(String::as_str)).unwrap_or_else(|| {
+                        if names.is_empty() {
+                            "the library has no fragments; create `<name>.fragment.yaml` in the library folder".into()
+                        } else {
+                            format!("the library's fragments are: {}", names.join(", "))
+                        }
+                    })),
+            );
+            return vec![];
+        };
+        if self.fragment_stack.contains(&u.fragment.value) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::FragmentCycle,
+                    format!("fragment `{}` uses itself", u.fragment.value),
+                )
+                .at(u.fragment.span, "this use closes a circle")
+                .help(format!(
+                    "the chain is {} → {}",
+                    self.fragment_stack.join(" → "),
+                    u.fragment.value
+                )),
+            );
+            return vec![];
+        }
+        let prefix = join(&scope.prefixes[0], &u.prefix.value);
+        let mut conditions = conditions.to_vec();
+        if let Some(c) = u.visible_if.as_ref().and_then(|e| self.parse_expr(e)) {
+            conditions.push(c);
+        }
+        let group = u.label.as_ref().map(|l| {
+            let label = self.texts.text(l);
+            self.form.groups.push(ir::Group {
+                prefix: prefix.clone(),
+                label,
+            });
+            self.form.groups.len() - 1
+        });
+        if let Some(lists) = &frag.choices {
+            self.choice_lists(lists, frag_span);
+        }
+        let mut inner = scope.clone();
+        inner.prefixes.insert(0, prefix);
+        self.fragment_stack.push(u.fragment.value.clone());
+        let ids = self.items(&frag.fields, page, &inner, parent, &conditions, group);
+        self.fragment_stack.pop();
+        ids
+    }
+
+    fn field(
+        &mut self,
+        f: &m::FieldDef,
+        page: usize,
+        scope: &Scope,
+        parent: Option<FieldId>,
+        conditions: &[Expr],
+        group: Option<usize>,
+    ) -> Option<FieldId> {
+        self.id(&f.id, "field");
+        let base = match parent {
+            Some(p) if scope.prefixes[0].is_empty() => self.form.fields[p].path.clone(),
+            _ => scope.prefixes[0].clone(),
+        };
+        let path = join(&base, &f.id.value);
+        if let Some(first) = self.defined.get(&path) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::DuplicateId,
+                    format!("the field `{path}` is defined twice"),
+                )
+                .at(f.id.span, "defined again here")
+                .also(*first, "first defined here")
+                .help("give one of them another id; field ids must be unique in a form"),
+            );
+            return None;
+        }
+        self.defined.insert(path.clone(), f.id.span);
+        let kind = f.ty.value;
+        let mut conds = conditions.to_vec();
+        let own_condition = f.visible_if.as_ref().and_then(|e| self.parse_expr(e));
+        conds.extend(own_condition);
+        let label = self.texts.text(&f.label);
+        let hint = f.hint.as_ref().map(|h| self.texts.text(h));
+        let settings = self.settings(f);
+        let id = self.form.fields.len();
+        self.form.fields.push(ir::Field {
+            path: path.clone(),
+            id: f.id.value.clone(),
+            kind,
+            label,
+            hint,
+            required: Required::Never,
+            conditions: conds,
+            page,
+            parent,
+            children: Vec::new(),
+            group,
+            choices: settings.choices,
+            choice_list: settings.choice_list,
+            min: settings.min,
+            max: settings.max,
+            min_length: settings.min_length,
+            max_length: settings.max_length,
+            pattern: settings.pattern,
+            pattern_message: f.pattern_message.as_ref().map(|t| self.texts.text(t)),
+            accept: settings.accept,
+            max_size: settings.max_size,
+            capture: f.capture.as_ref().map(|c| c.value).unwrap_or(false),
+            value: None,
+            min_items: settings.min_items,
+            max_items: settings.max_items,
+            autocomplete: f.autocomplete.as_ref().map(|a| a.value.clone()),
+            span: f.id.span,
+        });
+        self.scopes.push(scope.clone());
+        self.required(f, id);
+        if kind == FieldType::Computed {
+            match &f.value {
+                Some(v) => self.form.fields[id].value = self.parse_expr(v),
+                None => self.diags.push(
+                    Diagnostic::error(
+                        Code::MissingKey,
+                        format!("the computed field `{path}` has no `value`"),
+                    )
+                    .at(f.ty.span, "a computed field needs an expression")
+                    .help("add `value: <expression>`, e.g. `value: sum(rum[*].yta)`"),
+                ),
+            }
+        }
+        if kind == FieldType::Repeat {
+            match &f.fields {
+                Some(items) if !items.is_empty() => {
+                    let row_scope = Scope {
+                        prefixes: vec![String::new()]
+                            .into_iter()
+                            .chain(scope.prefixes.iter().skip(1).cloned())
+                            .collect(),
+                        row: Some(id),
+                    };
+                    let row_scope = Scope {
+                        prefixes: dedup_keep_last_empty(row_scope.prefixes),
+                        ..row_scope
+                    };
+                    let children = self.items(items, page, &row_scope, Some(id), &[], None);
+                    self.form.fields[id].children = children;
+                }
+                _ => self.diags.push(
+                    Diagnostic::error(
+                        Code::MissingKey,
+                        format!("the repeat `{path}` has no `fields`"),
+                    )
+                    .at(f.ty.span, "a repeat needs the fields of one row")
+                    .help("add `fields:` with the questions asked for each row"),
+                ),
+            }
+        }
+        Some(id)
+    }
+
+    fn required(&mut self, f: &m::FieldDef, id: FieldId) {
+        let kind = f.ty.value;
+        let required = match &f.required {
+            None => {
+                if kind.is_input() && kind != FieldType::Repeat {
+                    Required::Always
+                } else {
+                    Required::Never
+                }
+            }
+            Some(r) if !kind.is_input() => {
+                let span = match r {
+                    m::RequiredDef::Always(b) => b.span,
+                    m::RequiredDef::When(e) => e.span,
+                };
+                self.not_applicable(span, "required", kind);
+                Required::Never
+            }
+            Some(m::RequiredDef::Always(b)) => {
+                if b.value {
+                    Required::Always
+                } else {
+                    Required::Never
+                }
+            }
+            Some(m::RequiredDef::When(e)) => self
+                .parse_expr(e)
+                .map(Required::When)
+                .unwrap_or(Required::Never),
+        };
+        self.form.fields[id].required = required;
+    }
+
+    pub fn not_applicable(&mut self, span: Span, key: &str, kind: FieldType) {
+        let applies = applies_to(key);
+        self.diags.push(
+            Diagnostic::error(
+                Code::NotApplicable,
+                format!(
+                    "`{key}` does not apply to a field of type `{}`",
+                    kind.name()
+                ),
+            )
+            .at(span, format!("a {} field has no `{key}`", kind.name()))
+            .help(format!("`{key}` applies to {applies}; remove it here")),
+        );
+    }
+
+    pub fn list(&self, name: &str) -> Option<&Vec<Choice>> {
+        self.list_overrides
+            .get(name)
+            .or_else(|| self.lists.get(name).map(|(c, _)| c))
+    }
+
+    pub fn list_names(&self) -> Vec<String> {
+        self.lists.keys().cloned().collect()
+    }
+}
+
+fn dedup_keep_last_empty(mut prefixes: Vec<String>) -> Vec<String> {
+    prefixes.dedup();
+    if prefixes.last().map(|p| !p.is_empty()).unwrap_or(true) {
+        prefixes.push(String::new());
+    }
+    prefixes
+}
+
+pub fn applies_to(key: &str) -> &'static str {
+    match key {
+        "choices" => "`choice` and `multi_choice` fields",
+        "min" | "max" => "`integer`, `decimal`, `money` and `date` fields",
+        "min_length" | "max_length" | "pattern" | "pattern_message" => {
+            "`text` and `textarea` fields"
+        }
+        "accept" | "max_size" | "capture" => "`file` fields",
+        "value" => "`computed` fields",
+        "fields" | "min_items" | "max_items" => "`repeat` fields",
+        "required" => "fields that take an answer (not `computed` or `info`)",
+        _ => "other field types",
+    }
+}
+
+pub fn join(prefix: &str, id: &str) -> String {
+    if prefix.is_empty() {
+        id.to_string()
+    } else {
+        format!("{prefix}.{id}")
+    }
+}
+
+fn empty_form() -> ir::Form {
+    ir::Form {
+        id: String::new(),
+        version: String::new(),
+        hash: String::new(),
+        title: ir::Text::default(),
+        description: None,
+        identification: ir::Identification::None,
+        signing: ir::Signing::None,
+        reference_prefix: String::new(),
+        duration_minutes: None,
+        you_need: Vec::new(),
+        languages: Vec::new(),
+        pages: Vec::new(),
+        fields: Vec::new(),
+        groups: Vec::new(),
+        rules: Vec::new(),
+        mapping: None,
+        tests: Vec::new(),
+        source_span: None,
+    }
+}
+
+/// The per-type settings of a field after checking.
+#[derive(Default)]
+pub struct Settings {
+    pub choices: Vec<Choice>,
+    pub choice_list: Option<String>,
+    pub min: Option<Limit>,
+    pub max: Option<Limit>,
+    pub min_length: Option<u32>,
+    pub max_length: Option<u32>,
+    pub pattern: Option<String>,
+    pub accept: Vec<String>,
+    pub max_size: Option<u64>,
+    pub min_items: Option<u32>,
+    pub max_items: Option<u32>,
+}

@@ -1,0 +1,218 @@
+//! The resolved, typed form: what analysis produces and every backend and the runtime use.
+//!
+//! Serializable, so a built bundle can be loaded by the runtime without the sources. The
+//! content hash identifies the exact form a submission or draft was made against.
+
+use crate::expr::ast::Expr;
+use crate::source::Span;
+pub use crate::syntax::model::{FieldType, Identification, Signing};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A text by language; `sv` is always present.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Text(pub BTreeMap<String, String>);
+
+impl Text {
+    pub fn sv(s: impl Into<String>) -> Self {
+        let mut m = BTreeMap::new();
+        m.insert("sv".to_string(), s.into());
+        Text(m)
+    }
+    pub fn sv_en(sv: impl Into<String>, en: impl Into<String>) -> Self {
+        let mut m = BTreeMap::new();
+        m.insert("sv".to_string(), sv.into());
+        m.insert("en".to_string(), en.into());
+        Text(m)
+    }
+    /// The text in `lang`, falling back to Swedish.
+    pub fn get(&self, lang: &str) -> &str {
+        self.0
+            .get(lang)
+            .or_else(|| self.0.get("sv"))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// Index of a field in [`Form::fields`].
+pub type FieldId = usize;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Form {
+    pub id: String,
+    pub version: String,
+    /// SHA-256 over the form's canonical JSON (without the hash itself).
+    pub hash: String,
+    pub title: Text,
+    pub description: Option<Text>,
+    pub identification: Identification,
+    pub signing: Signing,
+    pub reference_prefix: String,
+    pub duration_minutes: Option<u32>,
+    pub you_need: Vec<Text>,
+    /// The languages the form's texts are written in (from its library).
+    pub languages: Vec<String>,
+    pub pages: Vec<Page>,
+    /// Every field, in the order asked; children of a repeat follow it.
+    pub fields: Vec<Field>,
+    pub groups: Vec<Group>,
+    pub rules: Vec<Rule>,
+    pub mapping: Option<Mapping>,
+    pub tests: Vec<TestCase>,
+    /// Where the form came from (for messages; not part of the hash).
+    #[serde(skip)]
+    pub source_span: Option<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    pub id: String,
+    pub title: Text,
+    pub visible_if: Option<Expr>,
+    /// The page's own fields (not repeat children), in order.
+    pub fields: Vec<FieldId>,
+}
+
+/// A heading over the fields a fragment placed (`use … as … label …`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub prefix: String,
+    pub label: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Required {
+    Always,
+    Never,
+    When(Expr),
+}
+
+/// A bound on a number or a date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Limit {
+    Number(f64),
+    Date(chrono::NaiveDate),
+    Today,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    /// The full path: `sokande.personnummer`; a repeat's child is `barn.alder`.
+    pub path: String,
+    /// The last segment of the path.
+    pub id: String,
+    pub kind: FieldType,
+    pub label: Text,
+    pub hint: Option<Text>,
+    pub required: Required,
+    /// All must hold for the field to show: its own `visible_if` and those of enclosing uses.
+    pub conditions: Vec<Expr>,
+    pub page: usize,
+    /// The repeat this field is a child of.
+    pub parent: Option<FieldId>,
+    /// For a repeat: its children.
+    pub children: Vec<FieldId>,
+    pub group: Option<usize>,
+    pub choices: Vec<Choice>,
+    /// The name of the choice list, when the choices came from one (overlays replace lists).
+    pub choice_list: Option<String>,
+    pub min: Option<Limit>,
+    pub max: Option<Limit>,
+    pub min_length: Option<u32>,
+    pub max_length: Option<u32>,
+    pub pattern: Option<String>,
+    pub pattern_message: Option<Text>,
+    pub accept: Vec<String>,
+    pub max_size: Option<u64>,
+    pub capture: bool,
+    pub value: Option<Expr>,
+    pub min_items: Option<u32>,
+    pub max_items: Option<u32>,
+    pub autocomplete: Option<String>,
+    /// Where the field was defined (for messages; not part of the hash).
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Field {
+    /// The path relative to its repeat row (`alder` for `barn.alder`), or the full path.
+    pub fn row_key<'a>(&'a self, form: &'a Form) -> &'a str {
+        match self.parent {
+            Some(p) => self
+                .path
+                .strip_prefix(&form.fields[p].path)
+                .map(|s| s.trim_start_matches('.'))
+                .unwrap_or(&self.path),
+            None => &self.path,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rule {
+    pub when: Expr,
+    pub message: Text,
+    pub field: FieldId,
+}
+
+/// The case-system mapping, resolved. Template parts are literal text and expressions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Mapping {
+    pub arendemening: Vec<TemplatePart>,
+    pub arendetyp: Option<String>,
+    pub klassificering: Option<String>,
+    /// Counterpart element name (`namn`, `personnummer`, …) → expression.
+    pub motpart: BTreeMap<String, Expr>,
+    pub handlingar: Vec<Handling>,
+    pub extra: Vec<(String, Vec<TemplatePart>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum TemplatePart {
+    Literal(String),
+    Expr(Expr),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Handling {
+    pub typ: String,
+    pub field: Option<FieldId>,
+    pub rubrik: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestCase {
+    pub name: String,
+    pub today: Option<chrono::NaiveDate>,
+    /// Answers by field path, as JSON values.
+    pub answers: BTreeMap<String, serde_json::Value>,
+    pub visible: Vec<String>,
+    pub hidden: Vec<String>,
+    pub errors: Option<Vec<String>>,
+    pub values: BTreeMap<String, serde_json::Value>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Form {
+    pub fn field(&self, path: &str) -> Option<FieldId> {
+        self.fields.iter().position(|f| f.path == path)
+    }
+    pub fn page(&self, id: &str) -> Option<usize> {
+        self.pages.iter().position(|p| p.id == id)
+    }
+    /// Computes and stores the content hash.
+    pub fn seal(&mut self) {
+        use sha2::{Digest, Sha256};
+        self.hash.clear();
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        self.hash = hex::encode(Sha256::digest(&json));
+    }
+}

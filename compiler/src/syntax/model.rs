@@ -1,0 +1,570 @@
+//! The syntax model: the YAML files as authors write them, every value with its span.
+//!
+//! These types are also the source of `blankett schema` (JSON Schema for editors), so the doc
+//! comments here are what an editor shows while an author types.
+
+use crate::source::Span;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// A value with the place it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sp<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Sp<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Sp { value, span }
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Sp<T> {
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
+    }
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+}
+
+/// A text shown to people: Swedish as a plain string, or a map by language (`sv` required).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Text {
+    pub span: Span,
+    pub by_lang: BTreeMap<String, Sp<String>>,
+}
+
+impl Text {
+    pub fn sv(&self) -> &str {
+        self.by_lang
+            .get("sv")
+            .map(|s| s.value.as_str())
+            .unwrap_or("")
+    }
+}
+
+impl JsonSchema for Text {
+    fn schema_name() -> Cow<'static, str> {
+        "Text".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({
+            "description": "A text: Swedish as plain text, or a map by language such as {sv: …, en: …}.",
+            "anyOf": [
+                { "type": "string" },
+                { "type": "object", "required": ["sv"],
+                  "propertyNames": { "pattern": "^[a-z]{2}$" },
+                  "additionalProperties": { "type": "string" } }
+            ]
+        })
+    }
+}
+
+/// An expression in the blankett expression language, e.g. `kategori == "annat"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExprSrc {
+    pub text: String,
+    /// The span of the expression's own characters (inside quotes).
+    pub span: Span,
+}
+
+impl JsonSchema for ExprSrc {
+    fn schema_name() -> Cow<'static, str> {
+        "Expression".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({
+            "description": "An expression, e.g. `kategori == \"annat\"` or `sum(rum[*].yta)`.",
+            "type": "string"
+        })
+    }
+}
+
+/// Values by field path, keeping where each key was written.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct KeyedValues(pub Vec<(Sp<String>, AnyValue)>);
+
+impl JsonSchema for KeyedValues {
+    fn schema_name() -> Cow<'static, str> {
+        "KeyedValues".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({
+            "description": "Answers by field path, e.g. `sokande.namn: Anna`.",
+            "type": "object"
+        })
+    }
+}
+
+/// Any YAML value (test answers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnyValue(pub super::yaml::Node);
+
+impl JsonSchema for AnyValue {
+    fn schema_name() -> Cow<'static, str> {
+        "AnyValue".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!(true)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Identification {
+    None,
+    Optional,
+    Required,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signing {
+    None,
+    Applicant,
+    Guardians,
+}
+
+/// A form definition: `<id>.form.yaml`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct FormFile {
+    /// The form's id; the same as the file name before `.form.yaml`.
+    pub form: Sp<String>,
+    /// Semantic version, e.g. `1.2.0`.
+    pub version: Sp<String>,
+    pub title: Text,
+    pub description: Option<Text>,
+    /// Whether the citizen logs in with e-ID: `none`, `optional` or `required`.
+    pub identification: Option<Sp<Identification>>,
+    /// Who signs: `none`, `applicant` or `guardians`.
+    pub signing: Option<Sp<Signing>>,
+    /// Receipt numbers start with this, e.g. `BYGG` gives `BYGG-2026-000123`.
+    pub reference_prefix: Option<Sp<String>>,
+    /// About how many minutes the e-service takes (shown on the start page).
+    pub duration_minutes: Option<Sp<i64>>,
+    /// What the citizen needs at hand (shown on the start page).
+    pub you_need: Option<Vec<Text>>,
+    /// Named lists of choices.
+    pub choices: Option<BTreeMap<String, Vec<ChoiceItem>>>,
+    pub pages: Vec<PageDef>,
+    pub rules: Option<Vec<RuleDef>>,
+    pub mapping: Option<MappingDef>,
+    pub tests: Option<Vec<TestDef>>,
+}
+
+/// A reusable group of fields: `<name>.fragment.yaml`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct FragmentFile {
+    pub fragment: Sp<String>,
+    pub description: Option<Text>,
+    pub choices: Option<BTreeMap<String, Vec<ChoiceItem>>>,
+    pub fields: Vec<FieldItem>,
+}
+
+/// One choice: `{value, label}`, or just a value that is also its label.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(untagged)]
+pub enum ChoiceItem {
+    Full { value: Sp<String>, label: Text },
+    Plain(Sp<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct PageDef {
+    pub id: Sp<String>,
+    pub title: Text,
+    /// Show the page only when this is true.
+    pub visible_if: Option<ExprSrc>,
+    pub fields: Vec<FieldItem>,
+}
+
+/// A field, or a fragment placed with `use`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(untagged)]
+pub enum FieldItem {
+    Field(Box<FieldDef>),
+    Use(UseDef),
+}
+
+/// A fragment placed in a page: `- use: common/person` with `as: sokande`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct UseDef {
+    /// The fragment's path in the library, e.g. `common/person`.
+    #[schemars(rename = "use")]
+    pub fragment: Sp<String>,
+    /// The prefix of the fragment's fields: `sokande` gives `sokande.namn`.
+    #[schemars(rename = "as")]
+    pub prefix: Sp<String>,
+    /// A heading over the group.
+    pub label: Option<Text>,
+    pub visible_if: Option<ExprSrc>,
+}
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    JsonSchema,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Text,
+    Textarea,
+    Integer,
+    Decimal,
+    Money,
+    Date,
+    YesNo,
+    Choice,
+    MultiChoice,
+    Email,
+    Phone,
+    Postnummer,
+    Personnummer,
+    Orgnummer,
+    Fastighetsbeteckning,
+    File,
+    Position,
+    Repeat,
+    Computed,
+    Info,
+    Consent,
+}
+
+impl FieldType {
+    pub const ALL: &'static [FieldType] = &[
+        FieldType::Text,
+        FieldType::Textarea,
+        FieldType::Integer,
+        FieldType::Decimal,
+        FieldType::Money,
+        FieldType::Date,
+        FieldType::YesNo,
+        FieldType::Choice,
+        FieldType::MultiChoice,
+        FieldType::Email,
+        FieldType::Phone,
+        FieldType::Postnummer,
+        FieldType::Personnummer,
+        FieldType::Orgnummer,
+        FieldType::Fastighetsbeteckning,
+        FieldType::File,
+        FieldType::Position,
+        FieldType::Repeat,
+        FieldType::Computed,
+        FieldType::Info,
+        FieldType::Consent,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldType::Text => "text",
+            FieldType::Textarea => "textarea",
+            FieldType::Integer => "integer",
+            FieldType::Decimal => "decimal",
+            FieldType::Money => "money",
+            FieldType::Date => "date",
+            FieldType::YesNo => "yes_no",
+            FieldType::Choice => "choice",
+            FieldType::MultiChoice => "multi_choice",
+            FieldType::Email => "email",
+            FieldType::Phone => "phone",
+            FieldType::Postnummer => "postnummer",
+            FieldType::Personnummer => "personnummer",
+            FieldType::Orgnummer => "orgnummer",
+            FieldType::Fastighetsbeteckning => "fastighetsbeteckning",
+            FieldType::File => "file",
+            FieldType::Position => "position",
+            FieldType::Repeat => "repeat",
+            FieldType::Computed => "computed",
+            FieldType::Info => "info",
+            FieldType::Consent => "consent",
+        }
+    }
+    pub fn from_name(name: &str) -> Option<FieldType> {
+        FieldType::ALL.iter().copied().find(|t| t.name() == name)
+    }
+    /// Fields that take an answer from the citizen.
+    pub fn is_input(self) -> bool {
+        !matches!(self, FieldType::Computed | FieldType::Info)
+    }
+    pub fn is_textual(self) -> bool {
+        matches!(self, FieldType::Text | FieldType::Textarea)
+    }
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            FieldType::Integer | FieldType::Decimal | FieldType::Money
+        )
+    }
+}
+
+/// `required: true`, or an expression that decides it.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(untagged)]
+pub enum RequiredDef {
+    Always(Sp<bool>),
+    When(ExprSrc),
+}
+
+/// Choices: the name of a list under `choices:`, or the list itself.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(untagged)]
+pub enum ChoicesRef {
+    Named(Sp<String>),
+    Inline(Vec<ChoiceItem>),
+}
+
+/// A bound: a number, a date (`2026-01-31`) or `today`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(untagged)]
+pub enum Bound {
+    Number(Sp<f64>),
+    Text(Sp<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct FieldDef {
+    /// ASCII snake_case, unique on the form.
+    pub id: Sp<String>,
+    #[schemars(rename = "type")]
+    pub ty: Sp<FieldType>,
+    pub label: Text,
+    pub hint: Option<Text>,
+    /// `true`, `false` or an expression. Input fields are required unless this says otherwise.
+    pub required: Option<RequiredDef>,
+    pub visible_if: Option<ExprSrc>,
+    pub choices: Option<ChoicesRef>,
+    pub min: Option<Bound>,
+    pub max: Option<Bound>,
+    pub min_length: Option<Sp<i64>>,
+    pub max_length: Option<Sp<i64>>,
+    /// A regular expression the whole answer must match.
+    pub pattern: Option<Sp<String>>,
+    pub pattern_message: Option<Text>,
+    /// File types, e.g. `[image/jpeg, application/pdf]`.
+    pub accept: Option<Vec<Sp<String>>>,
+    /// The largest file, e.g. `10 MB`.
+    pub max_size: Option<Sp<String>>,
+    /// Let a phone open its camera for a file field.
+    pub capture: Option<Sp<bool>>,
+    /// A computed field's expression.
+    pub value: Option<ExprSrc>,
+    /// A repeat's fields (one row).
+    pub fields: Option<Vec<FieldItem>>,
+    pub min_items: Option<Sp<i64>>,
+    pub max_items: Option<Sp<i64>>,
+    /// The input's autocomplete purpose, when it cannot be derived from the type.
+    pub autocomplete: Option<Sp<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RuleDef {
+    /// The rule's error shows when this is true.
+    pub when: ExprSrc,
+    pub message: Text,
+    /// The field the message is shown at.
+    pub field: Sp<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TestDef {
+    pub name: Sp<String>,
+    /// Answers by field path: `sokande.namn: Anna`.
+    pub answers: Option<KeyedValues>,
+    pub expect: Option<ExpectDef>,
+    /// The date `today()` returns in this test (`YYYY-MM-DD`); default 2026-06-15.
+    pub today: Option<Sp<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ExpectDef {
+    /// Pages and fields that must be shown.
+    pub visible: Option<Vec<Sp<String>>>,
+    /// Pages and fields that must be hidden.
+    pub hidden: Option<Vec<Sp<String>>>,
+    /// Fields that must have an error; `[]` means no errors at all.
+    pub errors: Option<Vec<Sp<String>>>,
+    /// Computed values.
+    pub values: Option<KeyedValues>,
+}
+
+/// The mapping into the case system (ÄDHS).
+#[derive(Debug, Clone, PartialEq, JsonSchema, Default)]
+#[schemars(deny_unknown_fields)]
+pub struct MappingDef {
+    /// The case title; `{expression}` inserts a value.
+    pub arendemening: Option<Sp<String>>,
+    pub arendetyp: Option<Sp<String>>,
+    /// A code from the kommun's classification scheme.
+    pub klassificering: Option<Sp<String>>,
+    pub motpart: Option<MotpartDef>,
+    pub handlingar: Option<Vec<HandlingDef>>,
+    pub extra: Option<Vec<ExtraDef>>,
+}
+
+/// Which fields make the counterpart (motpart). Each value is a field path or an expression.
+#[derive(Debug, Clone, PartialEq, JsonSchema, Default)]
+#[schemars(deny_unknown_fields)]
+pub struct MotpartDef {
+    pub namn: Option<ExprSrc>,
+    pub personnummer: Option<ExprSrc>,
+    pub orgnummer: Option<ExprSrc>,
+    pub adress: Option<ExprSrc>,
+    pub postnummer: Option<ExprSrc>,
+    pub postort: Option<ExprSrc>,
+    pub epost: Option<ExprSrc>,
+    pub telefon: Option<ExprSrc>,
+}
+
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct HandlingDef {
+    /// `ansokan` (the application itself) or `bilaga` (an attached file).
+    pub typ: Sp<String>,
+    /// For `bilaga`: the file field.
+    pub falt: Option<Sp<String>>,
+    pub rubrik: Option<Sp<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ExtraDef {
+    pub namn: Sp<String>,
+    /// A text template; `{expression}` inserts a value.
+    pub varde: Sp<String>,
+}
+
+/// A library: `blankett.yaml`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct LibraryFile {
+    pub library: Sp<String>,
+    pub version: Sp<String>,
+    /// Languages every text should have, e.g. `[sv, en]`.
+    pub languages: Option<Vec<Sp<String>>>,
+    pub description: Option<Text>,
+    pub depends: Option<Vec<DependDef>>,
+}
+
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DependDef {
+    /// The library's folder, relative to this file.
+    pub path: Sp<String>,
+    /// A version requirement, e.g. `^1.2`.
+    pub version: Sp<String>,
+}
+
+/// A kommun project: `kommun.yaml`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct KommunFile {
+    pub kommun: Sp<String>,
+    pub name: Sp<String>,
+    pub orgnr: Sp<String>,
+    pub logo: Option<Sp<String>>,
+    pub colors: Option<ColorsDef>,
+    pub contact: Option<ContactDef>,
+    pub libraries: Vec<DependDef>,
+    pub shs: Option<ShsDef>,
+    pub services: Vec<ServiceDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, JsonSchema, Default)]
+#[schemars(deny_unknown_fields)]
+pub struct ColorsDef {
+    /// The brand colour (buttons, header), e.g. `#005a8c`.
+    pub primary: Option<Sp<String>>,
+    /// Text on the brand colour.
+    pub text: Option<Sp<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, JsonSchema, Default)]
+#[schemars(deny_unknown_fields)]
+pub struct ContactDef {
+    pub email: Option<Sp<String>>,
+    pub phone: Option<Sp<String>>,
+    pub address: Option<Sp<String>>,
+    pub web: Option<Sp<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, JsonSchema, Default)]
+#[schemars(deny_unknown_fields)]
+pub struct ShsDef {
+    /// The kommun's own SHS address, `urn:X-shs:<orgnr>`.
+    pub address: Option<Sp<String>>,
+    /// The case system's SHS address.
+    pub to: Option<Sp<String>>,
+    /// The receiver's receive-service URL.
+    pub url: Option<Sp<String>>,
+}
+
+/// One e-service the kommun offers, with its overrides.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ServiceDef {
+    /// The library form's id.
+    pub form: Sp<String>,
+    pub title: Option<Text>,
+    pub description: Option<Text>,
+    pub reference_prefix: Option<Sp<String>>,
+    /// Replace whole choice lists by name.
+    pub choices: Option<BTreeMap<String, Vec<ChoiceItem>>>,
+    /// Text overrides per field path.
+    pub fields: Option<Overrides>,
+    pub add_fields: Option<Vec<AddFields>>,
+    pub mapping: Option<MappingDef>,
+    /// The SHS product id (a UUID) of this service.
+    pub shs_product: Option<Sp<String>>,
+}
+
+/// Field overrides by path, keeping where each path was written.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Overrides(pub Vec<(Sp<String>, FieldOverride)>);
+
+impl JsonSchema for Overrides {
+    fn schema_name() -> Cow<'static, str> {
+        "Overrides".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let item = generator.subschema_for::<FieldOverride>();
+        schemars::json_schema!({ "type": "object", "additionalProperties": item })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct FieldOverride {
+    pub label: Option<Text>,
+    pub hint: Option<Text>,
+    pub required: Option<RequiredDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct AddFields {
+    /// The page the fields are added at the end of.
+    pub page: Sp<String>,
+    pub fields: Vec<FieldItem>,
+}
