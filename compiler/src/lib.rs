@@ -10,3 +10,4 @@ pub mod expr;
 pub mod ir;
 pub mod source;
 pub mod syntax;
+pub mod eval;

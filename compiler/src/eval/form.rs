@@ -1,0 +1,343 @@
+//! Evaluating a resolved form over a set of answers: what is shown, what is computed and what
+//! is wrong. Pure: no I/O. The runtime validates with this, and `blankett test` runs on it.
+
+use super::answer;
+use crate::expr::{self, Ref, Value, ValueEnv};
+use crate::ir::{FieldId, Form, Required, Text};
+use crate::syntax::model::FieldType;
+use chrono::NaiveDate;
+use serde_json::Value as Json;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+
+/// Answers by field path; a repeat's answer is a list of rows keyed by the row's field ids.
+pub type Answers = BTreeMap<String, Json>;
+
+/// One problem with one answer, as the citizen is told.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldError {
+    pub field: FieldId,
+    /// The instance path: `namn`, or `barn[0].alder` in a repeat's first row.
+    pub path: String,
+    pub message: Text,
+}
+
+/// The answers as the form sees them.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub page_visible: Vec<bool>,
+    /// Visibility by instance path.
+    pub visible: BTreeMap<String, bool>,
+    /// Typed values by instance path (hidden fields are `Null`), computed fields included.
+    pub values: BTreeMap<String, Value>,
+    pub errors: Vec<FieldError>,
+    /// Rows per repeat path.
+    pub rows: BTreeMap<String, usize>,
+}
+
+impl Outcome {
+    pub fn is_visible(&self, path: &str) -> bool {
+        self.visible.get(path).copied().unwrap_or(false)
+    }
+    pub fn errors_on_page(&self, form: &Form, page: usize) -> Vec<&FieldError> {
+        self.errors.iter().filter(|e| form.fields[e.field].page == page).collect()
+    }
+}
+
+/// `barn.alder` in rows `[0]` → `barn[0].alder`.
+pub fn instance_path(form: &Form, field: FieldId, rows: &[usize]) -> String {
+    let mut chain = Vec::new();
+    let mut p = form.fields[field].parent;
+    while let Some(id) = p {
+        chain.push(id);
+        p = form.fields[id].parent;
+    }
+    chain.reverse();
+    let mut path = form.fields[field].path.clone();
+    // Insert indices from the innermost repeat outwards so earlier offsets stay valid.
+    for (depth, &rep) in chain.iter().enumerate().rev() {
+        if let Some(&i) = rows.get(depth) {
+            let prefix = &form.fields[rep].path;
+            path = format!("{prefix}[{i}]{}", &path[prefix.len()..]);
+        }
+    }
+    path
+}
+
+struct State<'a> {
+    form: &'a Form,
+    today: NaiveDate,
+    /// Parsed answers by instance path.
+    parsed: BTreeMap<String, Value>,
+    parse_errors: BTreeMap<String, Text>,
+    rows: BTreeMap<String, usize>,
+    visible_memo: RefCell<HashMap<(FieldId, Vec<usize>), Option<bool>>>,
+    page_memo: RefCell<HashMap<usize, Option<bool>>>,
+    computed_memo: RefCell<HashMap<(FieldId, Vec<usize>), Option<Value>>>,
+}
+
+/// The environment an expression of `field` in `rows` is evaluated in.
+struct Env<'s, 'a> {
+    st: &'s State<'a>,
+    rows: Vec<usize>,
+}
+
+impl ValueEnv for Env<'_, '_> {
+    fn get(&self, r: &Ref) -> Value {
+        match &r.resolved {
+            Some(c) => self.st.get_canonical(c, &self.rows),
+            None => Value::Null,
+        }
+    }
+    fn today(&self) -> NaiveDate {
+        self.st.today
+    }
+}
+
+impl<'a> State<'a> {
+    fn new(form: &'a Form, answers: &Answers, today: NaiveDate) -> Self {
+        let mut st = State {
+            form,
+            today,
+            parsed: BTreeMap::new(),
+            parse_errors: BTreeMap::new(),
+            rows: BTreeMap::new(),
+            visible_memo: Default::default(),
+            page_memo: Default::default(),
+            computed_memo: Default::default(),
+        };
+        for (id, f) in form.fields.iter().enumerate() {
+            if f.parent.is_none() {
+                let raw = answers.get(&f.path).cloned().unwrap_or(Json::Null);
+                st.parse_field(id, &raw, &[]);
+            }
+        }
+        st
+    }
+
+    fn parse_field(&mut self, id: FieldId, raw: &Json, rows: &[usize]) {
+        let f = &self.form.fields[id];
+        let path = instance_path(self.form, id, rows);
+        if f.kind == FieldType::Repeat {
+            let items: Vec<Json> = match raw {
+                Json::Array(a) => a.clone(),
+                _ => Vec::new(),
+            };
+            self.rows.insert(path, items.len());
+            for (i, row) in items.iter().enumerate() {
+                let mut inner = rows.to_vec();
+                inner.push(i);
+                for &c in &f.children.clone() {
+                    let key = self.form.fields[c].row_key(self.form).to_string();
+                    let v = row.get(&key).cloned().unwrap_or(Json::Null);
+                    self.parse_field(c, &v, &inner);
+                }
+            }
+            return;
+        }
+        if !f.kind.is_input() {
+            return;
+        }
+        match answer::parse(f, raw, self.today) {
+            Ok(v) => {
+                self.parsed.insert(path, v);
+            }
+            Err(msg) => {
+                self.parsed.insert(path.clone(), Value::Null);
+                self.parse_errors.insert(path, msg);
+            }
+        }
+    }
+
+    fn eval_in(&self, e: &expr::Expr, rows: &[usize]) -> Value {
+        expr::eval(e, &Env { st: self, rows: rows.to_vec() })
+    }
+
+    fn page_visible(&self, p: usize) -> bool {
+        if let Some(v) = self.page_memo.borrow().get(&p) {
+            return v.unwrap_or(false);
+        }
+        self.page_memo.borrow_mut().insert(p, None);
+        let v = match &self.form.pages[p].visible_if {
+            Some(e) => self.eval_in(e, &[]).truthy(),
+            None => true,
+        };
+        self.page_memo.borrow_mut().insert(p, Some(v));
+        v
+    }
+
+    fn visible(&self, id: FieldId, rows: &[usize]) -> bool {
+        let key = (id, rows.to_vec());
+        if let Some(v) = self.visible_memo.borrow().get(&key) {
+            // A condition that reaches itself is taken as hidden.
+            return v.unwrap_or(false);
+        }
+        self.visible_memo.borrow_mut().insert(key.clone(), None);
+        let f = &self.form.fields[id];
+        let parent_ok = match f.parent {
+            Some(p) => self.visible(p, &rows[..rows.len().saturating_sub(1)]),
+            None => self.page_visible(f.page),
+        };
+        let v = parent_ok && f.conditions.iter().all(|c| self.eval_in(c, rows).truthy());
+        self.visible_memo.borrow_mut().insert(key, Some(v));
+        v
+    }
+
+    /// The value of a field instance as expressions see it: `Null` when hidden.
+    fn value(&self, id: FieldId, rows: &[usize]) -> Value {
+        if !self.visible(id, rows) {
+            return Value::Null;
+        }
+        let f = &self.form.fields[id];
+        match f.kind {
+            FieldType::Computed => self.computed(id, rows),
+            FieldType::Repeat => {
+                let n = self.rows.get(&instance_path(self.form, id, rows)).copied().unwrap_or(0);
+                Value::List(
+                    (0..n)
+                        .map(|i| {
+                            let mut inner = rows.to_vec();
+                            inner.push(i);
+                            Value::Row(f.children.iter().map(|&c| (self.form.fields[c].row_key(self.form).to_string(), self.value(c, &inner))).collect())
+                        })
+                        .collect(),
+                )
+            }
+            _ => self.parsed.get(&instance_path(self.form, id, rows)).cloned().unwrap_or(Value::Null),
+        }
+    }
+
+    fn computed(&self, id: FieldId, rows: &[usize]) -> Value {
+        let key = (id, rows.to_vec());
+        if let Some(v) = self.computed_memo.borrow().get(&key) {
+            return v.clone().unwrap_or(Value::Null);
+        }
+        self.computed_memo.borrow_mut().insert(key.clone(), None);
+        let v = self.form.fields[id].value.as_ref().map(|e| self.eval_in(e, rows)).unwrap_or(Value::Null);
+        self.computed_memo.borrow_mut().insert(key, Some(v.clone()));
+        v
+    }
+
+    /// Resolves a canonical reference (`sokande.namn`, `barn[*].alder`, `barn.alder` in a row).
+    fn get_canonical(&self, canonical: &str, rows: &[usize]) -> Value {
+        let segments: Vec<(&str, bool)> = canonical.split('.').map(|s| match s.strip_suffix("[*]") {
+            Some(n) => (n, true),
+            None => (s, false),
+        }).collect();
+        self.walk(&segments, 0, String::new(), rows, 0)
+    }
+
+    fn walk(&self, segs: &[(&str, bool)], i: usize, prefix: String, ctx: &[usize], depth: usize) -> Value {
+        let path = if prefix.is_empty() { segs[i].0.to_string() } else { format!("{prefix}.{}", segs[i].0) };
+        let last = i + 1 == segs.len();
+        let Some(id) = self.form.field(&path) else {
+            return if last { Value::Null } else { self.walk(segs, i + 1, path, ctx, depth) };
+        };
+        let is_repeat = self.form.fields[id].kind == FieldType::Repeat;
+        if last {
+            return self.value(id, &ctx[..depth.min(ctx.len())]);
+        }
+        if !is_repeat {
+            return self.walk(segs, i + 1, path, ctx, depth);
+        }
+        let outer = &ctx[..depth.min(ctx.len())];
+        if segs[i].1 {
+            if !self.visible(id, outer) {
+                return Value::List(Vec::new());
+            }
+            let n = self.rows.get(&instance_path(self.form, id, outer)).copied().unwrap_or(0);
+            let items = (0..n)
+                .map(|r| {
+                    let mut inner = outer.to_vec();
+                    inner.push(r);
+                    self.walk(segs, i + 1, path.clone(), &inner, depth + 1)
+                })
+                .collect();
+            Value::List(items)
+        } else {
+            self.walk(segs, i + 1, path, ctx, depth + 1)
+        }
+    }
+}
+
+/// Evaluates the whole form. `today` is what `today()` returns.
+pub fn evaluate(form: &Form, answers: &Answers, today: NaiveDate) -> Outcome {
+    let st = State::new(form, answers, today);
+    let mut out = Outcome { page_visible: (0..form.pages.len()).map(|p| st.page_visible(p)).collect(), rows: st.rows.clone(), ..Default::default() };
+    for (id, f) in form.fields.iter().enumerate() {
+        if f.parent.is_none() {
+            collect(&st, id, &[], &mut out);
+        }
+    }
+    for rule in &form.rules {
+        let f = &form.fields[rule.field];
+        for rows in instances(&st, rule.field) {
+            if st.visible(rule.field, &rows) && st.eval_in(&rule.when, &rows).truthy() {
+                let path = instance_path(form, rule.field, &rows);
+                if !out.errors.iter().any(|e| e.path == path) {
+                    out.errors.push(FieldError { field: rule.field, path, message: rule.message.clone() });
+                }
+            }
+        }
+        let _ = f;
+    }
+    let order: HashMap<FieldId, usize> = form.fields.iter().enumerate().map(|(i, _)| (i, i)).collect();
+    out.errors.sort_by_key(|e| (form.fields[e.field].page, order[&e.field], e.path.clone()));
+    out
+}
+
+/// Every row-index vector at which `field` exists.
+fn instances(st: &State, field: FieldId) -> Vec<Vec<usize>> {
+    let f = &st.form.fields[field];
+    match f.parent {
+        None => vec![vec![]],
+        Some(p) => instances(st, p)
+            .into_iter()
+            .flat_map(|outer| {
+                let n = st.rows.get(&instance_path(st.form, p, &outer)).copied().unwrap_or(0);
+                (0..n).map(move |i| {
+                    let mut v = outer.clone();
+                    v.push(i);
+                    v
+                })
+            })
+            .collect(),
+    }
+}
+
+fn collect(st: &State, id: FieldId, rows: &[usize], out: &mut Outcome) {
+    let f = &st.form.fields[id];
+    let path = instance_path(st.form, id, rows);
+    let visible = st.visible(id, rows);
+    out.visible.insert(path.clone(), visible);
+    let value = st.value(id, rows);
+    out.values.insert(path.clone(), value.clone());
+    if f.kind == FieldType::Repeat {
+        let n = st.rows.get(&path).copied().unwrap_or(0);
+        for i in 0..n {
+            let mut inner = rows.to_vec();
+            inner.push(i);
+            for &c in &f.children {
+                collect(st, c, &inner, out);
+            }
+        }
+    }
+    if !visible || !f.kind.is_input() {
+        return;
+    }
+    let error = match st.parse_errors.get(&path) {
+        Some(msg) => Some(msg.clone()),
+        None => super::validate::check(st.form, id, &value, required(st, id, rows), st.today, st.rows.get(&path).copied()),
+    };
+    if let Some(message) = error {
+        out.errors.push(FieldError { field: id, path, message });
+    }
+}
+
+fn required(st: &State, id: FieldId, rows: &[usize]) -> bool {
+    match &st.form.fields[id].required {
+        Required::Always => true,
+        Required::Never => false,
+        Required::When(e) => st.eval_in(e, rows).truthy(),
+    }
+}

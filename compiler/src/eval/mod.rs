@@ -1,0 +1,9 @@
+//! Evaluating a resolved form over answers: visibility, requiredness, computed values, type
+//! and domain validation, rule errors. Pure; shared by `blankett test` and the runtime.
+
+pub mod answer;
+pub mod form;
+pub mod testing;
+pub mod validate;
+
+pub use form::{evaluate, instance_path, Answers, FieldError, Outcome};
