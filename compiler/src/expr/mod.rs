@@ -68,6 +68,9 @@ impl Value {
     pub fn truthy(&self) -> bool {
         matches!(self, Value::Bool(true))
     }
+    pub fn is_answered(&self) -> bool {
+        !matches!(self, Value::Null)
+    }
 }
 pub trait ValueEnv {
     fn get(&self, r: &Ref) -> Value;
