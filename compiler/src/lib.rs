@@ -5,4 +5,5 @@
 //! at the first problem.
 
 pub mod diagnostic;
+pub mod expr;
 pub mod source;
