@@ -201,9 +201,8 @@ impl Resolver<'_> {
                 checked.push(c);
             }
             self.form.fields[id].conditions = checked;
-            if let Required::When(mut e) =
-                std::mem::replace(&mut self.form.fields[id].required, Required::Never)
-            {
+            if let Required::When(e) = &self.form.fields[id].required {
+                let mut e = e.clone();
                 let deps = self.check_one(&mut e, &scope, Some(&Type::Bool), &computed);
                 self.forward_refs(&e, &deps, self.form.fields[id].page, false);
                 self.form.fields[id].required = Required::When(e);
