@@ -62,7 +62,7 @@ fn case_dirs() -> Vec<PathBuf> {
 fn every_case_matches_its_snapshot() {
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
-    settings.set_snapshot_path(cases_dir().join("snapshots"));
+    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots"));
     settings.bind(|| {
         for dir in case_dirs() {
             let name = dir.file_name().unwrap().to_string_lossy().to_string();

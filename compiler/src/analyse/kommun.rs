@@ -62,6 +62,13 @@ pub fn load(loader: &mut Loader, dir: &Path) -> Option<Kommun> {
                 )),
             )
         });
+    if let Err(e) = crate::domain::orgnummer(&k.orgnr.value) {
+        diags.push(
+            Diagnostic::error(Code::InvalidOrgnr, format!("`{}` is not a valid organisation number", k.orgnr.value))
+                .at(k.orgnr.span, e.en.trim_end_matches('.').to_lowercase())
+                .help("write the kommun's organisation number as NNNNNN-NNNN, as Bolagsverket lists it (e.g. Orust: 212000-1439)"),
+        );
+    }
     let (primary, text) = colors(&k, &mut diags);
     let mut forms = Vec::new();
     let mut products = Vec::new();
