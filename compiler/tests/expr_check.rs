@@ -4,7 +4,7 @@
 mod expr_support;
 
 use blankett_compiler::diagnostic::{Code, Diagnostic};
-use blankett_compiler::expr::{ExprKind, Type};
+use blankett_compiler::expr::{check, ExprKind, Lookup, LookupError, Ref, Type, TypeEnv};
 use expr_support::check_str;
 
 fn ty(text: &str) -> Type {
@@ -94,6 +94,34 @@ fn unknown_fields_point_at_the_failing_segment() {
     let d = one("kategorie == 'gata'", Code::UnknownField, "kategorie");
     assert_eq!(help(&d), "did you mean `kategori`?");
     assert!(help(&one("xyzzy > 1", Code::UnknownField, "xyzzy")).contains("by its id"));
+}
+
+/// An environment that knows fields only, not the groups they are in.
+struct FieldsOnly(expr_support::Fields);
+
+impl TypeEnv for FieldsOnly {
+    fn lookup(&self, r: &Ref) -> Result<Lookup, LookupError> {
+        match self.0.lookup(r) {
+            Err(LookupError::NotAValue { .. }) => Err(LookupError::Unknown { suggestion: None }),
+            other => other,
+        }
+    }
+}
+
+#[test]
+fn the_suggestion_shows_which_segment_exists() {
+    let text = "sokande.personnumer";
+    let mut e = expr_support::parse_ok(text);
+    let mut diags = Vec::new();
+    check(
+        &mut e,
+        &FieldsOnly(expr_support::fields()),
+        None,
+        &mut diags,
+    );
+    assert_eq!(diags.len(), 1);
+    let span = diags[0].primary.as_ref().expect("placed").span;
+    assert_eq!((span.start, span.end), (8, 19));
 }
 
 #[test]

@@ -67,7 +67,7 @@ impl Checker<'_> {
 
     /// A TypeMismatch pointing at `at`, saying what it is.
     pub(crate) fn mismatch(
-        &mut self,
+        &self,
         message: String,
         at: &Expr,
         ty: &Type,
@@ -144,19 +144,29 @@ impl Checker<'_> {
         }
     }
 
-    /// Blames the first segment whose prefix does not exist: in `sokande.pnr` that is `pnr`
-    /// when `sokande` is a known group, `sokande` when it is not.
+    /// Blames the first segment that does not exist: in `sokande.pnr` that is `pnr` when
+    /// `sokande` exists, `sokande` when it does not. A prefix exists when the environment
+    /// knows it (a field, or a group it calls `NotAValue`), or when the suggested path
+    /// shares it, since an environment may not answer for groups at all.
     fn unknown_field(&self, r: &Ref, span: Span, suggestion: Option<String>) -> Diagnostic {
         let n = r.segments.len();
-        let blame = (1..n)
-            .find(|&k| {
+        let known = (1..n)
+            .take_while(|&k| {
                 let prefix = Ref {
                     segments: r.segments[..k].to_vec(),
                     resolved: None,
                 };
-                matches!(self.env.lookup(&prefix), Err(LookupError::Unknown { .. }))
+                !matches!(self.env.lookup(&prefix), Err(LookupError::Unknown { .. }))
             })
-            .map_or(n.saturating_sub(1), |k| k - 1);
+            .count();
+        let shared = suggestion.as_deref().map_or(0, |s| {
+            s.split('.')
+                .map(|part| part.trim_end_matches("[*]"))
+                .zip(&r.segments)
+                .take_while(|(part, seg)| *part == seg.name)
+                .count()
+        });
+        let blame = known.max(shared).min(n.saturating_sub(1));
         let (at, label) = match r.segments.get(blame) {
             Some(seg) if blame > 0 => {
                 let parent = Ref {

@@ -316,7 +316,7 @@ pub(crate) fn from_pest(text: &str, at: Span, err: pest::error::Error<Rule>) -> 
     if let Some(d) = mistake {
         return d;
     }
-    let at_end = text[stop.min(text.len())..].trim().is_empty();
+    let at_end = text.get(stop..).is_none_or(|rest| rest.trim().is_empty());
     if let Some(d) = bracket_mistake(at, &toks, stop, at_end) {
         return d;
     }
