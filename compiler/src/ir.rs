@@ -133,6 +133,8 @@ pub struct Field {
     pub max_size: Option<u64>,
     pub capture: bool,
     pub value: Option<Expr>,
+    /// A computed field's value type, as the checker inferred it.
+    pub computed_type: Option<crate::expr::Type>,
     pub min_items: Option<u32>,
     pub max_items: Option<u32>,
     pub autocomplete: Option<String>,

@@ -6,6 +6,7 @@
 //! problem.
 
 pub mod analyse;
+pub mod backend;
 pub mod diagnostic;
 pub mod domain;
 pub mod eval;

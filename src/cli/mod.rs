@@ -1,5 +1,6 @@
 //! Command-line parsing and dispatch.
 
+mod build;
 mod check;
 mod schema;
 mod test;
@@ -34,6 +35,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Build every output: HTML journey, XSD, JSON Schema, examples, client logic, bundle.
+    Build {
+        paths: Vec<PathBuf>,
+        /// The folder to write to.
+        #[arg(short = 'o', long = "out", default_value = "out")]
+        out: PathBuf,
+    },
     /// Print the JSON Schema of the form language (for editors).
     Schema,
 }
@@ -48,6 +56,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Check { paths, format } => Ok(check::run(&default_paths(paths), format)),
         Command::Test { paths, format } => Ok(test::run(&default_paths(paths), format)),
+        Command::Build { paths, out } => build::run(&default_paths(paths), &out),
         Command::Schema => schema::run(),
     }
 }

@@ -218,6 +218,9 @@ impl Resolver<'_> {
             self.check_one(&mut e, &scope, Some(&Type::Bool), &computed);
             self.form.rules[r].when = e;
         }
+        for (&id, ty) in &computed {
+            self.form.fields[id].computed_type = Some(ty.clone());
+        }
         self.computed_types = computed;
     }
 

@@ -334,6 +334,7 @@ impl<'a> Resolver<'a> {
             max_size: settings.max_size,
             capture: f.capture.as_ref().map(|c| c.value).unwrap_or(false),
             value: None,
+            computed_type: None,
             min_items: settings.min_items,
             max_items: settings.max_items,
             autocomplete: f.autocomplete.as_ref().map(|a| a.value.clone()),

@@ -1,0 +1,12 @@
+//! The resolved form as a file the runtime loads without the sources.
+
+use crate::ir::Form;
+
+/// The bundle: the IR as JSON, carrying its content hash.
+pub fn to_json(form: &Form) -> String {
+    serde_json::to_string_pretty(form).unwrap_or_default()
+}
+
+pub fn from_json(text: &str) -> Result<Form, serde_json::Error> {
+    serde_json::from_str(text)
+}
