@@ -12,6 +12,10 @@ if [ -z "${SKIP_SETUP:-}" ]; then
   scripts/setup.sh
 fi
 
+step "services: PostgreSQL"
+BLANKETT_TEST_POSTGRES=$(scripts/postgres.sh)
+export BLANKETT_TEST_POSTGRES
+
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings

@@ -1,0 +1,156 @@
+//! Storage behind one trait, with SQLite (default, embedded, WAL) and PostgreSQL (several
+//! runtime instances share it). One test suite runs against both.
+
+mod sql;
+
+pub use sql::{PgStore, SqliteStore};
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Debug)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "storage error: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub id: String,
+    pub person_pnr: Option<String>,
+    pub person_name: Option<String>,
+    pub csrf: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub id: String,
+    /// `pnr:<personnummer>` for a logged-in person, `session:<id>` otherwise.
+    pub owner: String,
+    pub kommun: String,
+    pub form: String,
+    pub form_hash: String,
+    /// The answers as JSON (field path → answer).
+    pub answers: String,
+    /// The page last saved.
+    pub page: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Submission {
+    pub id: String,
+    pub reference: String,
+    pub draft_id: String,
+    pub owner: String,
+    pub kommun: String,
+    pub form: String,
+    pub form_version: String,
+    pub form_hash: String,
+    pub answers: String,
+    pub xml: String,
+    pub json: String,
+    pub status: String,
+    pub case_number: Option<String>,
+    pub submitted_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: String,
+    pub owner: String,
+    pub draft_id: String,
+    pub submission_id: Option<String>,
+    pub field_path: String,
+    pub filename: String,
+    pub mime: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: String,
+}
+
+/// What a submission needs stored at once: it and its attachments, or nothing.
+pub struct NewSubmission {
+    pub submission: Submission,
+    /// The prefix of the reference, e.g. `BYGG`; the store numbers it per year.
+    pub reference_prefix: String,
+    pub year: i32,
+}
+
+/// A statistics event: a journey started, a page completed, a submission.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub kommun: String,
+    pub form: String,
+    pub kind: String,
+    pub page: Option<String>,
+    pub draft_id: Option<String>,
+    pub at: String,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    async fn put_session(&self, s: &Session) -> Result<()>;
+    async fn session(&self, id: &str) -> Result<Option<Session>>;
+    async fn delete_session(&self, id: &str) -> Result<()>;
+
+    async fn put_draft(&self, d: &Draft) -> Result<()>;
+    async fn draft(&self, id: &str) -> Result<Option<Draft>>;
+    async fn drafts_of(&self, owner: &str) -> Result<Vec<Draft>>;
+    async fn delete_draft(&self, id: &str) -> Result<()>;
+
+    async fn put_attachment(&self, a: &Attachment, data: &[u8]) -> Result<()>;
+    async fn attachment(&self, id: &str) -> Result<Option<(Attachment, Vec<u8>)>>;
+    async fn attachments_of_draft(&self, draft_id: &str) -> Result<Vec<Attachment>>;
+    async fn attachments_of_submission(&self, submission_id: &str) -> Result<Vec<Attachment>>;
+
+    /// Stores the submission in one transaction: numbers its reference, moves the draft's
+    /// attachments to it and deletes the draft. Submitting the same draft again returns the
+    /// submission made the first time.
+    async fn submit(&self, s: NewSubmission) -> Result<Submission>;
+    async fn submission(&self, id: &str) -> Result<Option<Submission>>;
+    async fn submission_by_draft(&self, draft_id: &str) -> Result<Option<Submission>>;
+    async fn submissions_of(&self, owner: &str) -> Result<Vec<Submission>>;
+    async fn set_status(&self, id: &str, status: &str, case_number: Option<&str>) -> Result<()>;
+
+    async fn record(&self, e: &Event) -> Result<()>;
+    async fn events(&self, kommun: &str, form: &str) -> Result<Vec<Event>>;
+
+    /// Deletes drafts untouched since `drafts_before` and submissions made before
+    /// `submissions_before` (retention, gallring); returns how many of each.
+    async fn purge(
+        &self,
+        kommun: &str,
+        form: &str,
+        drafts_before: &str,
+        submissions_before: &str,
+    ) -> Result<(u64, u64)>;
+}
+
+pub type DynStore = Arc<dyn Store>;
+
+/// Opens the store a URL names: `postgres://…` or a SQLite file path / `sqlite://…`.
+pub async fn open(url: &str) -> Result<DynStore> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::open(url).await?))
+    } else {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    }
+}

@@ -1,0 +1,191 @@
+//! One store suite, run against SQLite always and against PostgreSQL when
+//! `BLANKETT_TEST_POSTGRES` names a server (CI starts one and sets it).
+
+use blankett_runtime::store::{
+    self, Attachment, Draft, DynStore, Event, NewSubmission, Session, Submission,
+};
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339()
+}
+
+fn draft(id: &str, owner: &str) -> Draft {
+    Draft {
+        id: id.into(),
+        owner: owner.into(),
+        kommun: "orust".into(),
+        form: "felanmalan".into(),
+        form_hash: "abc".into(),
+        answers: r#"{"kategori":"gata"}"#.into(),
+        page: "vad".into(),
+        created_at: now(),
+        updated_at: now(),
+    }
+}
+
+fn new_submission(draft_id: &str, owner: &str) -> NewSubmission {
+    NewSubmission {
+        submission: Submission {
+            id: uuid::Uuid::new_v4().to_string(),
+            reference: String::new(),
+            draft_id: draft_id.into(),
+            owner: owner.into(),
+            kommun: "orust".into(),
+            form: "felanmalan".into(),
+            form_version: "1.0.0".into(),
+            form_hash: "abc".into(),
+            answers: "{}".into(),
+            xml: "<x/>".into(),
+            json: "{}".into(),
+            status: "mottagen".into(),
+            case_number: None,
+            submitted_at: now(),
+        },
+        reference_prefix: "FEL".into(),
+        year: 2026,
+    }
+}
+
+async fn suite(s: DynStore) {
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    let owner_a = format!("pnr:a{unique}");
+    let owner_b = format!("pnr:b{unique}");
+
+    // Sessions round-trip and update in place.
+    let mut sess = Session {
+        id: format!("s{unique}"),
+        person_pnr: None,
+        person_name: None,
+        csrf: "t".into(),
+        created_at: now(),
+        last_seen_at: now(),
+    };
+    s.put_session(&sess).await.unwrap();
+    sess.person_pnr = Some("191212121212".into());
+    s.put_session(&sess).await.unwrap();
+    assert_eq!(s.session(&sess.id).await.unwrap(), Some(sess.clone()));
+    s.delete_session(&sess.id).await.unwrap();
+    assert_eq!(s.session(&sess.id).await.unwrap(), None);
+
+    // Drafts belong to their owner.
+    let d1 = draft(&format!("d1{unique}"), &owner_a);
+    s.put_draft(&d1).await.unwrap();
+    s.put_draft(&draft(&format!("d2{unique}"), &owner_b))
+        .await
+        .unwrap();
+    assert_eq!(s.drafts_of(&owner_a).await.unwrap(), vec![d1.clone()]);
+    let mut d1b = d1.clone();
+    d1b.answers = r#"{"kategori":"park"}"#.into();
+    s.put_draft(&d1b).await.unwrap();
+    assert_eq!(s.draft(&d1.id).await.unwrap().unwrap().answers, d1b.answers);
+
+    // Attachments follow their draft into the submission.
+    let att = Attachment {
+        id: format!("a{unique}"),
+        owner: owner_a.clone(),
+        draft_id: d1.id.clone(),
+        submission_id: None,
+        field_path: "foto".into(),
+        filename: "foto.jpg".into(),
+        mime: "image/jpeg".into(),
+        size: 4,
+        sha256: "x".into(),
+        created_at: now(),
+    };
+    s.put_attachment(&att, &[1, 2, 3, 4]).await.unwrap();
+    assert_eq!(s.attachments_of_draft(&d1.id).await.unwrap().len(), 1);
+
+    // Submitting stores, numbers, moves attachments and removes the draft, at once.
+    let first = s.submit(new_submission(&d1.id, &owner_a)).await.unwrap();
+    assert!(
+        first.reference.starts_with("FEL-2026-"),
+        "{}",
+        first.reference
+    );
+    assert_eq!(s.draft(&d1.id).await.unwrap(), None);
+    let moved = s.attachments_of_submission(&first.id).await.unwrap();
+    assert_eq!(moved.len(), 1);
+    assert_eq!(
+        s.attachment(&att.id).await.unwrap().unwrap().1,
+        vec![1, 2, 3, 4]
+    );
+
+    // Submitting the same draft again (double click, back and resubmit) gives the same receipt.
+    let again = s.submit(new_submission(&d1.id, &owner_a)).await.unwrap();
+    assert_eq!(again.id, first.id);
+    assert_eq!(again.reference, first.reference);
+
+    // References count up per prefix and year.
+    let d3 = draft(&format!("d3{unique}"), &owner_a);
+    s.put_draft(&d3).await.unwrap();
+    let second = s.submit(new_submission(&d3.id, &owner_a)).await.unwrap();
+    assert_ne!(second.reference, first.reference);
+
+    // Each owner sees only their own.
+    assert_eq!(s.submissions_of(&owner_a).await.unwrap().len(), 2);
+    assert!(s.submissions_of(&owner_b).await.unwrap().is_empty());
+
+    s.set_status(&first.id, "registrerad", Some("KS 2026/123"))
+        .await
+        .unwrap();
+    let got = s.submission(&first.id).await.unwrap().unwrap();
+    assert_eq!(
+        (got.status.as_str(), got.case_number.as_deref()),
+        ("registrerad", Some("KS 2026/123"))
+    );
+
+    let form = format!("f{unique}");
+    s.record(&Event {
+        kommun: "orust".into(),
+        form: form.clone(),
+        kind: "start".into(),
+        page: None,
+        draft_id: None,
+        at: now(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(s.events("orust", &form).await.unwrap().len(), 1);
+
+    // Retention removes what is older than the limits, and only that.
+    let d4 = draft(&format!("d4{unique}"), &owner_b);
+    s.put_draft(&d4).await.unwrap();
+    let (drafts, subs) = s
+        .purge("orust", "felanmalan", "2000-01-01", "2000-01-01")
+        .await
+        .unwrap();
+    assert_eq!((drafts, subs), (0, 0));
+    let (drafts, _) = s
+        .purge("orust", "felanmalan", "9999-01-01", "2000-01-01")
+        .await
+        .unwrap();
+    assert!(drafts >= 1);
+    assert_eq!(s.draft(&d4.id).await.unwrap(), None);
+    assert!(s.submission(&first.id).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn sqlite_store() {
+    let dir = std::env::temp_dir().join(format!("blankett-store-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = store::open(dir.join("blankett.db").to_str().unwrap())
+        .await
+        .unwrap();
+    suite(s).await;
+}
+
+#[tokio::test]
+async fn postgres_store() {
+    let Ok(url) = std::env::var("BLANKETT_TEST_POSTGRES") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set BLANKETT_TEST_POSTGRES to a PostgreSQL server"
+        );
+        eprintln!(
+            "BLANKETT_TEST_POSTGRES is not set: skipping the PostgreSQL run of the store suite"
+        );
+        return;
+    };
+    let s = store::open(&url).await.unwrap();
+    suite(s).await;
+}
