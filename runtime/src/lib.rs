@@ -1,5 +1,20 @@
-//! blankett-runtime: serves compiled forms, stores submissions durably and (later) delivers them.
+//! blankett-runtime: serves a kommun's e-services: the journey, drafts, durable submissions,
+//! receipts and Mina sidor.
 
+pub mod admin;
+pub mod app;
+pub mod auth_dev;
+pub mod config;
+pub mod journey;
+pub mod limits;
+pub mod metrics;
+pub mod mina_sidor;
+pub mod pages;
+pub mod registry;
+pub mod security;
+pub mod session;
 pub mod store;
+pub mod upload;
+pub mod web;
 
 pub use blankett_compiler as compiler;

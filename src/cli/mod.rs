@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod schema;
+mod serve;
 mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -44,6 +45,55 @@ pub enum Command {
     },
     /// Print the JSON Schema of the form language (for editors).
     Schema,
+    /// Serve a kommun project's e-services.
+    Serve {
+        /// The kommun project (a folder with kommun.yaml), or a library.
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        opts: ServeOpts,
+    },
+    /// Serve for local development: test e-ID, recompile and reload on every save.
+    Dev {
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        opts: ServeOpts,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServeOpts {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long)]
+    listen: Option<String>,
+    /// Folder for the embedded database (default ./blankett-data).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// PostgreSQL instead of SQLite: postgres://user:password@host/db
+    #[arg(long)]
+    database: Option<String>,
+    /// Configuration file (default: blankett.toml in the project).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Local development mode: the test e-ID provider, cookies without Secure.
+    #[arg(long)]
+    dev: bool,
+    /// Logs as JSON lines.
+    #[arg(long)]
+    json_logs: bool,
+}
+
+impl ServeOpts {
+    fn into_args(self, paths: Vec<PathBuf>, dev: bool) -> serve::ServeArgs {
+        serve::ServeArgs {
+            paths: serve::project_paths(paths),
+            listen: self.listen,
+            data: self.data,
+            database: self.database,
+            config: self.config,
+            dev: self.dev || dev,
+            json_logs: self.json_logs,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -58,6 +108,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Test { paths, format } => Ok(test::run(&default_paths(paths), format)),
         Command::Build { paths, out } => build::run(&default_paths(paths), &out),
         Command::Schema => schema::run(),
+        Command::Serve { paths, opts } => serve::run(opts.into_args(paths, false), false),
+        Command::Dev { paths, opts } => serve::run(opts.into_args(paths, true), true),
     }
 }
 

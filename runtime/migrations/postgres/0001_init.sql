@@ -62,3 +62,11 @@ CREATE TABLE events (
     draft_id TEXT,
     at TEXT NOT NULL
 );
+CREATE TABLE form_versions (
+    hash TEXT PRIMARY KEY,
+    kommun TEXT NOT NULL,
+    form TEXT NOT NULL,
+    version TEXT NOT NULL,
+    bundle TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);

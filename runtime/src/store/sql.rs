@@ -384,6 +384,17 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn put_form_version(&self, hash: &str, kommun: &str, form: &str, version: &str, bundle: &str) -> Result<()> {
+                let q = $sql("INSERT INTO form_versions (hash, kommun, form, version, bundle, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+                     ON CONFLICT (hash) DO NOTHING");
+                sqlx::query(&q).bind(hash).bind(kommun).bind(form).bind(version).bind(bundle).bind(chrono::Utc::now().to_rfc3339()).execute(&self.pool).await?;
+                Ok(())
+            }
+            async fn form_version(&self, hash: &str) -> Result<Option<String>> {
+                let q = $sql("SELECT bundle FROM form_versions WHERE hash = $1");
+                Ok(sqlx::query_scalar(&q).bind(hash).fetch_optional(&self.pool).await?)
+            }
+
             async fn record(&self, e: &Event) -> Result<()> {
                 let q = $sql("INSERT INTO events (kommun, form, kind, page, draft_id, at) VALUES ($1, $2, $3, $4, $5, $6)");
                 sqlx::query(&q).bind(&e.kommun).bind(&e.form).bind(&e.kind).bind(&e.page).bind(&e.draft_id).bind(&e.at).execute(&self.pool).await?;

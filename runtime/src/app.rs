@@ -1,0 +1,123 @@
+//! The application: one state, routers merged per area.
+
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::registry::Registry;
+use crate::store::DynStore;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use std::sync::{Arc, RwLock};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: DynStore,
+    registry: Arc<RwLock<Arc<Registry>>>,
+    pub metrics: Arc<Metrics>,
+    pub limits: Arc<crate::limits::RateLimits>,
+    /// In `blankett dev`: the last compile's errors, shown in the browser until fixed.
+    dev_errors: Arc<RwLock<Option<String>>>,
+    /// Counts recompiles in `blankett dev`; pages poll it to reload themselves.
+    pub dev_version: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl AppState {
+    pub fn new(config: Config, store: DynStore, registry: Registry) -> Self {
+        AppState {
+            config: Arc::new(config),
+            store,
+            registry: Arc::new(RwLock::new(Arc::new(registry))),
+            metrics: Arc::new(Metrics::default()),
+            limits: Arc::new(Default::default()),
+            dev_errors: Arc::new(RwLock::new(None)),
+            dev_version: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+        }
+    }
+
+    pub fn set_dev_errors(&self, errors: Option<String>) {
+        self.dev_version.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut g) = self.dev_errors.write() {
+            *g = errors;
+        }
+    }
+
+    pub fn dev_errors(&self) -> Option<String> {
+        self.dev_errors.read().ok().and_then(|g| g.clone())
+    }
+
+    pub fn registry(&self) -> Arc<Registry> {
+        self.registry.read().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// Swaps in a newly compiled registry (`blankett dev` on save).
+    pub fn replace_registry(&self, r: Registry) {
+        if let Ok(mut g) = self.registry.write() {
+            *g = Arc::new(r);
+        }
+    }
+
+    /// Records every served form version, so drafts on it survive an upgrade.
+    pub async fn remember_versions(&self) {
+        let reg = self.registry();
+        for (kid, k) in &reg.kommuner {
+            for (fid, s) in &k.services {
+                let bundle = blankett_compiler::backend::bundle::to_json(&s.form);
+                if let Err(e) = self.store.put_form_version(&s.form.hash, kid, fid, &s.form.version, &bundle).await {
+                    tracing::error!(error = %e, "cannot record a form version");
+                }
+            }
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_request_bytes;
+    Router::new()
+        .route("/", get(crate::pages::index))
+        .route("/healthz", get(crate::pages::healthz))
+        .route("/metrics", get(crate::pages::metrics))
+        .route("/assets/{file}", get(crate::pages::asset))
+        .route("/auth/dev", get(crate::auth_dev::page).post(crate::auth_dev::login))
+        .route("/auth/logga-ut", post(crate::auth_dev::logout))
+        .route("/mina-sidor", get(crate::mina_sidor::overview))
+        .route("/mina-sidor/inlamning/{id}/{file}", get(crate::mina_sidor::download))
+        .route("/mina-sidor/bilaga/{id}", get(crate::mina_sidor::attachment))
+        .route("/admin", get(crate::admin::overview))
+        .route("/_dev/version", get(crate::pages::dev_version))
+        .route("/{kommun}/theme.css", get(crate::pages::theme))
+        .route("/{kommun}/{form}", get(crate::journey::start_redirect))
+        .route("/{kommun}/{form}/", get(crate::journey::start))
+        .route("/{kommun}/{form}/form.js", get(crate::journey::form_js))
+        .route("/{kommun}/{form}/kontrollera", get(crate::journey::check).post(crate::journey::submit))
+        .route("/{kommun}/{form}/kvitto/{id}", get(crate::journey::receipt))
+        .route("/{kommun}/{form}/{page}", get(crate::journey::page).post(crate::journey::save_page))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::session::layer))
+        .layer(axum::middleware::from_fn(crate::security::headers))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+pub async fn serve(state: AppState) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&state.config.listen).await?;
+    tracing::info!(listen = %state.config.listen, "serving");
+    state.remember_versions().await;
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown()).await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

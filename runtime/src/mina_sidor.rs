@@ -1,0 +1,109 @@
+//! Mina sidor: a logged-in person's own drafts and submissions, with status and downloads.
+//! Everything is looked up by owner: another person's id answers 404, as if it did not exist.
+
+use crate::app::AppState;
+use crate::session::owner;
+use crate::store::Session;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use serde_json::json;
+
+#[derive(serde::Deserialize, Default)]
+pub struct Q {
+    pub sparad: Option<String>,
+}
+
+fn status_text(status: &str, lang: &str) -> &'static str {
+    match (status, lang == "en") {
+        ("mottagen", false) => "Mottagen",
+        ("mottagen", true) => "Received",
+        ("levererad", false) => "Levererad till handläggare",
+        ("levererad", true) => "Delivered to the case officer",
+        ("registrerad", false) => "Registrerad",
+        ("registrerad", true) => "Registered",
+        ("vantar_pa_underskrift", false) => "Väntar på underskrift",
+        ("vantar_pa_underskrift", true) => "Waiting for signature",
+        (_, false) => "Under behandling",
+        (_, true) => "In progress",
+    }
+}
+
+pub async fn overview(State(state): State<AppState>, Extension(session): Extension<Session>, Query(q): Query<Q>, lang: crate::web::Lang) -> Response {
+    let lang = lang.get(&Default::default());
+    if session.person_pnr.is_none() {
+        let next = "/mina-sidor";
+        return crate::web::redirect(&format!("/auth/dev?next={}", crate::web::url_encode(next)));
+    }
+    let me = owner(&session);
+    let reg = state.registry();
+    let title_of = |kommun: &str, form: &str| reg.service(kommun, form).map(|(_, s)| s.form.title.get(&lang).to_string()).unwrap_or_else(|| form.to_string());
+    let drafts: Vec<serde_json::Value> = state
+        .store
+        .drafts_of(&me)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|d| json!({"href": format!("/{}/{}/{}", d.kommun, d.form, d.page), "title": title_of(&d.kommun, &d.form), "updated": d.updated_at.get(..16).unwrap_or("").replace('T', " ")}))
+        .collect();
+    let mut submissions = Vec::new();
+    for s in state.store.submissions_of(&me).await.unwrap_or_default() {
+        let atts: Vec<serde_json::Value> = state
+            .store
+            .attachments_of_submission(&s.id)
+            .await
+            .unwrap_or_default()
+            .iter()
+            .map(|a| json!({"href": format!("/mina-sidor/bilaga/{}", a.id), "name": a.filename}))
+            .collect();
+        submissions.push(json!({
+            "reference": s.reference,
+            "receipt": format!("/{}/{}/kvitto/{}", s.kommun, s.form, s.id),
+            "title": title_of(&s.kommun, &s.form),
+            "submitted": s.submitted_at.get(..16).unwrap_or("").replace('T', " "),
+            "status": status_text(&s.status, &lang),
+            "case_number": s.case_number,
+            "xml": format!("/mina-sidor/inlamning/{}/ansokan.xml", s.id),
+            "json": format!("/mina-sidor/inlamning/{}/ansokan.json", s.id),
+            "attachments": atts,
+        }));
+    }
+    let body = crate::web::render(
+        "mina_sidor.html",
+        &lang,
+        json!({"title": if lang == "en" { "My pages" } else { "Mina sidor" }, "drafts": drafts, "submissions": submissions,
+            "saved": q.sparad.is_some(), "csrf": session.csrf, "user": session.person_name}),
+    );
+    crate::web::html_page(body, lang == "en")
+}
+
+pub async fn download(State(state): State<AppState>, Extension(session): Extension<Session>, Path((id, file)): Path<(String, String)>) -> Response {
+    let Some(s) = state.store.submission(&id).await.ok().flatten().filter(|s| s.owner == owner(&session) && session.person_pnr.is_some()) else {
+        return crate::web::not_found(&state, "sv");
+    };
+    let (ty, body) = match file.as_str() {
+        "ansokan.xml" => ("application/xml; charset=utf-8", s.xml),
+        "ansokan.json" => ("application/json; charset=utf-8", s.json),
+        _ => return crate::web::not_found(&state, "sv"),
+    };
+    let disposition = format!("attachment; filename=\"{}-{}\"", s.reference, file);
+    let mut res = ([(header::CONTENT_TYPE, ty)], body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+pub async fn attachment(State(state): State<AppState>, Extension(session): Extension<Session>, Path(id): Path<String>) -> Response {
+    let Some((a, data)) = state.store.attachment(&id).await.ok().flatten().filter(|(a, _)| a.owner == owner(&session)) else {
+        return crate::web::not_found(&state, "sv");
+    };
+    let mut res = ([(header::CONTENT_TYPE, a.mime.clone())], data).into_response();
+    // Always a download: an uploaded file is never shown as a page of this site.
+    let safe: String = a.filename.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}

@@ -1,0 +1,87 @@
+//! The index of e-services, health, metrics and static assets.
+
+use crate::app::AppState;
+use crate::store::Session;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use blankett_compiler::backend::{html, js};
+use serde_json::json;
+
+pub async fn index(State(state): State<AppState>, Extension(session): Extension<Session>, lang: crate::web::Lang) -> Response {
+    let lang = lang.get(&Default::default());
+    let reg = state.registry();
+    let kommuner: Vec<serde_json::Value> = reg
+        .kommuner
+        .iter()
+        .map(|(id, k)| {
+            let services: Vec<serde_json::Value> =
+                k.services.iter().map(|(fid, s)| json!({"href": format!("/{id}/{fid}/"), "title": s.form.title.get(&lang)})).collect();
+            json!({"name": k.branding.name, "services": services})
+        })
+        .collect();
+    let title = if lang == "en" { "E-services" } else { "E-tjänster" };
+    crate::web::html_page(crate::web::render("index.html", &lang, json!({"title": title, "kommuner": kommuner, "user": session.person_name})), lang == "en")
+}
+
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.session("healthz").await {
+        Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("storage: {e}\n")).into_response(),
+    }
+}
+
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+}
+
+pub async fn asset(Path(file): Path<String>) -> Response {
+    let mut found: Option<(&'static str, Vec<u8>)> = None;
+    html::assets(&mut |name, bytes| {
+        if name == file {
+            let ty = if name.ends_with(".css") { "text/css; charset=utf-8" } else { "text/javascript; charset=utf-8" };
+            found = Some((ty, bytes));
+        }
+    });
+    if found.is_none() && file == "blankett.js" {
+        found = Some(("text/javascript; charset=utf-8", js::RUNTIME_JS.as_bytes().to_vec()));
+    }
+    match found {
+        Some((ty, bytes)) => ([(header::CONTENT_TYPE, ty)], bytes).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+pub async fn theme(State(state): State<AppState>, Path(kommun): Path<String>) -> Response {
+    let reg = state.registry();
+    match reg.kommuner.get(&kommun) {
+        Some(k) => ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], html::theme_css(&k.branding)).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// `blankett dev`: the recompile counter pages poll to reload themselves (404 outside dev).
+pub async fn dev_version(State(state): State<AppState>) -> Response {
+    if !state.config.dev {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    state.dev_version.load(std::sync::atomic::Ordering::Relaxed).to_string().into_response()
+}
+
+/// In `blankett dev`, a compile error replaces every journey page until it is fixed.
+pub fn dev_error_page(state: &AppState) -> Option<Response> {
+    if !state.config.dev {
+        return None;
+    }
+    let errors = state.dev_errors()?;
+    let body = crate::web::render(
+        "message.html",
+        "sv",
+        json!({"title": "Fel i formuläret", "heading": "Formuläret har fel", "body": errors, "back": "Ladda om när felen är rättade", "back_href": ""}),
+    );
+    Some((StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response())
+}
+
+/// Appended to form.js in `blankett dev`: reload the page after every recompile.
+pub const DEV_RELOAD_JS: &str = "\n;(function(){var seen=null;setInterval(function(){fetch('/_dev/version').then(function(r){return r.text();}).then(function(v){if(seen!==null&&v!==seen){location.reload();}seen=v;}).catch(function(){});},1000);})();\n";

@@ -1,0 +1,98 @@
+//! Sessions: a random id in an HttpOnly cookie, the session itself in the store (so several
+//! instances share it), an idle timeout, and a CSRF token per session.
+
+use crate::app::AppState;
+use crate::store::Session;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use rand::RngCore;
+
+pub const COOKIE: &str = "blankett_session";
+
+/// A 256-bit random token, hex: unguessable session ids and CSRF tokens.
+pub fn token() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+fn cookie_value(req: &Request) -> Option<String> {
+    req.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == COOKIE && v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit())).then(|| v.to_string())
+    })
+}
+
+/// The person a session belongs to, for ownership of drafts and submissions.
+pub fn owner(s: &Session) -> String {
+    match &s.person_pnr {
+        Some(pnr) => format!("pnr:{pnr}"),
+        None => format!("session:{}", s.id),
+    }
+}
+
+/// Loads the session (or starts one) before every request and sets the cookie when new.
+pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let idle = chrono::Duration::minutes(state.config.idle_timeout_minutes.max(1));
+    let mut fresh = false;
+    let existing = match cookie_value(&req) {
+        Some(id) => state.store.session(&id).await.ok().flatten(),
+        None => None,
+    };
+    let session = match existing {
+        Some(mut s) => {
+            let last = chrono::DateTime::parse_from_rfc3339(&s.last_seen_at).map(|d| d.with_timezone(&chrono::Utc)).unwrap_or_else(|_| now());
+            if now() - last > idle {
+                let _ = state.store.delete_session(&s.id).await;
+                fresh = true;
+                new_session()
+            } else {
+                // Touch at most once a minute: a write per page view would cost throughput.
+                if now() - last > chrono::Duration::seconds(60) {
+                    s.last_seen_at = now().to_rfc3339();
+                    let _ = state.store.put_session(&s).await;
+                }
+                s
+            }
+        }
+        None => {
+            fresh = true;
+            new_session()
+        }
+    };
+    if fresh {
+        if let Err(e) = state.store.put_session(&session).await {
+            tracing::error!(error = %e, "cannot store a session");
+            return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "Tjänsten är tillfälligt otillgänglig. Försök igen om en stund.").into_response();
+        }
+    }
+    let id = session.id.clone();
+    req.extensions_mut().insert(session);
+    let mut res = next.run(req).await;
+    if fresh {
+        let secure = if state.config.dev { "" } else { "; Secure" };
+        let cookie = format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax{secure}");
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+fn new_session() -> Session {
+    let t = now().to_rfc3339();
+    Session { id: token(), person_pnr: None, person_name: None, csrf: token(), created_at: t.clone(), last_seen_at: t }
+}
+
+/// Compares a submitted CSRF token with the session's, in constant time.
+pub fn csrf_ok(session: &Session, submitted: Option<&str>) -> bool {
+    let Some(got) = submitted else { return false };
+    let (a, b) = (session.csrf.as_bytes(), got.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
