@@ -25,12 +25,17 @@ fn load(case: &Path) -> (MemFs, Vec<PathBuf>) {
                 stack.push(path);
             } else if path.file_name().unwrap() != "check.txt" {
                 let rel = Path::new(&name).join(path.strip_prefix(case).unwrap());
-                fs.files.insert(rel, std::fs::read_to_string(&path).unwrap());
+                fs.files
+                    .insert(rel, std::fs::read_to_string(&path).unwrap());
             }
         }
     }
     let targets = match std::fs::read_to_string(case.join("check.txt")) {
-        Ok(list) => list.lines().filter(|l| !l.trim().is_empty()).map(|l| Path::new(&name).join(l.trim())).collect(),
+        Ok(list) => list
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| Path::new(&name).join(l.trim()))
+            .collect(),
         Err(_) => vec![PathBuf::from(&name)],
     };
     (fs, targets)
@@ -53,7 +58,11 @@ fn run_case(case: &Path) -> (String, BTreeSet<Code>) {
 }
 
 fn case_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(cases_dir()).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(cases_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     dirs.sort();
     dirs
 }
@@ -79,9 +88,21 @@ fn every_code_has_a_case() {
     for dir in case_dirs() {
         seen.extend(run_case(&dir).1);
     }
-    let missing: Vec<String> = Code::ALL.iter().filter(|c| !seen.contains(c)).map(|c| c.to_string()).collect();
-    assert!(missing.is_empty(), "codes without a fixture case: {}", missing.join(", "));
-    assert!(case_dirs().len() >= 40, "the suite has {} cases; it should have at least 40", case_dirs().len());
+    let missing: Vec<String> = Code::ALL
+        .iter()
+        .filter(|c| !seen.contains(c))
+        .map(|c| c.to_string())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes without a fixture case: {}",
+        missing.join(", ")
+    );
+    assert!(
+        case_dirs().len() >= 40,
+        "the suite has {} cases; it should have at least 40",
+        case_dirs().len()
+    );
 }
 
 /// Each case is about its own code: the folder name starts with the code it shows.

@@ -12,16 +12,28 @@ use proptest::test_runner::{Config, TestRunner};
 use std::path::{Path, PathBuf};
 
 fn total_cases() -> u32 {
-    std::env::var("BLANKETT_FUZZ_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000)
+    std::env::var("BLANKETT_FUZZ_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000)
 }
 
 fn runner(share: u32) -> TestRunner {
-    TestRunner::new(Config { cases: total_cases() * share / 100, failure_persistence: None, ..Config::default() })
+    TestRunner::new(Config {
+        cases: total_cases() * share / 100,
+        failure_persistence: None,
+        ..Config::default()
+    })
 }
 
 /// Compiles one form file in a one-file library and runs whatever compiled: tests and evaluation.
 fn compile_one(text: String) {
-    let fs = MemFs::new().with("lib/blankett.yaml", "library: fuzz\nversion: 1.0.0\nlanguages: [sv, en]\n").with("lib/x.form.yaml", text);
+    let fs = MemFs::new()
+        .with(
+            "lib/blankett.yaml",
+            "library: fuzz\nversion: 1.0.0\nlanguages: [sv, en]\n",
+        )
+        .with("lib/x.form.yaml", text);
     let c = analyse::compile(&fs, &[PathBuf::from("lib")]);
     for form in &c.forms {
         let _ = testing::run(form);
@@ -40,24 +52,90 @@ fn arbitrary_bytes_never_panic() {
 }
 
 const KEYS: &[&str] = &[
-    "form", "version", "title", "pages", "id", "type", "label", "fields", "visible_if", "required", "choices", "value",
-    "min", "max", "use", "as", "rules", "when", "message", "field", "tests", "answers", "expect", "errors", "values",
-    "mapping", "motpart", "namn", "hint", "pattern", "accept", "max_size", "min_items", "sv", "en", "visible", "hidden",
+    "form",
+    "version",
+    "title",
+    "pages",
+    "id",
+    "type",
+    "label",
+    "fields",
+    "visible_if",
+    "required",
+    "choices",
+    "value",
+    "min",
+    "max",
+    "use",
+    "as",
+    "rules",
+    "when",
+    "message",
+    "field",
+    "tests",
+    "answers",
+    "expect",
+    "errors",
+    "values",
+    "mapping",
+    "motpart",
+    "namn",
+    "hint",
+    "pattern",
+    "accept",
+    "max_size",
+    "min_items",
+    "sv",
+    "en",
+    "visible",
+    "hidden",
 ];
 const SCALARS: &[&str] = &[
-    "text", "repeat", "computed", "choice", "date", "integer", "a == 1", "sum(b[*].c)", "a.b", "1.0.0", "true", "12",
-    "\"x\"", "[a, b]", "date(\"2026-02-30\")", "not", "(", "a and", "today()", "common/person", "kat", "-1", "~", "1e400",
-    "age(p) > 18", "x in [\"a\"]", "'", "{", "p1", "barn[*]", "10 MB", "image/jpeg",
+    "text",
+    "repeat",
+    "computed",
+    "choice",
+    "date",
+    "integer",
+    "a == 1",
+    "sum(b[*].c)",
+    "a.b",
+    "1.0.0",
+    "true",
+    "12",
+    "\"x\"",
+    "[a, b]",
+    "date(\"2026-02-30\")",
+    "not",
+    "(",
+    "a and",
+    "today()",
+    "common/person",
+    "kat",
+    "-1",
+    "~",
+    "1e400",
+    "age(p) > 18",
+    "x in [\"a\"]",
+    "'",
+    "{",
+    "p1",
+    "barn[*]",
+    "10 MB",
+    "image/jpeg",
 ];
 
 fn yaml_tree() -> impl Strategy<Value = String> {
     let leaf = prop::sample::select(SCALARS).prop_map(|s| s.to_string());
     leaf.prop_recursive(5, 64, 6, |inner| {
         prop_oneof![
-            prop::collection::vec((prop::sample::select(KEYS), inner.clone()), 0..6).prop_map(|entries| {
-                let body: Vec<String> = entries.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-                format!("{{{}}}", body.join(", "))
-            }),
+            prop::collection::vec((prop::sample::select(KEYS), inner.clone()), 0..6).prop_map(
+                |entries| {
+                    let body: Vec<String> =
+                        entries.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                    format!("{{{}}}", body.join(", "))
+                }
+            ),
             prop::collection::vec(inner, 0..4).prop_map(|items| format!("[{}]", items.join(", "))),
         ]
     })
@@ -66,7 +144,9 @@ fn yaml_tree() -> impl Strategy<Value = String> {
 #[test]
 fn arbitrary_form_shaped_yaml_never_panics() {
     let form = (yaml_tree(), yaml_tree(), yaml_tree()).prop_map(|(pages, rules, tests)| {
-        format!("form: x\nversion: 1.0.0\ntitle: T\npages: {pages}\nrules: {rules}\ntests: {tests}\n")
+        format!(
+            "form: x\nversion: 1.0.0\ntitle: T\npages: {pages}\nrules: {rules}\ntests: {tests}\n"
+        )
     });
     runner(40)
         .run(&form, |text| {
@@ -87,7 +167,8 @@ fn real_library() -> (MemFs, Vec<PathBuf>) {
             if rel.to_string_lossy().ends_with(".form.yaml") {
                 forms.push(rel.clone());
             }
-            fs.files.insert(rel, std::fs::read_to_string(&entry).unwrap_or_default());
+            fs.files
+                .insert(rel, std::fs::read_to_string(&entry).unwrap_or_default());
         }
     }
     (fs, forms)
@@ -114,7 +195,12 @@ fn damaged_real_forms_never_panic() {
     if forms.is_empty() {
         return;
     }
-    let damage = (0..forms.len(), any::<prop::sample::Index>(), 0usize..40, prop::sample::select(SCALARS));
+    let damage = (
+        0..forms.len(),
+        any::<prop::sample::Index>(),
+        0usize..40,
+        prop::sample::select(SCALARS),
+    );
     runner(40)
         .run(&damage, |(which, at, len, insert)| {
             let text = &library.files[&forms[which]];

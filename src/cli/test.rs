@@ -34,7 +34,11 @@ pub fn run(paths: &[PathBuf], format: Format) -> ExitCode {
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
         Format::Human => {
-            let (green, red, reset) = if use_color() { ("\x1b[32m", "\x1b[31m", "\x1b[0m") } else { ("", "", "") };
+            let (green, red, reset) = if use_color() {
+                ("\x1b[32m", "\x1b[31m", "\x1b[0m")
+            } else {
+                ("", "", "")
+            };
             for r in &results {
                 if r.passed() {
                     println!("{green}ok{reset}   {} › {}", r.form, r.name);

@@ -28,6 +28,27 @@ pub fn to_json(n: &Node) -> serde_json::Value {
     }
 }
 
+/// Results are reported by test name, so two tests with one name could not be told apart.
+pub fn check_names<'t>(r: &mut Resolver, tests: impl Iterator<Item = &'t m::TestDef>) {
+    let mut seen: BTreeMap<&str, crate::source::Span> = BTreeMap::new();
+    for t in tests {
+        match seen.get(t.name.value.as_str()) {
+            Some(first) => r.diags.push(
+                Diagnostic::error(
+                    Code::DuplicateId,
+                    format!("two tests are named `{}`", t.name.value),
+                )
+                .at(t.name.span, "named again here")
+                .also(*first, "first named here")
+                .help("`blankett test` reports each test by its name; give each its own"),
+            ),
+            None => {
+                seen.insert(&t.name.value, t.name.span);
+            }
+        }
+    }
+}
+
 pub fn test_case(r: &mut Resolver, t: &m::TestDef) -> Option<ir::TestCase> {
     let today = t.today.as_ref().and_then(|d| {
         match chrono::NaiveDate::parse_from_str(&d.value, "%Y-%m-%d") {
@@ -111,6 +132,9 @@ fn page_or_field(r: &mut Resolver, n: &Sp<String>) -> bool {
     let path = strip_index(&n.value);
     if r.form.page(&path).is_some() || r.form.field(&path).is_some() {
         return true;
+    }
+    if r.is_broken(&path) {
+        return false;
     }
     let names: Vec<&str> = r
         .form

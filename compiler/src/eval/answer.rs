@@ -16,16 +16,28 @@ pub fn parse(field: &Field, raw: &Json, today: NaiveDate) -> Result<Value, Text>
     let text = || scalar_text(raw);
     let domain_err = |e: domain::DomainError| Text::sv_en(e.sv, e.en);
     match field.kind {
-        FieldType::Text | FieldType::Textarea => text().map(|s| Value::Text(s.trim().to_string())).ok_or_else(not_text),
-        FieldType::Email => domain::email(&text().ok_or_else(not_text)?).map(Value::Text).map_err(domain_err),
-        FieldType::Phone => domain::phone(&text().ok_or_else(not_text)?).map(Value::Text).map_err(domain_err),
-        FieldType::Postnummer => domain::postnummer(&text().ok_or_else(not_text)?).map(Value::Text).map_err(domain_err),
+        FieldType::Text | FieldType::Textarea => text()
+            .map(|s| Value::Text(s.trim().to_string()))
+            .ok_or_else(not_text),
+        FieldType::Email => domain::email(&text().ok_or_else(not_text)?)
+            .map(Value::Text)
+            .map_err(domain_err),
+        FieldType::Phone => domain::phone(&text().ok_or_else(not_text)?)
+            .map(Value::Text)
+            .map_err(domain_err),
+        FieldType::Postnummer => domain::postnummer(&text().ok_or_else(not_text)?)
+            .map(Value::Text)
+            .map_err(domain_err),
         FieldType::Personnummer => domain::personnummer(&text().ok_or_else(not_text)?, today)
             .map(|p| Value::Text(p.normalized))
             .map_err(domain_err),
-        FieldType::Orgnummer => domain::orgnummer(&text().ok_or_else(not_text)?).map(Value::Text).map_err(domain_err),
+        FieldType::Orgnummer => domain::orgnummer(&text().ok_or_else(not_text)?)
+            .map(Value::Text)
+            .map_err(domain_err),
         FieldType::Fastighetsbeteckning => {
-            domain::fastighetsbeteckning(&text().ok_or_else(not_text)?).map(Value::Text).map_err(domain_err)
+            domain::fastighetsbeteckning(&text().ok_or_else(not_text)?)
+                .map(Value::Text)
+                .map_err(domain_err)
         }
         FieldType::Integer => integer(raw),
         FieldType::Decimal | FieldType::Money => decimal(raw),
@@ -33,8 +45,17 @@ pub fn parse(field: &Field, raw: &Json, today: NaiveDate) -> Result<Value, Text>
         FieldType::YesNo | FieldType::Consent => boolean(raw),
         FieldType::Choice => text().map(Value::Text).ok_or_else(not_text),
         FieldType::MultiChoice => match raw {
-            Json::Array(items) => Ok(Value::List(items.iter().filter_map(scalar_text).filter(|s| !s.is_empty()).map(Value::Text).collect())),
-            other => scalar_text(other).map(|s| Value::List(vec![Value::Text(s)])).ok_or_else(not_text),
+            Json::Array(items) => Ok(Value::List(
+                items
+                    .iter()
+                    .filter_map(scalar_text)
+                    .filter(|s| !s.is_empty())
+                    .map(Value::Text)
+                    .collect(),
+            )),
+            other => scalar_text(other)
+                .map(|s| Value::List(vec![Value::Text(s)]))
+                .ok_or_else(not_text),
         },
         FieldType::File => file(raw),
         FieldType::Position => position(raw),
@@ -78,7 +99,12 @@ fn clean_number(s: &str) -> String {
 }
 
 fn integer(raw: &Json) -> Result<Value, Text> {
-    let err = || Text::sv_en("Ange ett heltal, till exempel 12.", "Enter a whole number, for example 12.");
+    let err = || {
+        Text::sv_en(
+            "Ange ett heltal, till exempel 12.",
+            "Enter a whole number, for example 12.",
+        )
+    };
     let n = match raw {
         Json::Number(n) => n.as_f64().ok_or_else(err)?,
         Json::String(s) => clean_number(s).parse::<f64>().map_err(|_| err())?,
@@ -91,7 +117,12 @@ fn integer(raw: &Json) -> Result<Value, Text> {
 }
 
 fn decimal(raw: &Json) -> Result<Value, Text> {
-    let err = || Text::sv_en("Ange ett tal, till exempel 12,5.", "Enter a number, for example 12.5.");
+    let err = || {
+        Text::sv_en(
+            "Ange ett tal, till exempel 12,5.",
+            "Enter a number, for example 12.5.",
+        )
+    };
     let n = match raw {
         Json::Number(n) => n.as_f64().ok_or_else(err)?,
         Json::String(s) => clean_number(s).parse::<f64>().map_err(|_| err())?,
@@ -104,15 +135,33 @@ fn decimal(raw: &Json) -> Result<Value, Text> {
 }
 
 fn date(raw: &Json) -> Result<Value, Text> {
-    let err = || Text::sv_en("Ange ett datum som finns, till exempel 2026-03-27.", "Enter a real date, for example 2026-03-27.");
+    let err = || {
+        Text::sv_en(
+            "Ange ett datum som finns, till exempel 2026-03-27.",
+            "Enter a real date, for example 2026-03-27.",
+        )
+    };
     match raw {
         Json::String(s) => parse_date(s.trim()).map(Value::Date).ok_or_else(err),
         Json::Object(o) => {
-            let part = |keys: &[&str]| keys.iter().find_map(|k| o.get(*k)).and_then(scalar_text).and_then(|s| s.trim().parse::<u32>().ok());
-            let (Some(y), Some(m), Some(d)) = (part(&["year", "ar"]), part(&["month", "manad"]), part(&["day", "dag"])) else {
+            let part = |keys: &[&str]| {
+                keys.iter()
+                    .find_map(|k| o.get(*k))
+                    .and_then(scalar_text)
+                    .and_then(|s| s.trim().parse::<u32>().ok())
+            };
+            let (Some(y), Some(m), Some(d)) = (
+                part(&["year", "ar"]),
+                part(&["month", "manad"]),
+                part(&["day", "dag"]),
+            ) else {
                 return Err(err());
             };
-            i32::try_from(y).ok().and_then(|y| NaiveDate::from_ymd_opt(y, m, d)).map(Value::Date).ok_or_else(err)
+            i32::try_from(y)
+                .ok()
+                .and_then(|y| NaiveDate::from_ymd_opt(y, m, d))
+                .map(Value::Date)
+                .ok_or_else(err)
         }
         _ => Err(err()),
     }
@@ -121,7 +170,9 @@ fn date(raw: &Json) -> Result<Value, Text> {
 /// `2026-03-27`, also `20260327` as people type it.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().or_else(|| {
-        (s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit())).then(|| NaiveDate::parse_from_str(s, "%Y%m%d").ok()).flatten()
+        (s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| NaiveDate::parse_from_str(s, "%Y%m%d").ok())
+            .flatten()
     })
 }
 
@@ -141,11 +192,18 @@ fn boolean(raw: &Json) -> Result<Value, Text> {
 fn file(raw: &Json) -> Result<Value, Text> {
     let err = || Text::sv_en("Välj en fil.", "Choose a file.");
     match raw {
-        Json::String(name) => Ok(Value::File { name: name.clone(), size: 0, mime: mime_from_name(name).to_string() }),
+        Json::String(name) => Ok(Value::File {
+            name: name.clone(),
+            size: 0,
+            mime: mime_from_name(name).to_string(),
+        }),
         Json::Object(o) => {
             let name = o.get("name").and_then(scalar_text).ok_or_else(err)?;
             let size = o.get("size").and_then(Json::as_u64).unwrap_or(0);
-            let mime = o.get("type").and_then(scalar_text).unwrap_or_else(|| mime_from_name(&name).to_string());
+            let mime = o
+                .get("type")
+                .and_then(scalar_text)
+                .unwrap_or_else(|| mime_from_name(&name).to_string());
             Ok(Value::File { name, size, mime })
         }
         _ => Err(err()),
@@ -167,15 +225,34 @@ pub fn mime_from_name(name: &str) -> &'static str {
 }
 
 fn position(raw: &Json) -> Result<Value, Text> {
-    let err = || Text::sv_en("Ange platsen som latitud och longitud, till exempel 58.10, 11.79.", "Enter the place as latitude and longitude, for example 58.10, 11.79.");
+    let err = || {
+        Text::sv_en(
+            "Ange platsen som latitud och longitud, till exempel 58.10, 11.79.",
+            "Enter the place as latitude and longitude, for example 58.10, 11.79.",
+        )
+    };
     let (lat, lon) = match raw {
         Json::Object(o) => {
-            let num = |k: &str| o.get(k).and_then(|v| v.as_f64().or_else(|| scalar_text(v).and_then(|s| clean_number(&s).parse().ok())));
+            let num = |k: &str| {
+                o.get(k).and_then(|v| {
+                    v.as_f64()
+                        .or_else(|| scalar_text(v).and_then(|s| clean_number(&s).parse().ok()))
+                })
+            };
             (num("lat").ok_or_else(err)?, num("lon").ok_or_else(err)?)
         }
         Json::String(s) => {
-            let (a, b) = s.split_once(|c| c == ';' || c == ' ' || c == ',').ok_or_else(err)?;
-            let (a, b) = (a.trim().parse::<f64>().map_err(|_| err())?, b.trim().trim_start_matches(',').trim().parse::<f64>().map_err(|_| err())?);
+            let (a, b) = s
+                .split_once(|c| c == ';' || c == ' ' || c == ',')
+                .ok_or_else(err)?;
+            let (a, b) = (
+                a.trim().parse::<f64>().map_err(|_| err())?,
+                b.trim()
+                    .trim_start_matches(',')
+                    .trim()
+                    .parse::<f64>()
+                    .map_err(|_| err())?,
+            );
             (a, b)
         }
         _ => return Err(err()),

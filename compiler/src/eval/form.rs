@@ -40,7 +40,10 @@ impl Outcome {
         self.visible.get(path).copied().unwrap_or(false)
     }
     pub fn errors_on_page(&self, form: &Form, page: usize) -> Vec<&FieldError> {
-        self.errors.iter().filter(|e| form.fields[e.field].page == page).collect()
+        self.errors
+            .iter()
+            .filter(|e| form.fields[e.field].page == page)
+            .collect()
     }
 }
 
@@ -150,7 +153,13 @@ impl<'a> State<'a> {
     }
 
     fn eval_in(&self, e: &expr::Expr, rows: &[usize]) -> Value {
-        expr::eval(e, &Env { st: self, rows: rows.to_vec() })
+        expr::eval(
+            e,
+            &Env {
+                st: self,
+                rows: rows.to_vec(),
+            },
+        )
     }
 
     fn page_visible(&self, p: usize) -> bool {
@@ -192,18 +201,36 @@ impl<'a> State<'a> {
         match f.kind {
             FieldType::Computed => self.computed(id, rows),
             FieldType::Repeat => {
-                let n = self.rows.get(&instance_path(self.form, id, rows)).copied().unwrap_or(0);
+                let n = self
+                    .rows
+                    .get(&instance_path(self.form, id, rows))
+                    .copied()
+                    .unwrap_or(0);
                 Value::List(
                     (0..n)
                         .map(|i| {
                             let mut inner = rows.to_vec();
                             inner.push(i);
-                            Value::Row(f.children.iter().map(|&c| (self.form.fields[c].row_key(self.form).to_string(), self.value(c, &inner))).collect())
+                            Value::Row(
+                                f.children
+                                    .iter()
+                                    .map(|&c| {
+                                        (
+                                            self.form.fields[c].row_key(self.form).to_string(),
+                                            self.value(c, &inner),
+                                        )
+                                    })
+                                    .collect(),
+                            )
                         })
                         .collect(),
                 )
             }
-            _ => self.parsed.get(&instance_path(self.form, id, rows)).cloned().unwrap_or(Value::Null),
+            _ => self
+                .parsed
+                .get(&instance_path(self.form, id, rows))
+                .cloned()
+                .unwrap_or(Value::Null),
         }
     }
 
@@ -213,25 +240,47 @@ impl<'a> State<'a> {
             return v.clone().unwrap_or(Value::Null);
         }
         self.computed_memo.borrow_mut().insert(key.clone(), None);
-        let v = self.form.fields[id].value.as_ref().map(|e| self.eval_in(e, rows)).unwrap_or(Value::Null);
+        let v = self.form.fields[id]
+            .value
+            .as_ref()
+            .map(|e| self.eval_in(e, rows))
+            .unwrap_or(Value::Null);
         self.computed_memo.borrow_mut().insert(key, Some(v.clone()));
         v
     }
 
     /// Resolves a canonical reference (`sokande.namn`, `barn[*].alder`, `barn.alder` in a row).
     fn get_canonical(&self, canonical: &str, rows: &[usize]) -> Value {
-        let segments: Vec<(&str, bool)> = canonical.split('.').map(|s| match s.strip_suffix("[*]") {
-            Some(n) => (n, true),
-            None => (s, false),
-        }).collect();
+        let segments: Vec<(&str, bool)> = canonical
+            .split('.')
+            .map(|s| match s.strip_suffix("[*]") {
+                Some(n) => (n, true),
+                None => (s, false),
+            })
+            .collect();
         self.walk(&segments, 0, String::new(), rows, 0)
     }
 
-    fn walk(&self, segs: &[(&str, bool)], i: usize, prefix: String, ctx: &[usize], depth: usize) -> Value {
-        let path = if prefix.is_empty() { segs[i].0.to_string() } else { format!("{prefix}.{}", segs[i].0) };
+    fn walk(
+        &self,
+        segs: &[(&str, bool)],
+        i: usize,
+        prefix: String,
+        ctx: &[usize],
+        depth: usize,
+    ) -> Value {
+        let path = if prefix.is_empty() {
+            segs[i].0.to_string()
+        } else {
+            format!("{prefix}.{}", segs[i].0)
+        };
         let last = i + 1 == segs.len();
         let Some(id) = self.form.field(&path) else {
-            return if last { Value::Null } else { self.walk(segs, i + 1, path, ctx, depth) };
+            return if last {
+                Value::Null
+            } else {
+                self.walk(segs, i + 1, path, ctx, depth)
+            };
         };
         let is_repeat = self.form.fields[id].kind == FieldType::Repeat;
         if last {
@@ -245,7 +294,11 @@ impl<'a> State<'a> {
             if !self.visible(id, outer) {
                 return Value::List(Vec::new());
             }
-            let n = self.rows.get(&instance_path(self.form, id, outer)).copied().unwrap_or(0);
+            let n = self
+                .rows
+                .get(&instance_path(self.form, id, outer))
+                .copied()
+                .unwrap_or(0);
             let items = (0..n)
                 .map(|r| {
                     let mut inner = outer.to_vec();
@@ -263,7 +316,11 @@ impl<'a> State<'a> {
 /// Evaluates the whole form. `today` is what `today()` returns.
 pub fn evaluate(form: &Form, answers: &Answers, today: NaiveDate) -> Outcome {
     let st = State::new(form, answers, today);
-    let mut out = Outcome { page_visible: (0..form.pages.len()).map(|p| st.page_visible(p)).collect(), rows: st.rows.clone(), ..Default::default() };
+    let mut out = Outcome {
+        page_visible: (0..form.pages.len()).map(|p| st.page_visible(p)).collect(),
+        rows: st.rows.clone(),
+        ..Default::default()
+    };
     for (id, f) in form.fields.iter().enumerate() {
         if f.parent.is_none() {
             collect(&st, id, &[], &mut out);
@@ -275,14 +332,24 @@ pub fn evaluate(form: &Form, answers: &Answers, today: NaiveDate) -> Outcome {
             if st.visible(rule.field, &rows) && st.eval_in(&rule.when, &rows).truthy() {
                 let path = instance_path(form, rule.field, &rows);
                 if !out.errors.iter().any(|e| e.path == path) {
-                    out.errors.push(FieldError { field: rule.field, path, message: rule.message.clone() });
+                    out.errors.push(FieldError {
+                        field: rule.field,
+                        path,
+                        message: rule.message.clone(),
+                    });
                 }
             }
         }
         let _ = f;
     }
-    let order: HashMap<FieldId, usize> = form.fields.iter().enumerate().map(|(i, _)| (i, i)).collect();
-    out.errors.sort_by_key(|e| (form.fields[e.field].page, order[&e.field], e.path.clone()));
+    let order: HashMap<FieldId, usize> = form
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, _)| (i, i))
+        .collect();
+    out.errors
+        .sort_by_key(|e| (form.fields[e.field].page, order[&e.field], e.path.clone()));
     out
 }
 
@@ -294,7 +361,11 @@ fn instances(st: &State, field: FieldId) -> Vec<Vec<usize>> {
         Some(p) => instances(st, p)
             .into_iter()
             .flat_map(|outer| {
-                let n = st.rows.get(&instance_path(st.form, p, &outer)).copied().unwrap_or(0);
+                let n = st
+                    .rows
+                    .get(&instance_path(st.form, p, &outer))
+                    .copied()
+                    .unwrap_or(0);
                 (0..n).map(move |i| {
                     let mut v = outer.clone();
                     v.push(i);
@@ -327,10 +398,21 @@ fn collect(st: &State, id: FieldId, rows: &[usize], out: &mut Outcome) {
     }
     let error = match st.parse_errors.get(&path) {
         Some(msg) => Some(msg.clone()),
-        None => super::validate::check(st.form, id, &value, required(st, id, rows), st.today, st.rows.get(&path).copied()),
+        None => super::validate::check(
+            st.form,
+            id,
+            &value,
+            required(st, id, rows),
+            st.today,
+            st.rows.get(&path).copied(),
+        ),
     };
     if let Some(message) = error {
-        out.errors.push(FieldError { field: id, path, message });
+        out.errors.push(FieldError {
+            field: id,
+            path,
+            message,
+        });
     }
 }
 

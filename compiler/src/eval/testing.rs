@@ -70,14 +70,25 @@ pub fn run_one(form: &Form, t: &TestCase) -> TestResult {
         let got: BTreeSet<String> = o.errors.iter().map(|e| e.path.clone()).collect();
         let got_fields: BTreeSet<String> = got.iter().map(|p| strip_index(p)).collect();
         for e in expected {
-            let hit = if e.contains('[') { got.contains(e) } else { got_fields.contains(e) };
+            let hit = if e.contains('[') {
+                got.contains(e)
+            } else {
+                got_fields.contains(e)
+            };
             if !hit {
                 failures.push(format!("`{e}` should have an error, but has none"));
             }
         }
         for e in &o.errors {
-            if !expected.iter().any(|x| x == &e.path || x == &strip_index(&e.path)) {
-                failures.push(format!("unexpected error at `{}`: {}", e.path, e.message.get("sv")));
+            if !expected
+                .iter()
+                .any(|x| x == &e.path || x == &strip_index(&e.path))
+            {
+                failures.push(format!(
+                    "unexpected error at `{}`: {}",
+                    e.path,
+                    e.message.get("sv")
+                ));
             }
         }
     }
@@ -87,18 +98,26 @@ pub fn run_one(form: &Form, t: &TestCase) -> TestResult {
             failures.push(format!("`{path}` should be {want}, but is {}", show(&got)));
         }
     }
-    TestResult { form: form.id.clone(), name: t.name.clone(), failures }
+    TestResult {
+        form: form.id.clone(),
+        name: t.name.clone(),
+        failures,
+    }
 }
 
 /// A computed value against what the author wrote in YAML.
 fn same(got: &Value, want: &Json) -> bool {
     match (got, want) {
         (Value::Null, Json::Null) => true,
-        (Value::Number(a), Json::Number(b)) => b.as_f64().map(|b| (a - b).abs() < 1e-9).unwrap_or(false),
+        (Value::Number(a), Json::Number(b)) => {
+            b.as_f64().map(|b| (a - b).abs() < 1e-9).unwrap_or(false)
+        }
         (Value::Text(a), Json::String(b)) => a == b,
         (Value::Bool(a), Json::Bool(b)) => a == b,
         (Value::Date(a), Json::String(b)) => a.format("%Y-%m-%d").to_string() == *b,
-        (Value::List(a), Json::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y)),
+        (Value::List(a), Json::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
+        }
         _ => false,
     }
 }
@@ -110,7 +129,10 @@ pub fn show(v: &Value) -> String {
         Value::Number(n) => n.to_string(),
         Value::Text(s) => format!("\"{s}\""),
         Value::Date(d) => d.format("%Y-%m-%d").to_string(),
-        Value::List(items) => format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(", ")),
+        Value::List(items) => format!(
+            "[{}]",
+            items.iter().map(show).collect::<Vec<_>>().join(", ")
+        ),
         Value::Position { lat, lon } => format!("{lat}, {lon}"),
         Value::File { name, .. } => name.clone(),
         Value::Row(_) => "a row".into(),

@@ -19,18 +19,40 @@ pub fn missing(form: &Form, id: FieldId) -> Text {
     let f = &form.fields[id];
     let (sv, en) = (quote_sv(&f.label), quote_en(&f.label));
     match f.kind {
-        FieldType::Choice | FieldType::YesNo => Text::sv_en(format!("Välj ett svar på {sv}."), format!("Select an answer to {en}.")),
-        FieldType::MultiChoice => Text::sv_en(format!("Välj minst ett alternativ för {sv}."), format!("Select at least one option for {en}.")),
-        FieldType::Consent => Text::sv_en(format!("Du behöver kryssa i {sv} för att gå vidare."), format!("You need to tick {en} to continue.")),
-        FieldType::File => Text::sv_en(format!("Välj en fil för {sv}."), format!("Choose a file for {en}.")),
-        FieldType::Date => Text::sv_en(format!("Ange ett datum för {sv}."), format!("Enter a date for {en}.")),
-        FieldType::Position => Text::sv_en(format!("Ange platsen för {sv}."), format!("Enter the place for {en}.")),
+        FieldType::Choice | FieldType::YesNo => Text::sv_en(
+            format!("Välj ett svar på {sv}."),
+            format!("Select an answer to {en}."),
+        ),
+        FieldType::MultiChoice => Text::sv_en(
+            format!("Välj minst ett alternativ för {sv}."),
+            format!("Select at least one option for {en}."),
+        ),
+        FieldType::Consent => Text::sv_en(
+            format!("Du behöver kryssa i {sv} för att gå vidare."),
+            format!("You need to tick {en} to continue."),
+        ),
+        FieldType::File => Text::sv_en(
+            format!("Välj en fil för {sv}."),
+            format!("Choose a file for {en}."),
+        ),
+        FieldType::Date => Text::sv_en(
+            format!("Ange ett datum för {sv}."),
+            format!("Enter a date for {en}."),
+        ),
+        FieldType::Position => Text::sv_en(
+            format!("Ange platsen för {sv}."),
+            format!("Enter the place for {en}."),
+        ),
         _ => Text::sv_en(format!("Fyll i {sv}."), format!("Enter {en}.")),
     }
 }
 
 fn fmt_num(n: f64) -> (String, String) {
-    let en = if n.fract() == 0.0 { format!("{}", n as i64) } else { format!("{n}") };
+    let en = if n.fract() == 0.0 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    };
     (en.replace('.', ","), en)
 }
 
@@ -43,7 +65,14 @@ fn limit_date(l: &Limit, today: NaiveDate) -> Option<NaiveDate> {
 }
 
 /// Checks one visible answer; `rows` is the number of rows of a repeat.
-pub fn check(form: &Form, id: FieldId, value: &Value, required: bool, today: NaiveDate, rows: Option<usize>) -> Option<Text> {
+pub fn check(
+    form: &Form,
+    id: FieldId,
+    value: &Value,
+    required: bool,
+    today: NaiveDate,
+    rows: Option<usize>,
+) -> Option<Text> {
     let f = &form.fields[id];
     if f.kind == FieldType::Repeat {
         let n = rows.unwrap_or(0);
@@ -61,7 +90,8 @@ pub fn check(form: &Form, id: FieldId, value: &Value, required: bool, today: Nai
         }
         return None;
     }
-    let answered = value.is_answered() && !(f.kind == FieldType::Consent && *value == Value::Bool(false));
+    let answered =
+        value.is_answered() && !(f.kind == FieldType::Consent && *value == Value::Bool(false));
     if !answered {
         return required.then(|| missing(form, id));
     }
@@ -75,13 +105,21 @@ pub fn check(form: &Form, id: FieldId, value: &Value, required: bool, today: Nai
                 ));
             }
             if let Some(min) = f.min_length.filter(|&m| n < m as usize) {
-                return Some(Text::sv_en(format!("Skriv minst {min} tecken."), format!("Write at least {min} characters.")));
+                return Some(Text::sv_en(
+                    format!("Skriv minst {min} tecken."),
+                    format!("Write at least {min} characters."),
+                ));
             }
             if let Some(p) = &f.pattern {
-                let ok = regex::Regex::new(&format!("^(?:{p})$")).map(|re| re.is_match(s)).unwrap_or(true);
+                let ok = regex::Regex::new(&format!("^(?:{p})$"))
+                    .map(|re| re.is_match(s))
+                    .unwrap_or(true);
                 if !ok {
                     return Some(f.pattern_message.clone().unwrap_or_else(|| {
-                        Text::sv_en(format!("Kontrollera hur du har skrivit {}.", quote_sv(&f.label)), format!("Check how you wrote {}.", quote_en(&f.label)))
+                        Text::sv_en(
+                            format!("Kontrollera hur du har skrivit {}.", quote_sv(&f.label)),
+                            format!("Check how you wrote {}.", quote_en(&f.label)),
+                        )
                     }));
                 }
             }
@@ -90,49 +128,83 @@ pub fn check(form: &Form, id: FieldId, value: &Value, required: bool, today: Nai
             if let Some(Limit::Number(min)) = &f.min {
                 if n < min {
                     let (sv, en) = fmt_num(*min);
-                    return Some(Text::sv_en(format!("Ange ett tal som är {sv} eller större."), format!("Enter a number that is {en} or more.")));
+                    return Some(Text::sv_en(
+                        format!("Ange ett tal som är {sv} eller större."),
+                        format!("Enter a number that is {en} or more."),
+                    ));
                 }
             }
             if let Some(Limit::Number(max)) = &f.max {
                 if n > max {
                     let (sv, en) = fmt_num(*max);
-                    return Some(Text::sv_en(format!("Ange ett tal som är {sv} eller mindre."), format!("Enter a number that is {en} or less.")));
+                    return Some(Text::sv_en(
+                        format!("Ange ett tal som är {sv} eller mindre."),
+                        format!("Enter a number that is {en} or less."),
+                    ));
                 }
             }
         }
         (FieldType::Date, Value::Date(d)) => {
             if let Some(min) = f.min.as_ref().and_then(|l| limit_date(l, today)) {
                 if *d < min {
-                    return Some(Text::sv_en(format!("Datumet kan tidigast vara {min}."), format!("The date can be {min} at the earliest.")));
+                    return Some(Text::sv_en(
+                        format!("Datumet kan tidigast vara {min}."),
+                        format!("The date can be {min} at the earliest."),
+                    ));
                 }
             }
             if let Some(max) = f.max.as_ref().and_then(|l| limit_date(l, today)) {
                 if *d > max {
-                    return Some(Text::sv_en(format!("Datumet kan senast vara {max}."), format!("The date can be {max} at the latest.")));
+                    return Some(Text::sv_en(
+                        format!("Datumet kan senast vara {max}."),
+                        format!("The date can be {max} at the latest."),
+                    ));
                 }
             }
         }
         (FieldType::Choice, Value::Text(s)) => {
             if !f.choices.iter().any(|c| &c.value == s) {
-                return Some(Text::sv_en("Välj ett av alternativen.", "Select one of the options."));
+                return Some(Text::sv_en(
+                    "Välj ett av alternativen.",
+                    "Select one of the options.",
+                ));
             }
         }
         (FieldType::MultiChoice, Value::List(items)) => {
-            let ok = items.iter().all(|i| matches!(i, Value::Text(s) if f.choices.iter().any(|c| &c.value == s)));
+            let ok = items
+                .iter()
+                .all(|i| matches!(i, Value::Text(s) if f.choices.iter().any(|c| &c.value == s)));
             if !ok {
-                return Some(Text::sv_en("Välj bland alternativen.", "Select from the options."));
+                return Some(Text::sv_en(
+                    "Välj bland alternativen.",
+                    "Select from the options.",
+                ));
             }
         }
         (FieldType::File, Value::File { size, mime, .. }) => {
             if !f.accept.is_empty() && !f.accept.iter().any(|a| accepts(a, mime)) {
-                let kinds = f.accept.iter().map(|a| a.rsplit('/').next().unwrap_or(a).to_uppercase()).collect::<Vec<_>>().join(", ");
-                return Some(Text::sv_en(format!("Filen måste vara av typen {kinds}."), format!("The file must be {kinds}.")));
+                let kinds = f
+                    .accept
+                    .iter()
+                    .map(|a| a.rsplit('/').next().unwrap_or(a).to_uppercase())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Some(Text::sv_en(
+                    format!("Filen måste vara av typen {kinds}."),
+                    format!("The file must be {kinds}."),
+                ));
             }
             if let Some(max) = f.max_size.filter(|m| size > m) {
                 let mb = max as f64 / 1e6;
                 return Some(Text::sv_en(
-                    format!("Filen är för stor. Den får vara högst {} MB.", fmt_num(mb).0),
-                    format!("The file is too large. It can be at most {} MB.", fmt_num(mb).1),
+                    format!(
+                        "Filen är för stor. Den får vara högst {} MB.",
+                        fmt_num(mb).0
+                    ),
+                    format!(
+                        "The file is too large. It can be at most {} MB.",
+                        fmt_num(mb).1
+                    ),
                 ));
             }
         }
