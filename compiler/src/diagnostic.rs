@@ -396,9 +396,10 @@ fn same_columns(sources: &SourceMap, d: &Diagnostic, mut report: String) -> Stri
     for l in labels {
         let file = sources.get(l.span.file);
         let p = position(sources, l.span);
-        let line_start = file.text[..(l.span.start as usize).min(file.text.len())]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
+        let Some(before) = file.text.get(..l.span.start as usize) else {
+            continue;
+        };
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let byte_col = l.span.start as usize - line_start + 1;
         if byte_col != p.column {
             let from = format!("[{}:{}:{}]", p.file, p.line, byte_col);

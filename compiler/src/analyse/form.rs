@@ -364,21 +364,30 @@ fn template(r: &mut Resolver, t: &Sp<String>) -> Vec<TemplatePart> {
         if open > rest {
             parts.push(TemplatePart::Literal(text[rest..open].to_string()));
         }
+        let base = t.span.start as usize
+            + usize::from(matches!(t.span.len().checked_sub(text.len()), Some(2)));
         let Some(close) = text[open..].find('}') else {
+            // At the `{` itself when the template's characters are where its text says.
+            let at = if t.span.len() >= text.len() {
+                Span::new(t.span.file, base + open, base + open + 1)
+            } else {
+                t.span
+            };
             r.diags.push(
                 Diagnostic::error(
                     Code::ExpressionSyntax,
                     "a `{` without its `}` in this template",
                 )
-                .at(t.span, "unclosed `{`")
-                .help("close the expression with `}`, e.g. `{fastighet.beteckning}`"),
+                .at(at, "this `{` is never closed")
+                .help(format!(
+                    "close the expression with `}}`, as in `{{{}}}`",
+                    text[open + 1..].trim()
+                )),
             );
             return parts;
         };
         let close = open + close;
         let inner = &text[open + 1..close];
-        let base = t.span.start as usize
-            + usize::from(matches!(t.span.len().checked_sub(text.len()), Some(2)));
         let span = Span::new(t.span.file, base + open + 1, base + close);
         match expr::parse(inner, span) {
             Ok(mut e) => {

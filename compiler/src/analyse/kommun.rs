@@ -44,24 +44,22 @@ pub fn load(loader: &mut Loader, dir: &Path) -> Option<Kommun> {
         .filter_map(|d| loader.dependency(dir, d))
         .collect();
     let mut diags = Vec::new();
-    super::resolve::is_snake_id(&k.kommun.value)
-        .then_some(())
-        .unwrap_or_else(|| {
-            diags.push(
-                Diagnostic::error(
-                    Code::InvalidId,
-                    format!("`{}` is not a valid kommun id", k.kommun.value),
-                )
-                .at(
-                    k.kommun.span,
-                    "ids are lowercase ASCII letters, digits and `_`",
-                )
-                .help(format!(
-                    "write `{}`",
-                    super::resolve::suggest_id(&k.kommun.value)
-                )),
+    if !super::resolve::is_snake_id(&k.kommun.value) {
+        diags.push(
+            Diagnostic::error(
+                Code::InvalidId,
+                format!("`{}` is not a valid kommun id", k.kommun.value),
             )
-        });
+            .at(
+                k.kommun.span,
+                "ids are lowercase ASCII letters, digits and `_`",
+            )
+            .help(format!(
+                "write `{}`",
+                super::resolve::suggest_id(&k.kommun.value)
+            )),
+        );
+    }
     if let Err(e) = crate::domain::orgnummer(&k.orgnr.value) {
         diags.push(
             Diagnostic::error(Code::InvalidOrgnr, format!("`{}` is not a valid organisation number", k.orgnr.value))
@@ -141,10 +139,13 @@ pub fn load(loader: &mut Loader, dir: &Path) -> Option<Kommun> {
                 service: Some(service),
             },
         );
-        // The library's own problems are the library's, reported when it is checked. A
-        // problem in the library's file that only the kommun's overrides cause (a replaced
-        // choice list without a value the form's conditions use) is the kommun's, though.
+        // A problem in the library's file that only the kommun's overrides cause (a replaced
+        // choice list without a value the form's conditions use) is the kommun's.
         let (_, base) = compile_form(view, &form, Overlay::default());
+        // The library form's own errors break the kommun's service too, and a kommun may be
+        // checked without its library: they are reported (once, if the library is checked
+        // as well). Its warnings are the library maintainers' business.
+        diags.extend(base.iter().filter(|d| d.is_error()).cloned());
         for d in d {
             let in_kommun = d.primary.as_ref().is_none_or(|l| {
                 loader
@@ -153,9 +154,16 @@ pub fn load(loader: &mut Loader, dir: &Path) -> Option<Kommun> {
                     .path
                     .ends_with("kommun.yaml")
             });
+            // The same problem at the same place may be worded differently with the kommun's
+            // lists (its help names their choices); it is still the library's problem.
+            let in_base = base.iter().any(|b| {
+                b.code == d.code
+                    && b.message == d.message
+                    && b.primary.as_ref().map(|l| l.span) == d.primary.as_ref().map(|l| l.span)
+            });
             if in_kommun {
                 diags.push(d);
-            } else if !base.contains(&d) {
+            } else if !in_base {
                 diags.push(caused_by_overrides(d, service));
             }
         }
@@ -345,11 +353,8 @@ fn facts(loader: &Loader, dir: &Path, k: &m::KommunFile, diags: &mut Vec<Diagnos
         }
     }
     let Some(c) = &k.contact else { return };
-    let checks: [(
-        &Option<m::Sp<String>>,
-        &str,
-        fn(&str) -> Result<String, crate::domain::DomainError>,
-    ); 2] = [
+    type Check = fn(&str) -> Result<String, crate::domain::DomainError>;
+    let checks: [(&Option<m::Sp<String>>, &str, Check); 2] = [
         (&c.email, "an email address", crate::domain::email),
         (&c.phone, "a phone number", crate::domain::phone),
     ];

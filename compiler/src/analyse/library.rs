@@ -148,6 +148,30 @@ impl<'a> Loader<'a> {
     ) -> Option<(T, Span)> {
         let file = self.read(path)?;
         let text = self.sources.get(file).text.clone();
+        if text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
+            // One message for the file, not one per key it lacks.
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let start = match name.as_str() {
+                "blankett.yaml" => "`library: <name>` and `version: 1.0.0`",
+                "kommun.yaml" => "`kommun: <id>`, `name:`, `orgnr:`, `libraries:` and `services:`",
+                n if n.ends_with(".fragment.yaml") => "`fragment: <name>` and `fields:`",
+                _ => "`form: <id>`, `version: 1.0.0`, `title:` and `pages:`",
+            };
+            self.diags.push(
+                Diagnostic::error(Code::MissingKey, format!("`{name}` is empty"))
+                    .at(Span::new(file, 0, 0), "nothing in this file")
+                    .help(format!(
+                        "write its content, starting with {start}, or delete the file"
+                    )),
+            );
+            return None;
+        }
         let (value, diags) = syntax::read(file, &text, lower);
         self.diags.extend(diags);
         value.map(|v| (v, Span::new(file, 0, 0)))
@@ -318,6 +342,25 @@ impl<'a> Loader<'a> {
                                 form.form.value
                             )),
                         );
+                    }
+                    // Services and the runtime find a form by its id: a second form with the
+                    // same id would never be found.
+                    let first = self.libraries[index]
+                        .forms
+                        .iter()
+                        .find(|f| f.syntax.form.value == form.form.value)
+                        .map(|f| f.syntax.form.span);
+                    if let Some(first) = first {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::DuplicateId,
+                                format!("the library has two forms `{}`", form.form.value),
+                            )
+                            .at(form.form.span, "defined again here")
+                            .also(first, "first defined here")
+                            .help("a form's id is its name in the library; give one of them another id and file name"),
+                        );
+                        continue;
                     }
                     self.libraries[index].forms.push(LoadedForm {
                         path: path.clone(),

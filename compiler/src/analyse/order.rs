@@ -181,10 +181,10 @@ impl Resolver<'_> {
         };
         let mut d = Diagnostic::error(Code::ConditionCycle, message)
             .at(self.edge_span(first, next(0)), label);
-        for i in 1..cycle.len() {
+        for (i, &c) in cycle.iter().enumerate().skip(1) {
             d = d.also(
-                self.edge_span(cycle[i], next(i)),
-                format!("{} depends on {} here", name(cycle[i]), name(next(i))),
+                self.edge_span(c, next(i)),
+                format!("{} depends on {} here", name(c), name(next(i))),
             );
         }
         let chain: Vec<String> = cycle.iter().chain([&first]).map(|&c| name(c)).collect();

@@ -252,13 +252,39 @@ fn check_answer(r: &mut Resolver, id: FieldId, v: &Node) {
             FieldType::Position => "{lat, lon}",
             _ => "a single value",
         };
+        // An example in the shape the field takes, with its own choices and row fields.
+        let example = match f.kind {
+            FieldType::Repeat => {
+                let cols: Vec<String> = f
+                    .children
+                    .iter()
+                    .take(2)
+                    .map(|&c| format!("{}: …", r.form.fields[c].row_key(&r.form)))
+                    .collect();
+                format!("[{{{}}}]", cols.join(", "))
+            }
+            FieldType::MultiChoice => {
+                let values: Vec<&str> =
+                    f.choices.iter().take(2).map(|c| c.value.as_str()).collect();
+                format!("[{}]", values.join(", "))
+            }
+            FieldType::File => "foto.jpg".to_string(),
+            FieldType::Position => "{lat: 58.1, lon: 11.8}".to_string(),
+            FieldType::YesNo | FieldType::Consent => "true".to_string(),
+            _ => "one value on the same line".to_string(),
+        };
         r.diags.push(
             Diagnostic::error(
                 Code::InvalidTestAnswer,
                 format!("the answer to `{}` should be {expected}", f.path),
             )
             .at(v.span, format!("this is {}", v.kind_name()))
-            .help(format!("`{}` is a {} field", f.path, f.kind.name())),
+            .help(format!(
+                "`{}` is {} field: write e.g. `{}: {example}`",
+                f.path,
+                super::resolve::a_type(f.kind),
+                f.row_key(&r.form)
+            )),
         );
     }
 }

@@ -257,7 +257,7 @@ fn flow_span(mut node: Node, source: &str) -> Node {
         _ => None,
     };
     let from = last.map_or(start + 1, |e| e as usize).min(source.len());
-    if let Some(i) = source[from..].find(close) {
+    if let Some(i) = source.get(from..).and_then(|rest| rest.find(close)) {
         node.span.end = (from + i + 1) as u32;
     }
     node
@@ -339,6 +339,12 @@ fn yaml_error(file: FileId, source: &str, e: &serde_saphyr::Error) -> Diagnostic
     });
     if let Some(span) = span {
         if let Some(d) = duplicate_key(source, span, &msg) {
+            return d;
+        }
+        if let Some(d) = tab(source, span, &msg) {
+            return d;
+        }
+        if let Some(d) = colon_in_text(source, span, &msg) {
             return d;
         }
         if let Some(d) = misindented(source, span, &msg) {
@@ -426,6 +432,61 @@ fn earlier_key(source: &str, at: usize, key: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// A tab: the parser stops near it, not always on it; the author needs the tab itself.
+fn tab(source: &str, at: Span, msg: &str) -> Option<Diagnostic> {
+    if !msg.contains("tab") {
+        return None;
+    }
+    let start = at.start as usize;
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    // The nearest tab from the start of the line the parser stopped on, within two lines.
+    let window_end = source[start..]
+        .match_indices('\n')
+        .nth(1)
+        .map_or(source.len(), |(i, _)| start + i);
+    let tab = line_start + source[line_start..window_end].find('\t')?;
+    Some(
+        Diagnostic::error(Code::YamlSyntax, "a tab is used for indentation")
+            .at(Span::new(at.file, tab, tab + 1), "a tab")
+            .help("YAML indents with spaces only: replace the tab with spaces, lined up with the line above"),
+    )
+}
+
+/// `label: Obs: läs detta`: a second `: ` in a plain text reads as the start of a map.
+fn colon_in_text(source: &str, at: Span, msg: &str) -> Option<Diagnostic> {
+    if !msg.contains("mapping values are not allowed") {
+        return None;
+    }
+    let start = at.start as usize;
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[start..]
+        .find('\n')
+        .map_or(source.len(), |i| start + i);
+    let line = &source[line_start..line_end];
+    let body = line.trim_start().trim_start_matches("- ");
+    let (key, value) = body.split_once(": ")?;
+    let value = value.trim();
+    if key.contains(' ')
+        || value.starts_with(['"', '\'', '{', '[', '|', '>'])
+        || !value.contains(": ")
+    {
+        return None;
+    }
+    let value_start = line_start + line.find(value)?;
+    let quoted = value.replace('"', "\\\"");
+    Some(
+        Diagnostic::error(
+            Code::YamlSyntax,
+            format!("the text of `{key}` contains `: `"),
+        )
+        .at(
+            Span::new(at.file, value_start, value_start + value.len()),
+            "YAML reads the `: ` in here as the start of a new key",
+        )
+        .help(format!("put the text in quotes: `{key}: \"{quoted}\"`")),
+    )
 }
 
 /// A line indented differently from the lines of its map: the parser reports what it then
