@@ -181,7 +181,6 @@ impl Resolver<'_> {
                     &computed,
                 );
                 self.forward_refs(&e, &deps, p, true);
-                self.page_deps.insert(p, deps);
                 if matches!(e.kind, expr::ExprKind::Bool(false)) {
                     self.diags.push(
                         Diagnostic::warning(

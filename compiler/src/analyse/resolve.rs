@@ -52,8 +52,6 @@ pub struct Resolver<'a> {
     pub value_deps: BTreeMap<FieldId, Vec<FieldId>>,
     /// Every field each field's conditions (`visible_if`, its fragment's) refer to.
     pub condition_deps: BTreeMap<FieldId, Vec<FieldId>>,
-    /// Every field each page's condition refers to.
-    pub page_deps: BTreeMap<usize, Vec<FieldId>>,
 }
 
 pub fn is_snake_id(s: &str) -> bool {
@@ -107,7 +105,6 @@ impl<'a> Resolver<'a> {
             computed_types: BTreeMap::new(),
             value_deps: BTreeMap::new(),
             condition_deps: BTreeMap::new(),
-            page_deps: BTreeMap::new(),
         }
     }
 
@@ -330,7 +327,7 @@ impl<'a> Resolver<'a> {
             self.diags.push(
                 Diagnostic::error(
                     Code::DuplicateId,
-                    format!("the name `{}` is used twice", u.prefix.value),
+                    format!("the `as` name `{}` is used twice", u.prefix.value),
                 )
                 .at(u.prefix.span, "used again here")
                 .also(first, "first used here")
