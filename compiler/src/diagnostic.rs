@@ -43,6 +43,7 @@ codes! {
     ExpressionSyntax => "expression_syntax", "an expression that does not parse";
     TypeMismatch => "type_mismatch", "an expression whose type does not fit where it is used";
     ComputedCycle => "computed_cycle", "computed fields whose values depend on each other in a circle";
+    ConditionCycle => "condition_cycle", "a field whose condition depends on its own answer, directly or through other fields";
     ForwardReference => "forward_reference", "a condition that depends on a question asked later";
     UnreachablePage => "unreachable_page", "a page that can never be shown";
     EmptyPage => "empty_page", "a page without fields";
@@ -58,6 +59,7 @@ codes! {
     InvalidMapping => "invalid_mapping", "a mapping to the case system of the wrong shape";
     MissingMapping => "missing_mapping", "a required target of the case-system mapping is not mapped";
     UnknownLibrary => "unknown_library", "a dependency on a library that cannot be found";
+    LibraryCycle => "library_cycle", "libraries that depend on each other in a circle";
     VersionMismatch => "version_mismatch", "a library whose version does not meet the requirement";
     UnknownService => "unknown_service", "a kommun service naming a form the libraries lack";
     UnknownPage => "unknown_page", "a reference to a page that does not exist";
@@ -169,13 +171,56 @@ pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
     let wrong_l = wrong.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(&wrong_l, &c.to_lowercase()), c))
+        .map(|c| {
+            let c_l = c.to_lowercase();
+            // Paths that share their groups (`sokande.`, `common/`) are told apart by the rest:
+            // the shared part would make every sibling look alike.
+            let (w, r) = strip_common_groups(&wrong_l, &c_l);
+            let mut score = strsim::jaro_winkler(w, r);
+            // Authors shorten long ids (`pnr` for `personnummer`, `tel` for `telefon`); a
+            // shortening keeps the letters in order, which a mere look-alike does not, so it
+            // beats a similar-looking id (`sokande.pnr` means `sokande.personnummer`, not
+            // `sokande.namn`).
+            if is_abbreviation(&wrong_l, &c_l) {
+                score = score.max(0.8) + 0.1;
+            }
+            (score, c)
+        })
         .filter(|(score, c)| {
             *score >= 0.8
                 || (c.len() > 3 && c.to_lowercase().contains(&wrong_l) && wrong_l.len() >= 3)
         })
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// `a.b.x`, `a.b.y` → `x`, `y`: the common leading groups up to a `.` or `/`, removed.
+fn strip_common_groups<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
+    let mut cut = 0;
+    for ((i, ca), cb) in a.char_indices().zip(b.chars()) {
+        if ca != cb {
+            break;
+        }
+        if ca == '.' || ca == '/' {
+            cut = i + 1;
+        }
+    }
+    (&a[cut..], &b[cut..])
+}
+
+/// `pnr` of `personnummer`: every dotted segment of `short` starts like the same segment of
+/// `long` and keeps its letters in order, and at least one segment is really shortened.
+fn is_abbreviation(short: &str, long: &str) -> bool {
+    let (s, l): (Vec<&str>, Vec<&str>) = (short.split('.').collect(), long.split('.').collect());
+    if s.len() != l.len() || short == long {
+        return false;
+    }
+    s.iter().zip(&l).all(|(a, b)| {
+        let mut rest = b.chars();
+        a.len() >= 2.min(b.len())
+            && a.chars().next() == b.chars().next()
+            && a.chars().all(|c| rest.any(|d| d == c))
+    })
 }
 
 /// A diagnostic's place as the author sees it.
@@ -219,6 +264,9 @@ pub fn to_json(sources: &SourceMap, d: &Diagnostic) -> serde_json::Value {
 #[derive(Debug)]
 struct Bound {
     diag: Diagnostic,
+    /// A related place in another file ("first defined here"): shown as advice, not as a
+    /// warning of its own.
+    advice: bool,
     source: Option<miette::NamedSource<String>>,
     labels: Vec<miette::LabeledSpan>,
     related: Vec<Bound>,
@@ -236,6 +284,9 @@ impl miette::Diagnostic for Bound {
         Some(Box::new(self.diag.code))
     }
     fn severity(&self) -> Option<miette::Severity> {
+        if self.advice {
+            return Some(miette::Severity::Advice);
+        }
         Some(match self.diag.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
@@ -272,6 +323,7 @@ fn bind(sources: &SourceMap, diag: &Diagnostic) -> Bound {
     let Some(primary) = &diag.primary else {
         return Bound {
             diag: diag.clone(),
+            advice: false,
             source: None,
             labels: vec![],
             related: vec![],
@@ -294,16 +346,15 @@ fn bind(sources: &SourceMap, diag: &Diagnostic) -> Bound {
             labels.push(labeled(l, false));
         } else {
             // miette shows one source per diagnostic; a place in another file becomes an advice.
-            let mut note = Diagnostic::error(diag.code, l.message.clone()).at(l.span, "");
-            note.severity = Severity::Warning;
-            note.code = diag.code;
+            let note = Diagnostic::error(diag.code, l.message.clone()).at(l.span, "");
             let mut b = bind(sources, &note);
-            b.diag.message = l.message.clone();
+            b.advice = true;
             related.push(b);
         }
     }
     Bound {
         diag: diag.clone(),
+        advice: false,
         source: Some(
             miette::NamedSource::new(file.name.clone(), file.text.clone()).with_language("yaml"),
         ),
@@ -329,8 +380,32 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String 
             let p = position(sources, l.span);
             out.push_str(&format!("{}:{}:{}\n", p.file, p.line, p.column));
         }
-        let _ = handler.render_report(&mut out, &bound);
+        let mut report = String::new();
+        let _ = handler.render_report(&mut report, &bound);
+        out.push_str(&same_columns(sources, d, report));
         out.push('\n');
     }
     out
+}
+
+/// miette counts the column in its `╭─[file:line:column]` header in bytes, so after an `å` it
+/// disagrees with the position line above it and with editors. Its header is rewritten to
+/// the column in characters that [`position`] gives.
+fn same_columns(sources: &SourceMap, d: &Diagnostic, mut report: String) -> String {
+    let labels = d.primary.iter().chain(&d.secondary);
+    for l in labels {
+        let file = sources.get(l.span.file);
+        let p = position(sources, l.span);
+        let Some(before) = file.text.get(..l.span.start as usize) else {
+            continue;
+        };
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let byte_col = l.span.start as usize - line_start + 1;
+        if byte_col != p.column {
+            let from = format!("[{}:{}:{}]", p.file, p.line, byte_col);
+            let to = format!("[{}:{}:{}]", p.file, p.line, p.column);
+            report = report.replacen(&from, &to, 1);
+        }
+    }
+    report
 }

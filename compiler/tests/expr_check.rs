@@ -173,7 +173,11 @@ fn operand_type_mismatches() {
 
     let d = one("antal + namn", Code::TypeMismatch, "namn");
     assert_eq!(d.message, "cannot add a number and text");
-    assert_eq!(help(&d), "`+` adds two numbers or joins two texts");
+    assert!(help(&d).starts_with("`+` adds two numbers or joins two texts"));
+    // `+` does not join text and a number: the help says what to do instead.
+    assert!(help(&d).contains("does not turn a number into text"));
+    let d = one("antal + '3'", Code::TypeMismatch, "'3'");
+    assert_eq!(help(&d), "write the number without quotes: `3`");
     let d = one("namn * 2", Code::TypeMismatch, "namn");
     assert_eq!(d.message, "`*` needs numbers");
     let d = one("-namn", Code::TypeMismatch, "namn");

@@ -37,6 +37,8 @@ pub struct Env<'a> {
     pub form: &'a Form,
     pub scope: &'a Scope,
     pub computed: &'a BTreeMap<FieldId, Type>,
+    /// Fields and fragment uses whose mistake was reported; see [`Resolver::broken`].
+    pub broken: &'a BTreeSet<String>,
     /// Every field the expression referred to (for dependency graphs).
     pub seen: std::cell::RefCell<Vec<FieldId>>,
 }
@@ -133,6 +135,18 @@ impl TypeEnv for Env<'_> {
             .map(|s| s.name.as_str())
             .collect::<Vec<_>>()
             .join(".");
+        // A field whose own definition has a mistake exists: it is not unknown, and its type
+        // is not known, so it fits anywhere rather than causing a second message.
+        for p in &prefixes {
+            let path = super::resolve::join(p, &wanted);
+            if super::resolve::is_broken(self.broken, &path) {
+                return Ok(Lookup {
+                    ty: Type::Any,
+                    canonical: path,
+                    choices: None,
+                });
+            }
+        }
         let local: Vec<String> = self
             .form
             .fields
@@ -179,17 +193,6 @@ impl Resolver<'_> {
                 }
                 self.form.pages[p].visible_if = Some(e);
             }
-            if self.form.pages[p].fields.is_empty() {
-                let id = self.form.pages[p].id.clone();
-                self.diags.push(
-                    Diagnostic::error(Code::EmptyPage, format!("the page `{id}` has no fields"))
-                        .at(
-                            self.page_spans.get(p).copied().unwrap_or_default(),
-                            "nothing to ask on this page",
-                        )
-                        .help("add fields to the page, or remove it"),
-                );
-            }
         }
         for id in 0..self.form.fields.len() {
             let scope = self.scopes[id].clone();
@@ -198,6 +201,7 @@ impl Resolver<'_> {
             for mut c in conds {
                 let deps = self.check_one(&mut c, &scope, Some(&Type::Bool), &computed);
                 self.forward_refs(&c, &deps, self.form.fields[id].page, false);
+                self.condition_deps.entry(id).or_default().extend(deps);
                 checked.push(c);
             }
             self.form.fields[id].conditions = checked;
@@ -222,6 +226,7 @@ impl Resolver<'_> {
             self.form.fields[id].computed_type = Some(ty.clone());
         }
         self.computed_types = computed;
+        self.condition_cycles();
     }
 
     pub fn check_one(
@@ -235,6 +240,7 @@ impl Resolver<'_> {
             form: &self.form,
             scope,
             computed,
+            broken: &self.broken,
             seen: Default::default(),
         };
         let mut diags = Vec::new();
@@ -253,24 +259,23 @@ impl Resolver<'_> {
             let mut e = self.form.fields[id]
                 .value
                 .clone()
-                .unwrap_or_else(|| unreachable_expr());
+                .unwrap_or_else(unreachable_expr);
             let scope = self.scopes[id].clone();
             let env = Env {
                 form: &self.form,
                 scope: &scope,
                 computed: &BTreeMap::new(),
+                broken: &self.broken,
                 seen: Default::default(),
             };
             let mut sink = Vec::new();
             expr::check(&mut e, &env, None, &mut sink);
+            let seen = env.seen.into_inner();
             deps.insert(
                 id,
-                env.seen
-                    .into_inner()
-                    .into_iter()
-                    .filter(|d| ids.contains(d))
-                    .collect(),
+                seen.iter().copied().filter(|d| ids.contains(d)).collect(),
             );
+            self.value_deps.insert(id, seen);
         }
         let mut order = Vec::new();
         let mut state: BTreeMap<FieldId, u8> = BTreeMap::new();
@@ -295,6 +300,7 @@ impl Resolver<'_> {
                 form: &self.form,
                 scope: &scope,
                 computed: &types,
+                broken: &self.broken,
                 seen: Default::default(),
             };
             let mut diags = Vec::new();
@@ -324,30 +330,10 @@ impl Resolver<'_> {
             Some(1) => {
                 let start = stack.iter().position(|&s| s == id).unwrap_or(0);
                 let cycle: Vec<FieldId> = stack[start..].to_vec();
-                if cycle.iter().all(|c| !reported.contains(c)) {
-                    let names: Vec<String> = cycle
-                        .iter()
-                        .chain(std::iter::once(&id))
-                        .map(|&c| format!("`{}`", self.form.fields[c].path))
-                        .collect();
-                    let f = &self.form.fields[id];
-                    let mut d = Diagnostic::error(
-                        Code::ComputedCycle,
-                        format!("the computed field `{}` depends on itself", f.path),
-                    )
-                    .at(
-                        f.value.as_ref().map(|v| v.span).unwrap_or(f.span),
-                        "this value needs itself to be computed",
-                    )
-                    .help(format!("break the circle {}", names.join(" → ")));
-                    for &c in &cycle[1..] {
-                        let cf = &self.form.fields[c];
-                        d = d.also(
-                            cf.value.as_ref().map(|v| v.span).unwrap_or(cf.span),
-                            format!("`{}` is part of the circle", cf.path),
-                        );
-                    }
-                    self.diags.push(d);
+                // A second circle through a field already reported is a second mistake (fixing
+                // one circle leaves the other), so it is reported unless all of it was.
+                if cycle.iter().any(|c| !reported.contains(c)) {
+                    self.report_computed_cycle(id, &cycle);
                 }
                 reported.extend(cycle);
                 return;
@@ -363,51 +349,54 @@ impl Resolver<'_> {
         state.insert(id, 2);
         order.push(id);
     }
+}
 
-    /// A condition may only depend on what was asked before it was shown.
-    fn forward_refs(&mut self, e: &Expr, deps: &[FieldId], page: usize, is_page: bool) {
-        for &d in deps {
-            let dep = &self.form.fields[d];
-            if dep.kind == FieldType::Computed {
-                continue;
+impl Resolver<'_> {
+    /// One diagnostic per field the circles start from: a second circle through the same
+    /// field joins the first one's message, since one change to that value may break both.
+    fn report_computed_cycle(&mut self, id: FieldId, cycle: &[FieldId]) {
+        let names: Vec<String> = cycle
+            .iter()
+            .chain(std::iter::once(&id))
+            .map(|&c| format!("`{}`", self.form.fields[c].path))
+            .collect();
+        let f = &self.form.fields[id];
+        let at = f.value.as_ref().map(|v| v.span).unwrap_or(f.span);
+        let labels: Vec<(crate::source::Span, String)> = cycle[1..]
+            .iter()
+            .map(|&c| {
+                let cf = &self.form.fields[c];
+                let span = cf.value.as_ref().map(|v| v.span).unwrap_or(cf.span);
+                (span, format!("`{}` is part of the circle", cf.path))
+            })
+            .collect();
+        let circle = names.join(" → ");
+        let existing = self.diags.iter_mut().find(|d| {
+            d.code == Code::ComputedCycle && d.primary.as_ref().is_some_and(|p| p.span == at)
+        });
+        if let Some(d) = existing {
+            for (span, label) in labels {
+                if !d.secondary.iter().any(|l| l.span == span) {
+                    d.secondary.push(crate::diagnostic::Label {
+                        span,
+                        message: label,
+                    });
+                }
             }
-            let later = if is_page {
-                dep.page >= page
-            } else {
-                dep.page > page
-            };
-            if later {
-                let where_ = if dep.page == page {
-                    "on this same page".to_string()
-                } else {
-                    format!("on the later page `{}`", self.form.pages[dep.page].id)
-                };
-                let span = e
-                    .refs()
-                    .into_iter()
-                    .find(|r| {
-                        r.resolved.as_deref().map(|c| c.replace("[*]", ""))
-                            == Some(dep.path.clone())
-                    })
-                    .and_then(|r| {
-                        r.segments.first().map(|s| {
-                            s.span
-                                .to(r.segments.last().map(|l| l.span).unwrap_or(s.span))
-                        })
-                    })
-                    .unwrap_or(e.span);
-                self.diags.push(
-                    Diagnostic::error(Code::ForwardReference, format!("this condition depends on `{}`, which is asked {where_}", dep.path))
-                        .at(span, "not answered yet when this is decided")
-                        .also(dep.span, "asked here")
-                        .help(if is_page {
-                            "a page's condition can only use answers from earlier pages; move the question to an earlier page"
-                        } else {
-                            "move the question to this page or an earlier one, or put the condition on a later field"
-                        }),
-                );
-            }
+            let help = d.help.take().unwrap_or_default();
+            d.help = Some(format!("{help}, and the circle {circle}"));
+            return;
         }
+        let mut d = Diagnostic::error(
+            Code::ComputedCycle,
+            format!("the computed field `{}` depends on itself", f.path),
+        )
+        .at(at, "this value needs itself to be computed")
+        .help(format!("break the circle {circle}"));
+        for (span, label) in labels {
+            d = d.also(span, label);
+        }
+        self.diags.push(d);
     }
 }
 

@@ -28,9 +28,11 @@ pub fn compile_form(
     } else {
         lib.languages().to_vec()
     };
+    // Set first: problems found on the way (a mapping without a title) point at the form.
+    r.form.source_span = Some(syntax.form.span);
     header(&mut r, syntax);
     if let Some(lists) = &syntax.choices {
-        r.choice_lists(lists, syntax.form.span);
+        r.choice_lists(lists);
     }
     let mut pages: Vec<m::PageDef> = syntax.pages.clone();
     if let Some(service) = overlay.service {
@@ -53,16 +55,6 @@ pub fn compile_form(
         seen.insert(page.id.value.clone(), page.id.span);
         r.page(page, i);
     }
-    if pages.is_empty() {
-        r.diags.push(
-            Diagnostic::error(
-                Code::MissingKey,
-                format!("the form `{}` has no pages", syntax.form.value),
-            )
-            .at(syntax.form.span, "nothing to ask")
-            .help("add `pages:` with at least one page of fields"),
-        );
-    }
     for rule in syntax.rules.iter().flatten() {
         self::rule(&mut r, rule);
     }
@@ -77,12 +69,18 @@ pub fn compile_form(
     if let Some(md) = &mapping_def {
         r.form.mapping = mapping(&mut r, md);
     }
+    let before_tests = r.diags.len();
+    super::tests::check_names(&mut r, syntax.tests.iter().flatten());
     for t in syntax.tests.iter().flatten() {
         if let Some(tc) = super::tests::test_case(&mut r, t) {
             r.form.tests.push(tc);
         }
     }
-    r.form.source_span = Some(syntax.form.span);
+    if overlay.service.is_some() {
+        // The library's tests are the library's: they were checked, at their place, when the
+        // library was. A kommun sees only what its own overrides change.
+        r.diags.truncate(before_tests);
+    }
     r.form.seal();
     let mut diags = r.diags;
     diags.extend(r.texts.take());
@@ -93,15 +91,8 @@ fn header(r: &mut Resolver, s: &m::FormFile) {
     r.id(&s.form, "form");
     r.form.id = s.form.value.clone();
     r.form.version = s.version.value.clone();
-    if let Err(e) = semver::Version::parse(&s.version.value) {
-        r.diags.push(
-            Diagnostic::error(
-                Code::InvalidVersion,
-                format!("`{}` is not a version", s.version.value),
-            )
-            .at(s.version.span, e.to_string())
-            .help("versions have three numbers, MAJOR.MINOR.PATCH, e.g. `1.0.0`"),
-        );
+    if semver::Version::parse(&s.version.value).is_err() {
+        r.diags.push(super::library::version_error(&s.version));
     }
     r.form.title = r.texts.text(&s.title);
     r.form.description = s.description.as_ref().map(|d| r.texts.text(d));
@@ -127,17 +118,8 @@ fn header(r: &mut Resolver, s: &m::FormFile) {
     }
     r.form.reference_prefix = match &s.reference_prefix {
         Some(p) => {
-            let ok =
-                (2..=6).contains(&p.value.len()) && p.value.chars().all(|c| c.is_ascii_uppercase());
-            if !ok {
-                r.diags.push(
-                    Diagnostic::error(
-                        Code::InvalidValue,
-                        format!("`{}` is not a reference prefix", p.value),
-                    )
-                    .at(p.span, "expected 2 to 6 capital letters A–Z")
-                    .help(format!("write e.g. `{}`", default_prefix(&s.form.value))),
-                );
+            if let Some(d) = reference_prefix_error(p, &s.form.value) {
+                r.diags.push(d);
             }
             p.value.clone()
         }
@@ -155,7 +137,41 @@ fn header(r: &mut Resolver, s: &m::FormFile) {
         .collect();
 }
 
-fn default_prefix(id: &str) -> String {
+/// A receipt number's prefix is 2 to 6 capital letters A–Z (a form's, or a kommun's own).
+pub fn reference_prefix_error(p: &Sp<String>, form: &str) -> Option<Diagnostic> {
+    let ok = (2..=6).contains(&p.value.len()) && p.value.chars().all(|c| c.is_ascii_uppercase());
+    if ok {
+        return None;
+    }
+    let upper: String = p
+        .value
+        .chars()
+        .map(|c| match c {
+            'å' | 'ä' | 'Å' | 'Ä' => 'A',
+            'ö' | 'Ö' => 'O',
+            c => c.to_ascii_uppercase(),
+        })
+        .filter(char::is_ascii_uppercase)
+        .take(6)
+        .collect();
+    let fix = if upper.len() >= 2 {
+        upper
+    } else {
+        default_prefix(form)
+    };
+    Some(
+        Diagnostic::error(
+            Code::InvalidValue,
+            format!("`{}` is not a reference prefix", p.value),
+        )
+        .at(p.span, "expected 2 to 6 capital letters A–Z")
+        .help(format!(
+            "receipt numbers look like `{fix}-2026-000123`; write e.g. `{fix}`"
+        )),
+    )
+}
+
+pub fn default_prefix(id: &str) -> String {
     let p: String = id
         .chars()
         .filter(|c| c.is_ascii_alphabetic())
@@ -174,6 +190,9 @@ pub fn field_ref(r: &mut Resolver, path: &Sp<String>, what: &str) -> Option<ir::
     let wanted = path.value.replace("[*]", "");
     if let Some(id) = r.form.field(&wanted) {
         return Some(id);
+    }
+    if r.is_broken(&wanted) {
+        return None;
     }
     let names: Vec<&str> = r.form.fields.iter().map(|f| f.path.as_str()).collect();
     r.diags.push(
@@ -206,6 +225,7 @@ fn merged_mapping(
         (Some(b), None) => Some(b.clone()),
         (None, Some(o)) => Some(o.clone()),
         (Some(b), Some(o)) => Some(m::MappingDef {
+            span: b.span,
             arendemening: o.arendemening.clone().or_else(|| b.arendemening.clone()),
             arendetyp: o.arendetyp.clone().or_else(|| b.arendetyp.clone()),
             klassificering: o
@@ -225,10 +245,7 @@ fn mapping(r: &mut Resolver, md: &m::MappingDef) -> Option<ir::Mapping> {
         Some(t) => out.arendemening = template(r, t),
         None => r.diags.push(
             Diagnostic::error(Code::MissingMapping, "the mapping has no `arendemening`")
-                .at(
-                    r.form.source_span.unwrap_or_default(),
-                    "every case needs a title (ärendemening)",
-                )
+                .at(md.span, "every case needs a title (ärendemening)")
                 .help("add `arendemening: \"Ansökan om …: {field}\"` under `mapping:`"),
         ),
     }
@@ -264,10 +281,7 @@ fn mapping(r: &mut Resolver, md: &m::MappingDef) -> Option<ir::Mapping> {
                     Code::MissingMapping,
                     "the counterpart (`motpart`) has no `namn`",
                 )
-                .at(
-                    r.form.source_span.unwrap_or_default(),
-                    "the case system needs the counterpart's name",
-                )
+                .at(mp.span, "the case system needs the counterpart's name")
                 .help("add `namn: <field>` under `motpart:`"),
             );
         }
@@ -350,21 +364,30 @@ fn template(r: &mut Resolver, t: &Sp<String>) -> Vec<TemplatePart> {
         if open > rest {
             parts.push(TemplatePart::Literal(text[rest..open].to_string()));
         }
+        let base = t.span.start as usize
+            + usize::from(matches!(t.span.len().checked_sub(text.len()), Some(2)));
         let Some(close) = text[open..].find('}') else {
+            // At the `{` itself when the template's characters are where its text says.
+            let at = if t.span.len() >= text.len() {
+                Span::new(t.span.file, base + open, base + open + 1)
+            } else {
+                t.span
+            };
             r.diags.push(
                 Diagnostic::error(
                     Code::ExpressionSyntax,
                     "a `{` without its `}` in this template",
                 )
-                .at(t.span, "unclosed `{`")
-                .help("close the expression with `}`, e.g. `{fastighet.beteckning}`"),
+                .at(at, "this `{` is never closed")
+                .help(format!(
+                    "close the expression with `}}`, as in `{{{}}}`",
+                    text[open + 1..].trim()
+                )),
             );
             return parts;
         };
         let close = open + close;
         let inner = &text[open + 1..close];
-        let base = t.span.start as usize
-            + usize::from(matches!(t.span.len().checked_sub(text.len()), Some(2)));
         let span = Span::new(t.span.file, base + open + 1, base + close);
         match expr::parse(inner, span) {
             Ok(mut e) => {

@@ -38,7 +38,12 @@ impl<'a> LibraryView<'a> {
     pub fn fragment_names(&self) -> Vec<String> {
         let mut names = Vec::new();
         let mut stack = vec![self.index];
+        let mut seen = Vec::new();
         while let Some(i) = stack.pop() {
+            if seen.contains(&i) {
+                continue;
+            }
+            seen.push(i);
             names.extend(self.all[i].fragments.keys().cloned());
             stack.extend(self.all[i].depends.iter().copied());
         }
@@ -52,18 +57,26 @@ impl<'a> LibraryView<'a> {
 }
 
 impl Library {
+    /// The fragment in this library or, breadth first, in its dependencies. Each library is
+    /// asked once, so even a circle of dependencies (reported when loading) ends.
     pub fn fragment_in<'a>(
         all: &'a [Library],
         index: usize,
         name: &str,
     ) -> Option<(&'a m::FragmentFile, Span)> {
-        let lib = &all[index];
-        if let Some((f, s)) = lib.fragments.get(name) {
-            return Some((f, *s));
+        let mut queue = std::collections::VecDeque::from([index]);
+        let mut seen = Vec::new();
+        while let Some(i) = queue.pop_front() {
+            if seen.contains(&i) {
+                continue;
+            }
+            seen.push(i);
+            if let Some((f, s)) = all[i].fragments.get(name) {
+                return Some((f, *s));
+            }
+            queue.extend(all[i].depends.iter().copied());
         }
-        lib.depends
-            .iter()
-            .find_map(|&d| Library::fragment_in(all, d, name))
+        None
     }
 }
 
@@ -92,6 +105,8 @@ pub struct Loader<'a> {
     pub sources: SourceMap,
     pub diags: Vec<Diagnostic>,
     pub libraries: Vec<Library>,
+    /// The libraries being loaded, outermost first: a dependency on one of them is a circle.
+    loading: Vec<PathBuf>,
 }
 
 impl<'a> Loader<'a> {
@@ -101,6 +116,7 @@ impl<'a> Loader<'a> {
             sources: SourceMap::new(),
             diags: Vec::new(),
             libraries: Vec::new(),
+            loading: Vec::new(),
         }
     }
 
@@ -132,6 +148,30 @@ impl<'a> Loader<'a> {
     ) -> Option<(T, Span)> {
         let file = self.read(path)?;
         let text = self.sources.get(file).text.clone();
+        if text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
+            // One message for the file, not one per key it lacks.
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let start = match name.as_str() {
+                "blankett.yaml" => "`library: <name>` and `version: 1.0.0`",
+                "kommun.yaml" => "`kommun: <id>`, `name:`, `orgnr:`, `libraries:` and `services:`",
+                n if n.ends_with(".fragment.yaml") => "`fragment: <name>` and `fields:`",
+                _ => "`form: <id>`, `version: 1.0.0`, `title:` and `pages:`",
+            };
+            self.diags.push(
+                Diagnostic::error(Code::MissingKey, format!("`{name}` is empty"))
+                    .at(Span::new(file, 0, 0), "nothing in this file")
+                    .help(format!(
+                        "write its content, starting with {start}, or delete the file"
+                    )),
+            );
+            return None;
+        }
         let (value, diags) = syntax::read(file, &text, lower);
         self.diags.extend(diags);
         value.map(|v| (v, Span::new(file, 0, 0)))
@@ -165,10 +205,12 @@ impl<'a> Loader<'a> {
                 depends = lib.depends.unwrap_or_default();
             }
         }
+        self.loading.push(dir.clone());
         let deps: Vec<usize> = depends
             .iter()
             .filter_map(|d| self.dependency(&dir, d))
             .collect();
+        self.loading.pop();
         self.libraries[index].depends = deps;
         self.load_files(index, &dir);
         Some(index)
@@ -177,20 +219,8 @@ impl<'a> Loader<'a> {
     pub fn version(&mut self, v: &m::Sp<String>) -> Option<semver::Version> {
         match semver::Version::parse(&v.value) {
             Ok(ver) => Some(ver),
-            Err(e) => {
-                let fix = fix_version(&v.value);
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::InvalidVersion,
-                        format!("`{}` is not a version", v.value),
-                    )
-                    .at(v.span, format!("{e}"))
-                    .help(match fix {
-                        Some(f) => format!("versions have three numbers: write `{f}`"),
-                        None => "versions have three numbers, MAJOR.MINOR.PATCH, e.g. `1.0.0`"
-                            .to_string(),
-                    }),
-                );
+            Err(_) => {
+                self.diags.push(version_error(v));
                 None
             }
         }
@@ -204,6 +234,36 @@ impl<'a> Loader<'a> {
                 Diagnostic::error(Code::UnknownLibrary, format!("no library at `{}`", d.path.value))
                     .at(d.path.span, format!("`{}` has no blankett.yaml", dir.display()))
                     .help("the path is relative to this file's folder and must name a folder with a `blankett.yaml`"),
+            );
+            return None;
+        }
+        if let Some(at) = self.loading.iter().position(|l| *l == dir) {
+            // Libraries by the names they give themselves, or their folder before that is known.
+            let name = |root: &PathBuf| {
+                let lib = self.libraries.iter().find(|l| l.root == *root);
+                match lib.map(|l| l.name.as_str()).filter(|n| !n.is_empty()) {
+                    Some(n) => format!("`{n}`"),
+                    None => format!("`{}`", root.display()),
+                }
+            };
+            let names: Vec<String> = self.loading[at..].iter().chain([&dir]).map(name).collect();
+            let through = &names[1..names.len() - 1];
+            let message = if through.is_empty() {
+                format!("the library {} depends on itself", names[0])
+            } else {
+                format!(
+                    "the library {} depends on itself, through {}",
+                    names[0],
+                    through.join(" and ")
+                )
+            };
+            self.diags.push(
+                Diagnostic::error(Code::LibraryCycle, message)
+                .at(d.path.span, "this dependency closes a circle")
+                .help(format!(
+                    "the chain is {}; a library cannot depend on one that depends on it, so remove this dependency",
+                    names.join(" → ")
+                )),
             );
             return None;
         }
@@ -283,6 +343,25 @@ impl<'a> Loader<'a> {
                             )),
                         );
                     }
+                    // Services and the runtime find a form by its id: a second form with the
+                    // same id would never be found.
+                    let first = self.libraries[index]
+                        .forms
+                        .iter()
+                        .find(|f| f.syntax.form.value == form.form.value)
+                        .map(|f| f.syntax.form.span);
+                    if let Some(first) = first {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::DuplicateId,
+                                format!("the library has two forms `{}`", form.form.value),
+                            )
+                            .at(form.form.span, "defined again here")
+                            .also(first, "first defined here")
+                            .help("a form's id is its name in the library; give one of them another id and file name"),
+                        );
+                        continue;
+                    }
                     self.libraries[index].forms.push(LoadedForm {
                         path: path.clone(),
                         syntax: form,
@@ -296,6 +375,28 @@ impl<'a> Loader<'a> {
                     .replace('\\', "/");
                 let key = rel.trim_end_matches(".fragment.yaml").to_string();
                 if let Some((frag, span)) = self.parse(&path, syntax::lower::fragment) {
+                    // The file name is what `use` names, so a different `fragment:` inside is
+                    // a name nobody can use: the author renamed one and not the other.
+                    let stem = name.trim_end_matches(".fragment.yaml");
+                    if frag.fragment.value != stem {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::InvalidFileName,
+                                format!(
+                                    "the fragment `{}` is in a file named `{name}`",
+                                    frag.fragment.value
+                                ),
+                            )
+                            .at(
+                                frag.fragment.span,
+                                format!("`use: {key}` names this file"),
+                            )
+                            .help(format!(
+                                "rename the file to `{}.fragment.yaml`, or the fragment to `{stem}`",
+                                frag.fragment.value
+                            )),
+                        );
+                    }
                     self.libraries[index].fragments.insert(key, (frag, span));
                 }
             } else if name.ends_with(".form.yml") || name.ends_with(".fragment.yml") {
@@ -313,6 +414,19 @@ impl<'a> Loader<'a> {
             }
         }
     }
+}
+
+/// A library's or a form's version that is not semver, with the likely fix.
+pub fn version_error(v: &m::Sp<String>) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidVersion,
+        format!("`{}` is not a version", v.value),
+    )
+    .at(v.span, "expected three numbers, MAJOR.MINOR.PATCH")
+    .help(match fix_version(&v.value) {
+        Some(f) => format!("versions have three numbers: write `{f}`"),
+        None => "versions have three numbers, MAJOR.MINOR.PATCH, e.g. `1.0.0`".to_string(),
+    })
 }
 
 /// `1.0` → `1.0.0`, `v2` → `2.0.0`.

@@ -4,6 +4,7 @@ pub mod check;
 pub mod form;
 pub mod kommun;
 pub mod library;
+pub mod order;
 pub mod overlay;
 pub mod resolve;
 pub mod settings;
@@ -12,7 +13,7 @@ pub mod texts;
 
 use crate::diagnostic::{self, Code, Diagnostic};
 use crate::ir;
-use crate::source::{FileSystem, SourceMap, Span};
+use crate::source::{FileSystem, SourceMap};
 use library::{LibraryView, Loader};
 use std::path::{Path, PathBuf};
 
@@ -180,9 +181,23 @@ fn discover(fs: &dyn FileSystem, p: &Path, out: &mut Vec<Target>, diags: &mut Ve
         return;
     }
     if !fs.exists(p) {
+        // A misspelt name is the usual cause: offer the nearest file or folder next to it.
+        let parent = p.parent().unwrap_or(Path::new(""));
+        let siblings: Vec<String> = fs
+            .walk(parent)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|f| f.strip_prefix(parent).ok()?.components().next())
+            .map(|c| c.as_os_str().to_string_lossy().to_string())
+            .collect();
+        let wanted = p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let help = diagnostic::did_you_mean(&wanted, siblings.iter().map(String::as_str))
+            .unwrap_or_else(|| "check the path".to_string());
         diags.push(
-            Diagnostic::error(Code::Io, format!("`{}` does not exist", p.display()))
-                .help("check the path"),
+            Diagnostic::error(Code::Io, format!("`{}` does not exist", p.display())).help(help),
         );
         return;
     }
@@ -196,7 +211,6 @@ fn discover(fs: &dyn FileSystem, p: &Path, out: &mut Vec<Target>, diags: &mut Ve
         }
         n if n.ends_with(".fragment.yaml") => out.push(Target::Fragment(library_root(fs, p))),
         _ => {
-            let _ = Span::default();
             diags.push(
                 Diagnostic::error(Code::InvalidFileName, format!("`{}` is not a blankett file", p.display()))
                     .help("blankett reads `<id>.form.yaml`, `<name>.fragment.yaml`, `blankett.yaml` and `kommun.yaml`"),

@@ -1,7 +1,7 @@
 //! A kommun's overrides of a library form: texts, choice lists, added fields, mapping values.
 
 use super::form::field_ref;
-use super::resolve::{Resolver, Scope};
+use super::resolve::Resolver;
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::ir::Required;
 use crate::syntax::model as m;
@@ -15,11 +15,14 @@ pub fn before_resolve(r: &mut Resolver, pages: &mut [m::PageDef], s: &m::Service
         r.form.description = Some(r.texts.text(t));
     }
     if let Some(p) = &s.reference_prefix {
+        if let Some(d) = super::form::reference_prefix_error(p, &s.form.value) {
+            r.diags.push(d);
+        }
         r.form.reference_prefix = p.value.clone();
     }
-    for (name, items) in s.choices.iter().flatten() {
+    for (name, items) in s.choices.iter().flat_map(|c| c.0.iter()) {
         let choices = r.choices(items);
-        r.list_overrides.insert(name.clone(), choices);
+        r.list_overrides.insert(name.value.clone(), choices);
     }
     for add in s.add_fields.iter().flatten() {
         match pages.iter_mut().find(|p| p.id.value == add.page.value) {
@@ -47,24 +50,28 @@ pub fn before_resolve(r: &mut Resolver, pages: &mut [m::PageDef], s: &m::Service
 
 /// Overrides that name resolved things: fields by path, lists by name.
 pub fn after_resolve(r: &mut Resolver, s: &m::ServiceDef) {
-    for (name, _) in s.choices.iter().flatten() {
-        if r.list(name).is_some() && r.list_names().contains(name) {
+    for (name, _) in s.choices.iter().flat_map(|c| c.0.iter()) {
+        let names = r.list_names();
+        if names.contains(&name.value) {
             continue;
         }
-        let names = r.list_names();
-        let span = s.form.span;
         r.diags.push(
             Diagnostic::error(
                 Code::UnknownChoiceList,
                 format!(
-                    "the form `{}` has no choice list `{name}` to replace",
-                    s.form.value
+                    "the form `{}` has no choice list `{}` to replace",
+                    s.form.value, name.value
                 ),
             )
-            .at(span, format!("in the overrides of `{}`", s.form.value))
+            .at(name.span, "no list with this name in the form")
             .help(
-                did_you_mean(name, names.iter().map(String::as_str))
-                    .unwrap_or_else(|| format!("its lists are: {}", names.join(", "))),
+                did_you_mean(&name.value, names.iter().map(String::as_str)).unwrap_or_else(|| {
+                    if names.is_empty() {
+                        "the form has no named choice lists to replace".to_string()
+                    } else {
+                        format!("its lists are: {}", names.join(", "))
+                    }
+                }),
             ),
         );
     }
@@ -78,7 +85,15 @@ pub fn after_resolve(r: &mut Resolver, s: &m::ServiceDef) {
         if let Some(h) = &o.hint {
             r.form.fields[id].hint = Some(r.texts.text(h));
         }
+        let kind = r.form.fields[id].kind;
         match &o.required {
+            Some(req) if !kind.is_input() => {
+                let span = match req {
+                    m::RequiredDef::Always(b) => b.span,
+                    m::RequiredDef::When(e) => e.span,
+                };
+                r.not_applicable(span, "required", kind);
+            }
             Some(m::RequiredDef::Always(b)) => {
                 r.form.fields[id].required = if b.value {
                     Required::Always
@@ -94,5 +109,4 @@ pub fn after_resolve(r: &mut Resolver, s: &m::ServiceDef) {
             None => {}
         }
     }
-    let _ = Scope::default();
 }

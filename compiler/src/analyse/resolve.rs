@@ -40,9 +40,18 @@ pub struct Resolver<'a> {
     /// Overlay replacements of whole lists (kommun services).
     pub list_overrides: BTreeMap<String, Vec<Choice>>,
     defined: BTreeMap<String, Span>,
+    /// The paths fragment uses' `as` give their groups, and where each was written.
+    prefixes: BTreeMap<String, Span>,
+    /// Paths of fields and fragment uses whose mistake was reported: references to them and
+    /// below them are not reported again as unknown.
+    pub broken: std::collections::BTreeSet<String>,
     fragment_stack: Vec<String>,
     pub page_spans: Vec<Span>,
     pub computed_types: BTreeMap<FieldId, expr::Type>,
+    /// Every field each computed field's value refers to.
+    pub value_deps: BTreeMap<FieldId, Vec<FieldId>>,
+    /// Every field each field's conditions (`visible_if`, its fragment's) refer to.
+    pub condition_deps: BTreeMap<FieldId, Vec<FieldId>>,
 }
 
 pub fn is_snake_id(s: &str) -> bool {
@@ -89,9 +98,13 @@ impl<'a> Resolver<'a> {
             lists: BTreeMap::new(),
             list_overrides: BTreeMap::new(),
             defined: BTreeMap::new(),
+            prefixes: BTreeMap::new(),
+            broken: Default::default(),
             fragment_stack: Vec::new(),
             page_spans: Vec::new(),
             computed_types: BTreeMap::new(),
+            value_deps: BTreeMap::new(),
+            condition_deps: BTreeMap::new(),
         }
     }
 
@@ -128,11 +141,32 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    pub fn choice_lists(&mut self, lists: &BTreeMap<String, Vec<m::ChoiceItem>>, span: Span) {
-        for (name, items) in lists {
+    /// Adds named lists. Fragments' lists join the form's, so a name may be used once: the
+    /// same fragment used twice brings the same lists (same place) again, which is fine.
+    pub fn choice_lists(&mut self, lists: &m::ChoiceLists) {
+        for (name, items) in &lists.0 {
+            if let Some((_, first)) = self.lists.get(&name.value) {
+                if *first != name.span {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::DuplicateId,
+                            format!("the choice list `{}` is defined twice", name.value),
+                        )
+                        .at(name.span, "defined again here")
+                        .also(*first, "first defined here")
+                        .help("a fragment's choice lists join the form's, so their names must differ; rename one of them"),
+                    );
+                }
+                continue;
+            }
             let choices = self.choices(items);
-            self.lists.entry(name.clone()).or_insert((choices, span));
+            self.lists.insert(name.value.clone(), (choices, name.span));
         }
+    }
+
+    /// Whether `path` is, or is inside, a field or fragment use whose mistake was reported.
+    pub fn is_broken(&self, path: &str) -> bool {
+        is_broken(&self.broken, path)
     }
 
     pub fn choices(&mut self, items: &[m::ChoiceItem]) -> Vec<Choice> {
@@ -204,6 +238,13 @@ impl<'a> Resolver<'a> {
                 m::FieldItem::Use(u) => {
                     out.extend(self.use_fragment(u, page, scope, parent, conditions))
                 }
+                m::FieldItem::Broken(id) => {
+                    let base = match parent {
+                        Some(p) if scope.prefixes[0].is_empty() => self.form.fields[p].path.clone(),
+                        _ => scope.prefixes[0].clone(),
+                    };
+                    self.broken.insert(join(&base, &id.value));
+                }
             }
         }
         out
@@ -217,10 +258,19 @@ impl<'a> Resolver<'a> {
         parent: Option<FieldId>,
         conditions: &[Expr],
     ) -> Vec<FieldId> {
+        // Inside a repeat's row the group belongs to the row (`barn.adress.gata`), as a field
+        // there does (`barn.namn`).
+        let base = match parent {
+            Some(p) if scope.prefixes[0].is_empty() => self.form.fields[p].path.clone(),
+            _ => scope.prefixes[0].clone(),
+        };
+        let prefix = join(&base, &u.prefix.value);
         if !self.id(&u.prefix, "fragment prefix (`as`)") {
+            self.broken.insert(prefix);
             return vec![];
         }
-        let Some((frag, frag_span)) = self.lib.fragment(&u.fragment.value) else {
+        let Some((frag, _)) = self.lib.fragment(&u.fragment.value) else {
+            self.broken.insert(prefix);
             let names = self.lib.fragment_names();
             self.diags.push(
                 Diagnostic::error(Code::UnknownFragment, format!("unknown fragment `{}`", u.fragment.value))
@@ -236,21 +286,56 @@ impl<'a> Resolver<'a> {
             return vec![];
         };
         if self.fragment_stack.contains(&u.fragment.value) {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::FragmentCycle,
-                    format!("fragment `{}` uses itself", u.fragment.value),
+            self.broken.insert(prefix);
+            let start = self
+                .fragment_stack
+                .iter()
+                .position(|f| *f == u.fragment.value)
+                .unwrap_or(0);
+            let through: Vec<String> = self.fragment_stack[start + 1..]
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect();
+            let message = if through.is_empty() {
+                format!("the fragment `{}` uses itself", u.fragment.value)
+            } else {
+                format!(
+                    "the fragment `{}` uses itself, through {}",
+                    u.fragment.value,
+                    through.join(" and ")
                 )
+            };
+            self.diags.push(
+                Diagnostic::error(Code::FragmentCycle, message)
                 .at(u.fragment.span, "this use closes a circle")
                 .help(format!(
-                    "the chain is {} → {}",
-                    self.fragment_stack.join(" → "),
+                    "the chain is {} → {}; remove one of these uses, since a fragment cannot contain itself",
+                    self.fragment_stack[start..].join(" → "),
                     u.fragment.value
                 )),
             );
             return vec![];
         }
-        let prefix = join(&scope.prefixes[0], &u.prefix.value);
+        // Two uses with one `as` would define every field of the fragment twice; said once,
+        // at the second `as`, rather than once per field at the fragment's own ids.
+        let clash = self
+            .prefixes
+            .get(&prefix)
+            .or_else(|| self.defined.get(&prefix))
+            .copied();
+        if let Some(first) = clash {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::DuplicateId,
+                    format!("the `as` name `{}` is used twice", u.prefix.value),
+                )
+                .at(u.prefix.span, "used again here")
+                .also(first, "first used here")
+                .help("each `as` names its own group of fields, as `sokande` and `ombud`; give this one another name"),
+            );
+            return vec![];
+        }
+        self.prefixes.insert(prefix.clone(), u.prefix.span);
         let mut conditions = conditions.to_vec();
         if let Some(c) = u.visible_if.as_ref().and_then(|e| self.parse_expr(e)) {
             conditions.push(c);
@@ -264,7 +349,7 @@ impl<'a> Resolver<'a> {
             self.form.groups.len() - 1
         });
         if let Some(lists) = &frag.choices {
-            self.choice_lists(lists, frag_span);
+            self.choice_lists(lists);
         }
         let mut inner = scope.clone();
         inner.prefixes.insert(0, prefix);
@@ -289,7 +374,7 @@ impl<'a> Resolver<'a> {
             _ => scope.prefixes[0].clone(),
         };
         let path = join(&base, &f.id.value);
-        if let Some(first) = self.defined.get(&path) {
+        if let Some(first) = self.defined.get(&path).or_else(|| self.prefixes.get(&path)) {
             self.diags.push(
                 Diagnostic::error(
                     Code::DuplicateId,
@@ -428,7 +513,7 @@ impl<'a> Resolver<'a> {
                     kind.name()
                 ),
             )
-            .at(span, format!("a {} field has no `{key}`", kind.name()))
+            .at(span, format!("{} field has no `{key}`", a_type(kind)))
             .help(format!("`{key}` applies to {applies}; remove it here")),
         );
     }
@@ -450,6 +535,27 @@ fn dedup_keep_last_empty(mut prefixes: Vec<String>) -> Vec<String> {
         prefixes.push(String::new());
     }
     prefixes
+}
+
+/// Whether `path` is, or is inside, one of the `broken` paths.
+pub fn is_broken(broken: &std::collections::BTreeSet<String>, path: &str) -> bool {
+    broken.iter().any(|b| {
+        path == b
+            || path
+                .strip_prefix(b.as_str())
+                .is_some_and(|r| r.starts_with('.'))
+    })
+}
+
+/// "a text field", "an integer field".
+pub fn a_type(kind: FieldType) -> String {
+    let name = kind.name();
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {name}")
 }
 
 pub fn applies_to(key: &str) -> &'static str {

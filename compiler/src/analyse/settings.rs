@@ -123,9 +123,17 @@ impl Resolver<'_> {
                     .help("add `choices: <list name>` naming a list under the form's `choices:`, or an inline list of `{value, label}`"),
             ),
             (Some(c), false) => {
+                let item_span = |i: &m::ChoiceItem| match i {
+                    m::ChoiceItem::Full { value, .. } => value.span,
+                    m::ChoiceItem::Plain(v) => v.span,
+                };
                 let span = match c {
                     m::ChoicesRef::Named(n) => n.span,
-                    m::ChoicesRef::Inline(_) => f.id.span,
+                    // The list itself, from its first choice to its last.
+                    m::ChoicesRef::Inline(items) => match (items.first(), items.last()) {
+                        (Some(a), Some(b)) => item_span(a).to(item_span(b)),
+                        _ => f.id.span,
+                    },
                 };
                 self.not_applicable(span, "choices", kind);
             }
@@ -328,13 +336,15 @@ pub fn parse_size(s: &str) -> Option<u64> {
         _ => return None,
     };
     let bytes = num * factor;
-    (bytes.is_finite() && bytes >= 1.0 && bytes < 1e12).then_some(bytes as u64)
+    (1.0..1e12).contains(&bytes).then_some(bytes as u64)
 }
 
+/// The regex crate's reason, without its `error: ` prefix.
 fn first_line(s: &str) -> String {
-    s.lines()
+    let line = s
+        .lines()
         .rev()
         .find(|l| l.starts_with("error:"))
-        .unwrap_or_else(|| s.lines().last().unwrap_or(""))
-        .to_string()
+        .unwrap_or_else(|| s.lines().last().unwrap_or(""));
+    line.trim_start_matches("error:").trim().to_string()
 }

@@ -28,6 +28,27 @@ pub fn to_json(n: &Node) -> serde_json::Value {
     }
 }
 
+/// Results are reported by test name, so two tests with one name could not be told apart.
+pub fn check_names<'t>(r: &mut Resolver, tests: impl Iterator<Item = &'t m::TestDef>) {
+    let mut seen: BTreeMap<&str, crate::source::Span> = BTreeMap::new();
+    for t in tests {
+        match seen.get(t.name.value.as_str()) {
+            Some(first) => r.diags.push(
+                Diagnostic::error(
+                    Code::DuplicateId,
+                    format!("two tests are named `{}`", t.name.value),
+                )
+                .at(t.name.span, "named again here")
+                .also(*first, "first named here")
+                .help("`blankett test` reports each test by its name; give each its own"),
+            ),
+            None => {
+                seen.insert(&t.name.value, t.name.span);
+            }
+        }
+    }
+}
+
 pub fn test_case(r: &mut Resolver, t: &m::TestDef) -> Option<ir::TestCase> {
     let today = t.today.as_ref().and_then(|d| {
         match chrono::NaiveDate::parse_from_str(&d.value, "%Y-%m-%d") {
@@ -111,6 +132,9 @@ fn page_or_field(r: &mut Resolver, n: &Sp<String>) -> bool {
     let path = strip_index(&n.value);
     if r.form.page(&path).is_some() || r.form.field(&path).is_some() {
         return true;
+    }
+    if r.is_broken(&path) {
+        return false;
     }
     let names: Vec<&str> = r
         .form
@@ -228,13 +252,39 @@ fn check_answer(r: &mut Resolver, id: FieldId, v: &Node) {
             FieldType::Position => "{lat, lon}",
             _ => "a single value",
         };
+        // An example in the shape the field takes, with its own choices and row fields.
+        let example = match f.kind {
+            FieldType::Repeat => {
+                let cols: Vec<String> = f
+                    .children
+                    .iter()
+                    .take(2)
+                    .map(|&c| format!("{}: …", r.form.fields[c].row_key(&r.form)))
+                    .collect();
+                format!("[{{{}}}]", cols.join(", "))
+            }
+            FieldType::MultiChoice => {
+                let values: Vec<&str> =
+                    f.choices.iter().take(2).map(|c| c.value.as_str()).collect();
+                format!("[{}]", values.join(", "))
+            }
+            FieldType::File => "foto.jpg".to_string(),
+            FieldType::Position => "{lat: 58.1, lon: 11.8}".to_string(),
+            FieldType::YesNo | FieldType::Consent => "true".to_string(),
+            _ => "one value on the same line".to_string(),
+        };
         r.diags.push(
             Diagnostic::error(
                 Code::InvalidTestAnswer,
                 format!("the answer to `{}` should be {expected}", f.path),
             )
             .at(v.span, format!("this is {}", v.kind_name()))
-            .help(format!("`{}` is a {} field", f.path, f.kind.name())),
+            .help(format!(
+                "`{}` is {} field: write e.g. `{}: {example}`",
+                f.path,
+                super::resolve::a_type(f.kind),
+                f.row_key(&r.form)
+            )),
         );
     }
 }

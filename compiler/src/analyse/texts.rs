@@ -20,7 +20,9 @@ impl<'a> Texts<'a> {
 
     pub fn text(&self, t: &m::Text) -> ir::Text {
         for lang in self.languages {
-            if !t.by_lang.contains_key(lang) && !t.by_lang.is_empty() {
+            // A text with a key that is no language code was reported already, and the key was
+            // most likely meant as one of the missing languages.
+            if !t.by_lang.contains_key(lang) && !t.by_lang.is_empty() && !t.bad_language {
                 self.diags.borrow_mut().push(
                     Diagnostic::warning(Code::MissingTranslation, format!("this text has no `{lang}` version"))
                         .at(t.span, format!("`{lang}` is missing"))

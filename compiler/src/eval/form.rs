@@ -74,10 +74,13 @@ struct State<'a> {
     parsed: BTreeMap<String, Value>,
     parse_errors: BTreeMap<String, Text>,
     rows: BTreeMap<String, usize>,
-    visible_memo: RefCell<HashMap<(FieldId, Vec<usize>), Option<bool>>>,
+    visible_memo: Memo<bool>,
     page_memo: RefCell<HashMap<usize, Option<bool>>>,
-    computed_memo: RefCell<HashMap<(FieldId, Vec<usize>), Option<Value>>>,
+    computed_memo: Memo<Value>,
 }
+
+/// Results by field instance (field and row indices); `None` while being computed.
+type Memo<T> = RefCell<HashMap<(FieldId, Vec<usize>), Option<T>>>;
 
 /// The environment an expression of `field` in `rows` is evaluated in.
 struct Env<'s, 'a> {

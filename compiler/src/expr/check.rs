@@ -178,9 +178,15 @@ impl Checker<'_> {
             Some(seg) => (seg.span, "no field has this id".to_string()),
             None => (span, "no field has this id".to_string()),
         };
-        let help = match suggestion {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "refer to a field by its id; a fragment's fields carry its `as` name in front, as in \
+        // `today` without its brackets reads as a field id.
+        let function = match r.segments.as_slice() {
+            [only] => functions::function(&only.name),
+            _ => None,
+        };
+        let help = match (function, suggestion) {
+            (Some(f), _) => format!("`{}` is a function: write `{}`", f.name, f.signature),
+            (None, Some(s)) => format!("did you mean `{s}`?"),
+            (None, None) => "refer to a field by its id; a fragment's fields carry its `as` name in front, as in \
                      `sokande.namn`"
                 .to_string(),
         };
@@ -360,6 +366,17 @@ impl Checker<'_> {
         match lt.unify(rt) {
             Some(t) => t,
             None => {
+                // A number in quotes is the usual slip; otherwise the author wants text and a
+                // number together, which `+` does not do.
+                let quoted_number = [l, r]
+                    .into_iter()
+                    .find_map(|e| e.as_text().filter(|s| s.trim().parse::<f64>().is_ok()));
+                let help = match quoted_number {
+                    Some(n) => format!("write the number without quotes: `{}`", n.trim()),
+                    None => "`+` adds two numbers or joins two texts, and does not turn a number into text: \
+                             keep the number in a field of its own and put the words in its `label`"
+                        .to_string(),
+                };
                 let d = self
                     .mismatch(
                         format!("cannot add {} and {}", lt.noun(), rt.noun()),
@@ -385,6 +402,42 @@ impl Checker<'_> {
     fn choice_sides(&mut self, l: &Expr, r: &Expr) {
         self.choice_literals(l, r);
         self.choice_literals(r, l);
+        self.bare_choice_word(l, r);
+        self.bare_choice_word(r, l);
+    }
+
+    /// `kategori == annat`: a choice written without quotes reads as a field id, and the
+    /// unknown-field message would send the author looking for a field. Say what it is.
+    fn bare_choice_word(&mut self, field: &Expr, word: &Expr) {
+        let Some(choices) = self.choices_of(field) else {
+            return;
+        };
+        let words: Vec<&Expr> = match &word.kind {
+            ExprKind::List(items) => items.iter().collect(),
+            _ => vec![word],
+        };
+        for w in words {
+            let ExprKind::Ref(r) = &w.kind else { continue };
+            let ([seg], None) = (r.segments.as_slice(), &r.resolved) else {
+                continue;
+            };
+            if !choices.contains(&seg.name) {
+                continue;
+            }
+            if let Some(d) = self.diags.iter_mut().rev().find(|d| {
+                d.code == Code::UnknownField
+                    && d.primary.as_ref().is_some_and(|p| p.span == seg.span)
+            }) {
+                d.message = format!("`{}` is written without quotes", seg.name);
+                if let Some(p) = d.primary.as_mut() {
+                    p.message = format!("read as a field id, but it is a choice of `{field}`");
+                }
+                d.help = Some(format!(
+                    "a choice is a text: write it in quotes, `\"{}\"`",
+                    seg.name
+                ));
+            }
+        }
     }
 
     /// Text literals compared with a choice field must be among its choices: a typo there
@@ -425,6 +478,16 @@ impl Checker<'_> {
 }
 
 fn comparison_help(l: &Expr, lt: &Type, r: &Expr, rt: &Type) -> String {
+    // A multi-choice answer is a list: `==` with one of its values is never true.
+    for (list, lty, value, vty) in [(l, lt, r, rt), (r, rt, l, lt)] {
+        if let Type::List(item) = lty {
+            if vty.fits(item) {
+                return format!(
+                    "`{list}` is a list of answers; to test whether it holds a value, write `contains({list}, {value})`"
+                );
+            }
+        }
+    }
     // A literal written in the wrong form is the usual cause; say how to write it.
     for (lit, other) in [(r, lt), (l, rt)] {
         if let Some(s) = lit.as_text() {
@@ -439,6 +502,13 @@ fn comparison_help(l: &Expr, lt: &Type, r: &Expr, rt: &Type) -> String {
             }
             if *other == Type::Bool && (s == "true" || s == "false") {
                 return format!("write `{s}` without quotes");
+            }
+            if *other == Type::Bool {
+                match s.trim().to_lowercase().as_str() {
+                    "ja" | "yes" | "sant" => return "a yes/no answer is `true` or `false`: write `true`, without quotes".into(),
+                    "nej" | "no" | "falskt" => return "a yes/no answer is `true` or `false`: write `false`, without quotes".into(),
+                    _ => {}
+                }
             }
         }
         if let ExprKind::Number(n) = lit.kind {

@@ -10,19 +10,30 @@ pub fn text(ctx: &Ctx, node: &Node, key: &str) -> Option<Text> {
     match &node.kind {
         NodeKind::Map(entries) => {
             let mut by_lang = BTreeMap::new();
+            let mut bad_language = false;
             for (k, v) in entries {
                 if !is_lang_code(&k.name) {
+                    bad_language = true;
+                    let help = match language_code(&k.name) {
+                        Some(code) => {
+                            format!("write the language as its two-letter code: `{code}`")
+                        }
+                        None => {
+                            "texts are maps by language such as `{sv: Hej, en: Hello}`".to_string()
+                        }
+                    };
                     ctx.report(
                         Diagnostic::error(
                             Code::UnknownLanguage,
                             format!("`{}` is not a language code", k.name),
                         )
                         .at(k.span, "expected a two-letter language code")
-                        .help("texts are maps by language such as `{sv: Hej, en: Hello}`"),
+                        .help(help),
                     );
                     continue;
                 }
                 if let Some(t) = ctx.text_of(v, key) {
+                    empty_text(ctx, &t, key);
                     by_lang.insert(k.name.clone(), t);
                 }
             }
@@ -39,6 +50,7 @@ pub fn text(ctx: &Ctx, node: &Node, key: &str) -> Option<Text> {
             Some(Text {
                 span: node.span,
                 by_lang,
+                bad_language,
             })
         }
         NodeKind::Null => {
@@ -55,18 +67,56 @@ pub fn text(ctx: &Ctx, node: &Node, key: &str) -> Option<Text> {
         }
         _ => {
             let s = ctx.text_of(node, key)?;
+            empty_text(ctx, &s, key);
             let mut by_lang = BTreeMap::new();
             by_lang.insert("sv".to_string(), s);
             Some(Text {
                 span: node.span,
                 by_lang,
+                bad_language: false,
             })
         }
     }
 }
 
+/// `label: ""` leaves a question without words, which a screen reader reads as nothing.
+fn empty_text(ctx: &Ctx, t: &Sp<String>, key: &str) {
+    if t.value.trim().is_empty() {
+        ctx.report(
+            Diagnostic::error(Code::WrongValueType, format!("`{key}` is empty"))
+                .at(t.span, "a text is needed here")
+                .help("write the text, or remove the key if it is optional"),
+        );
+    }
+}
+
 fn is_lang_code(s: &str) -> bool {
     s.len() == 2 && s.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// The code of a language written by name (`english`, `svenska`) or in capitals (`EN`).
+fn language_code(name: &str) -> Option<String> {
+    let lower = name.to_lowercase();
+    if is_lang_code(&lower) {
+        return Some(lower);
+    }
+    let code = match lower.as_str() {
+        "svenska" | "swedish" => "sv",
+        "engelska" | "english" => "en",
+        "finska" | "finnish" | "suomi" => "fi",
+        "arabiska" | "arabic" => "ar",
+        "somaliska" | "somali" => "so",
+        "persiska" | "persian" | "farsi" => "fa",
+        "tyska" | "german" | "deutsch" => "de",
+        "spanska" | "spanish" => "es",
+        "franska" | "french" => "fr",
+        "polska" | "polish" => "pl",
+        "ukrainska" | "ukrainian" => "uk",
+        "samiska" | "nordsamiska" | "sami" => "se",
+        "meänkieli" | "meankieli" => "fit",
+        _ => return None,
+    };
+    Some(code.to_string())
 }
 
 pub fn expr(ctx: &Ctx, node: &Node, key: &str) -> Option<ExprSrc> {
@@ -134,33 +184,6 @@ fn str_list(ctx: &Ctx, node: &Node, key: &str) -> Option<Vec<Sp<String>>> {
     Some(items.iter().filter_map(|n| ctx.text_of(n, key)).collect())
 }
 
-fn map_of<T>(
-    ctx: &Ctx,
-    node: &Node,
-    key: &str,
-    mut each: impl FnMut(&Node) -> Option<T>,
-) -> Option<BTreeMap<String, T>> {
-    match &node.kind {
-        NodeKind::Map(entries) => Some(
-            entries
-                .iter()
-                .filter_map(|(k, v)| Some((k.name.clone(), each(v)?)))
-                .collect(),
-        ),
-        NodeKind::Null => Some(BTreeMap::new()),
-        _ => {
-            ctx.report(
-                Diagnostic::error(
-                    Code::WrongValueType,
-                    format!("`{key}` must be a map, not {}", node.kind_name()),
-                )
-                .at(node.span, "expected `name: value` lines here"),
-            );
-            None
-        }
-    }
-}
-
 pub fn form(ctx: &Ctx, root: &Node) -> Option<FormFile> {
     let o = ctx.obj(root, "a form")?;
     let form = o.req_str("form");
@@ -188,16 +211,41 @@ pub fn form(ctx: &Ctx, root: &Node) -> Option<FormFile> {
     let reference_prefix = o.str("reference_prefix");
     let duration_minutes = o.int("duration_minutes");
     let you_need = list(&o, "you_need", |n| text(ctx, n, "you_need"));
+    if let Some(d) = duration_minutes.as_ref().filter(|d| d.value <= 0) {
+        ctx.report(
+            Diagnostic::error(Code::InvalidValue, "`duration_minutes` must be at least 1")
+                .at(d.span, "a form takes some minutes to fill in")
+                .help("write about how many minutes the form takes, e.g. `5`, or remove the line"),
+        );
+    }
     let choices = o.get("choices").and_then(|n| choice_lists(ctx, n));
     let pages = req_list(&o, "pages", |n| page(ctx, n));
+    // Said here, where the list is written: a page dropped for its own mistake does not also
+    // make the form look empty.
+    if let (Some(n), Some(f)) = (o.get("pages"), &form) {
+        if n.as_seq().is_some_and(<[Node]>::is_empty) || n.kind == NodeKind::Null {
+            ctx.report(
+                Diagnostic::error(
+                    Code::MissingKey,
+                    format!("the form `{}` has no pages", f.value),
+                )
+                .at(f.span, "nothing to ask")
+                .help("add `pages:` with at least one page of fields"),
+            );
+        }
+    }
     let rules = list(&o, "rules", |n| rule(ctx, n));
-    let mapping = o.get("mapping").and_then(|n| mapping(ctx, n));
+    let mapping = o
+        .get("mapping")
+        .and_then(|n| mapping(ctx, n))
+        .map(|m| with_span(m, o.key_span("mapping")));
     let tests = list(&o, "tests", |n| test(ctx, n));
     o.finish();
     Some(FormFile {
         form: form?,
         version: version?,
-        title: title?,
+        // A missing title is reported; the form is still read, so its fields are known.
+        title: title.unwrap_or_default(),
         description,
         identification,
         signing,
@@ -210,6 +258,13 @@ pub fn form(ctx: &Ctx, root: &Node) -> Option<FormFile> {
         mapping,
         tests,
     })
+}
+
+fn with_span(mut m: MappingDef, key: Option<crate::source::Span>) -> MappingDef {
+    if let Some(k) = key {
+        m.span = k;
+    }
+    m
 }
 
 pub fn fragment(ctx: &Ctx, root: &Node) -> Option<FragmentFile> {
@@ -227,11 +282,31 @@ pub fn fragment(ctx: &Ctx, root: &Node) -> Option<FragmentFile> {
     })
 }
 
-pub fn choice_lists(ctx: &Ctx, node: &Node) -> Option<BTreeMap<String, Vec<ChoiceItem>>> {
-    map_of(ctx, node, "choices", |n| {
-        let items = ctx.seq_of(n, "choices")?;
-        Some(items.iter().filter_map(|i| choice_item(ctx, i)).collect())
-    })
+pub fn choice_lists(ctx: &Ctx, node: &Node) -> Option<ChoiceLists> {
+    match &node.kind {
+        NodeKind::Map(entries) => Some(ChoiceLists(
+            entries
+                .iter()
+                .filter_map(|(k, v)| {
+                    let items = ctx.seq_of(v, "choices")?;
+                    let items = items.iter().filter_map(|i| choice_item(ctx, i)).collect();
+                    Some((Sp::new(k.name.clone(), k.span), items))
+                })
+                .collect(),
+        )),
+        NodeKind::Null => Some(ChoiceLists::default()),
+        _ => {
+            ctx.report(
+                Diagnostic::error(
+                    Code::WrongValueType,
+                    format!("`choices` must be a map, not {}", node.kind_name()),
+                )
+                .at(node.span, "expected `list_name:` lines, each with a list of choices")
+                .help("write each list as `name:` followed by its choices, one `- {value: …, label: …}` a line"),
+            );
+            None
+        }
+    }
 }
 
 fn choice_item(ctx: &Ctx, node: &Node) -> Option<ChoiceItem> {
@@ -255,12 +330,29 @@ fn page(ctx: &Ctx, node: &Node) -> Option<PageDef> {
     let title = req_text(&o, "title");
     let visible_if = opt_expr(&o, "visible_if");
     let fields = req_list(&o, "fields", |n| field_item(ctx, n));
+    // An empty list is the page's own mistake; a list whose every field has a mistake of its
+    // own is not, and is not reported again.
+    if let Some(n) = o.get("fields") {
+        if n.as_seq().is_some_and(<[Node]>::is_empty) || n.kind == NodeKind::Null {
+            let (span, name) = match &id {
+                Some(id) => (id.span, format!("the page `{}`", id.value)),
+                None => (o.head(), "this page".to_string()),
+            };
+            ctx.report(
+                Diagnostic::error(Code::EmptyPage, format!("{name} has no fields"))
+                    .at(span, "nothing to ask on this page")
+                    .help("add fields to the page, or remove it"),
+            );
+        }
+    }
     o.finish();
+    // Only the id is needed to keep the page: its title and fields were reported if wrong,
+    // and dropping the page would make every reference to its fields an error too.
     Some(PageDef {
         id: id?,
-        title: title?,
+        title: title.unwrap_or_default(),
         visible_if,
-        fields: fields?,
+        fields: fields.unwrap_or_default(),
     })
 }
 
@@ -273,14 +365,21 @@ pub fn field_item(ctx: &Ctx, node: &Node) -> Option<FieldItem> {
         let label = opt_text(&o, "label");
         let visible_if = opt_expr(&o, "visible_if");
         o.finish();
-        return Some(FieldItem::Use(UseDef {
-            fragment: fragment?,
-            prefix: prefix?,
-            label,
-            visible_if,
-        }));
+        return match (fragment, prefix) {
+            (Some(fragment), Some(prefix)) => Some(FieldItem::Use(UseDef {
+                fragment,
+                prefix,
+                label,
+                visible_if,
+            })),
+            (None, Some(prefix)) => Some(FieldItem::Broken(prefix)),
+            _ => None,
+        };
     }
-    field(&o).map(|f| FieldItem::Field(Box::new(f)))
+    match field(&o) {
+        Ok(f) => Some(FieldItem::Field(Box::new(f))),
+        Err(id) => id.map(FieldItem::Broken),
+    }
 }
 
 fn field_type(o: &Obj) -> Option<Sp<FieldType>> {
@@ -304,16 +403,14 @@ fn field_type(o: &Obj) -> Option<Sp<FieldType>> {
     }
 }
 
-fn field(o: &Obj) -> Option<FieldDef> {
+/// A field, or the id of one with a mistake that was reported (to keep its name known).
+fn field(o: &Obj) -> Result<FieldDef, Option<Sp<String>>> {
     let ctx = o.ctx;
     let id = o.req_str("id");
     let ty = field_type(o);
     let label = req_text(o, "label");
     let hint = opt_text(o, "hint");
-    let required = o.get("required").and_then(|n| match n.kind {
-        NodeKind::Bool(b) => Some(RequiredDef::Always(Sp::new(b, n.span))),
-        _ => expr(ctx, n, "required").map(RequiredDef::When),
-    });
+    let required = o.get("required").and_then(|n| required(ctx, n));
     let visible_if = opt_expr(o, "visible_if");
     let choices = o.get("choices").and_then(|n| match n.kind {
         NodeKind::Seq(ref items) => Some(ChoicesRef::Inline(
@@ -336,10 +433,14 @@ fn field(o: &Obj) -> Option<FieldDef> {
     let max_items = o.int("max_items");
     let autocomplete = o.str("autocomplete");
     o.finish();
-    Some(FieldDef {
-        id: id?,
-        ty: ty?,
-        label: label?,
+    let (Some(id), Some(ty)) = (id.clone(), ty) else {
+        return Err(id);
+    };
+    Ok(FieldDef {
+        id,
+        ty,
+        // A missing label is reported; the field is still real for the rest of the form.
+        label: label.unwrap_or_default(),
         hint,
         required,
         visible_if,
@@ -361,6 +462,35 @@ fn field(o: &Obj) -> Option<FieldDef> {
     })
 }
 
+/// `required: true`, `false` or a condition. YAML 1.2 reads `yes` and `ja` as text, which
+/// would otherwise be taken for a condition naming a field `yes`.
+fn required(ctx: &Ctx, n: &Node) -> Option<RequiredDef> {
+    if let NodeKind::Bool(b) = n.kind {
+        return Some(RequiredDef::Always(Sp::new(b, n.span)));
+    }
+    if let NodeKind::Str(s) = &n.kind {
+        let word = s.trim().to_lowercase();
+        let fix = match word.as_str() {
+            "yes" | "ja" | "y" | "on" | "sant" => Some("true"),
+            "no" | "nej" | "n" | "off" | "falskt" => Some("false"),
+            _ if s.trim() != word && (word == "true" || word == "false") => Some(word.as_str()),
+            _ => None,
+        };
+        if let Some(fix) = fix {
+            ctx.report(
+                Diagnostic::error(
+                    Code::WrongValueType,
+                    format!("`required` must be `true`, `false` or a condition, not `{}`", s.trim()),
+                )
+                .at(n.span, format!("write `{fix}` here"))
+                .help(format!("blankett reads YAML 1.2, where only `true` and `false` are yes and no: write `required: {fix}`")),
+            );
+            return None;
+        }
+    }
+    expr(ctx, n, "required").map(RequiredDef::When)
+}
+
 fn bound(ctx: &Ctx, node: &Node, key: &str) -> Option<Bound> {
     match node.kind {
         NodeKind::Int(i) => Some(Bound::Number(Sp::new(i as f64, node.span))),
@@ -377,7 +507,7 @@ fn rule(ctx: &Ctx, node: &Node) -> Option<RuleDef> {
     o.finish();
     Some(RuleDef {
         when: when?,
-        message: message?,
+        message: message.unwrap_or_default(),
         field: field?,
     })
 }
@@ -439,11 +569,15 @@ pub fn mapping(ctx: &Ctx, node: &Node) -> Option<MappingDef> {
     let arendemening = o.str("arendemening");
     let arendetyp = o.str("arendetyp");
     let klassificering = o.str("klassificering");
-    let motpart = o.get("motpart").and_then(|n| motpart(ctx, n));
+    let motpart = o.get("motpart").and_then(|n| motpart(ctx, n)).map(|mut m| {
+        m.span = o.key_span("motpart").unwrap_or(m.span);
+        m
+    });
     let handlingar = list(&o, "handlingar", |n| handling(ctx, n));
     let extra = list(&o, "extra", |n| extra(ctx, n));
     o.finish();
     Some(MappingDef {
+        span: node.span,
         arendemening,
         arendetyp,
         klassificering,
@@ -456,6 +590,7 @@ pub fn mapping(ctx: &Ctx, node: &Node) -> Option<MappingDef> {
 fn motpart(ctx: &Ctx, node: &Node) -> Option<MotpartDef> {
     let o = ctx.obj(node, "the counterpart (`motpart`)")?;
     let m = MotpartDef {
+        span: node.span,
         namn: opt_expr(&o, "namn"),
         personnummer: opt_expr(&o, "personnummer"),
         orgnummer: opt_expr(&o, "orgnummer"),
@@ -612,7 +747,10 @@ fn service(ctx: &Ctx, node: &Node) -> Option<ServiceDef> {
             fields: fields?,
         })
     });
-    let mapping = o.get("mapping").and_then(|n| mapping(ctx, n));
+    let mapping = o
+        .get("mapping")
+        .and_then(|n| mapping(ctx, n))
+        .map(|m| with_span(m, o.key_span("mapping")));
     let shs_product = o.str("shs_product");
     o.finish();
     Some(ServiceDef {
@@ -632,10 +770,7 @@ fn field_override(ctx: &Ctx, node: &Node) -> Option<FieldOverride> {
     let o = ctx.obj(node, "a field override")?;
     let label = opt_text(&o, "label");
     let hint = opt_text(&o, "hint");
-    let required = o.get("required").and_then(|n| match n.kind {
-        NodeKind::Bool(b) => Some(RequiredDef::Always(Sp::new(b, n.span))),
-        _ => expr(ctx, n, "required").map(RequiredDef::When),
-    });
+    let required = o.get("required").and_then(|n| required(ctx, n));
     o.finish();
     Some(FieldOverride {
         label,

@@ -38,6 +38,9 @@ impl<T: JsonSchema> JsonSchema for Sp<T> {
 pub struct Text {
     pub span: Span,
     pub by_lang: BTreeMap<String, Sp<String>>,
+    /// A key was not a language code (already reported): the text's languages are unknown,
+    /// so no translation is reported missing on top.
+    pub bad_language: bool,
 }
 
 impl Text {
@@ -102,6 +105,24 @@ impl JsonSchema for KeyedValues {
     }
 }
 
+/// Named choice lists, keeping where each name was written.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChoiceLists(pub Vec<(Sp<String>, Vec<ChoiceItem>)>);
+
+impl JsonSchema for ChoiceLists {
+    fn schema_name() -> Cow<'static, str> {
+        "ChoiceLists".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let item = generator.subschema_for::<ChoiceItem>();
+        schemars::json_schema!({
+            "description": "Named lists of choices: `list_name: [{value, label}, …]`.",
+            "type": "object",
+            "additionalProperties": { "type": "array", "items": item }
+        })
+    }
+}
+
 /// Any YAML value (test answers).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnyValue(pub super::yaml::Node);
@@ -152,7 +173,7 @@ pub struct FormFile {
     /// What the citizen needs at hand (shown on the start page).
     pub you_need: Option<Vec<Text>>,
     /// Named lists of choices.
-    pub choices: Option<BTreeMap<String, Vec<ChoiceItem>>>,
+    pub choices: Option<ChoiceLists>,
     pub pages: Vec<PageDef>,
     pub rules: Option<Vec<RuleDef>>,
     pub mapping: Option<MappingDef>,
@@ -165,7 +186,7 @@ pub struct FormFile {
 pub struct FragmentFile {
     pub fragment: Sp<String>,
     pub description: Option<Text>,
-    pub choices: Option<BTreeMap<String, Vec<ChoiceItem>>>,
+    pub choices: Option<ChoiceLists>,
     pub fields: Vec<FieldItem>,
 }
 
@@ -193,6 +214,10 @@ pub struct PageDef {
 pub enum FieldItem {
     Field(Box<FieldDef>),
     Use(UseDef),
+    /// A field or use with an id but a reported mistake (an unknown `type`, a missing `use`).
+    /// Its id is kept so that references to it are not reported again as unknown.
+    #[schemars(skip)]
+    Broken(Sp<String>),
 }
 
 /// A fragment placed in a page: `- use: common/person` with `as: sokande`.
@@ -413,6 +438,9 @@ pub struct ExpectDef {
 #[derive(Debug, Clone, PartialEq, JsonSchema, Default)]
 #[schemars(deny_unknown_fields)]
 pub struct MappingDef {
+    /// Where `mapping:` was written, for what it lacks.
+    #[schemars(skip)]
+    pub span: Span,
     /// The case title; `{expression}` inserts a value.
     pub arendemening: Option<Sp<String>>,
     pub arendetyp: Option<Sp<String>>,
@@ -427,6 +455,9 @@ pub struct MappingDef {
 #[derive(Debug, Clone, PartialEq, JsonSchema, Default)]
 #[schemars(deny_unknown_fields)]
 pub struct MotpartDef {
+    /// Where `motpart:` was written, for what it lacks.
+    #[schemars(skip)]
+    pub span: Span,
     pub namn: Option<ExprSrc>,
     pub personnummer: Option<ExprSrc>,
     pub orgnummer: Option<ExprSrc>,
@@ -530,7 +561,7 @@ pub struct ServiceDef {
     pub description: Option<Text>,
     pub reference_prefix: Option<Sp<String>>,
     /// Replace whole choice lists by name.
-    pub choices: Option<BTreeMap<String, Vec<ChoiceItem>>>,
+    pub choices: Option<ChoiceLists>,
     /// Text overrides per field path.
     pub fields: Option<Overrides>,
     pub add_fields: Option<Vec<AddFields>>,

@@ -138,12 +138,25 @@ impl<'n> Obj<'n> {
         let node = self.get(key);
         if node.is_none() {
             self.ctx.report(
-                Diagnostic::error(Code::MissingKey, format!("{} has no `{key}`", self.what))
+                Diagnostic::error(Code::MissingKey, format!("{} has no `{key}`", self.named()))
                     .at(self.head(), format!("`{key}` is missing in this map"))
                     .help(format!("add a line `{key}: …` to {}", self.what)),
             );
         }
         node
+    }
+
+    /// "the field `namn`" for "a field" with `id: namn`, so the author knows which one.
+    fn named(&self) -> String {
+        let id = self
+            .entries
+            .iter()
+            .find(|(k, _)| k.name == "id")
+            .and_then(|(_, v)| v.scalar_text(self.ctx.source));
+        match (self.what.strip_prefix("a "), id) {
+            (Some(kind), Some(id)) => format!("the {kind} `{id}`"),
+            _ => self.what.to_string(),
+        }
     }
 
     pub fn str(&self, key: &'static str) -> Option<Sp<String>> {

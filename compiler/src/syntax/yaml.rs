@@ -236,6 +236,34 @@ fn span_of(file: FileId, loc: &serde_saphyr::Location, source: &str) -> Span {
 }
 
 fn convert(raw: RawNode, file: FileId, source: &str) -> Node {
+    let node = convert_inner(raw, file, source);
+    flow_span(node, source)
+}
+
+/// The parser gives a collection only the span of its first character. A flow collection
+/// (`{sv: Hej, en: Hello}`, `[a, b]`) fits on a line, so it gets its whole extent, up to its
+/// closing bracket: a label under `{` alone says little. Block collections keep their start,
+/// since a label over many lines would hide the lines themselves.
+fn flow_span(mut node: Node, source: &str) -> Node {
+    let start = node.span.start as usize;
+    let close = match (source.as_bytes().get(start), &node.kind) {
+        (Some(b'{'), NodeKind::Map(_)) => '}',
+        (Some(b'['), NodeKind::Seq(_)) => ']',
+        _ => return node,
+    };
+    let last = match &node.kind {
+        NodeKind::Map(entries) => entries.last().map(|(k, v)| k.span.end.max(v.span.end)),
+        NodeKind::Seq(items) => items.last().map(|n| n.span.end),
+        _ => None,
+    };
+    let from = last.map_or(start + 1, |e| e as usize).min(source.len());
+    if let Some(i) = source.get(from..).and_then(|rest| rest.find(close)) {
+        node.span.end = (from + i + 1) as u32;
+    }
+    node
+}
+
+fn convert_inner(raw: RawNode, file: FileId, source: &str) -> Node {
     let span = span_of(file, &raw.0.referenced, source);
     let kind = match raw.0.value {
         RawKind::Null => NodeKind::Null,
@@ -309,15 +337,34 @@ fn yaml_error(file: FileId, source: &str, e: &serde_saphyr::Error) -> Diagnostic
             .unwrap_or(offset);
         Span::new(file, offset, end)
     });
+    if let Some(span) = span {
+        if let Some(d) = duplicate_key(source, span, &msg) {
+            return d;
+        }
+        if let Some(d) = tab(source, span, &msg) {
+            return d;
+        }
+        if let Some(d) = colon_in_text(source, span, &msg) {
+            return d;
+        }
+        if let Some(d) = misindented(source, span, &msg) {
+            return d;
+        }
+    }
     let mut d = Diagnostic::error(
         Code::YamlSyntax,
         format!("this is not valid YAML: {}", lowercase_first(&msg)),
     );
     if let Some(span) = span {
-        d = d.at(span, "here");
+        let label = if msg.contains("unclosed quote") {
+            "this quote is never closed"
+        } else {
+            "here"
+        };
+        d = d.at(span, label);
     }
-    let help = if msg.contains("duplicate mapping key") {
-        "each key may appear once in a map; remove or rename the second one"
+    let help = if msg.contains("unclosed quote") {
+        "end the text with the same kind of quote it starts with"
     } else if msg.contains("indent") {
         "check the indentation: items of one list or map must start in the same column, with spaces, not tabs"
     } else if msg.contains("tab") {
@@ -326,6 +373,183 @@ fn yaml_error(file: FileId, source: &str, e: &serde_saphyr::Error) -> Diagnostic
         "check quotes, colons and indentation around this place; texts with `: ` or starting with a quote need quoting"
     };
     d.help(help)
+}
+
+/// The parser's message for a repeated key names its own option for allowing it; the author
+/// needs the key, both places, and what to do.
+fn duplicate_key(source: &str, at: Span, msg: &str) -> Option<Diagnostic> {
+    let key = msg
+        .strip_prefix("duplicate mapping key: ")?
+        .split(", set ")
+        .next()?
+        .trim()
+        .to_string();
+    let start = at.start as usize;
+    let key_span = Span::new(at.file, start, (start + key.len()).min(source.len()));
+    let mut d = Diagnostic::error(
+        Code::YamlSyntax,
+        format!("the key `{key}` is written twice in the same map"),
+    )
+    .at(key_span, "written again here")
+    .help(format!(
+        "a key may appear once in a map; keep one `{key}:` line and remove the other"
+    ));
+    if let Some(first) = earlier_key(source, start, &key) {
+        d = d.also(
+            Span::new(at.file, first, first + key.len()),
+            "first written here",
+        );
+    }
+    Some(d)
+}
+
+/// The same key earlier in the same block map: a line above at the same column, before the
+/// map ends at a line indented less.
+fn earlier_key(source: &str, at: usize, key: &str) -> Option<usize> {
+    let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+    let col = at - line_start;
+    let mut end = line_start;
+    while end > 0 {
+        let start = source[..end - 1].rfind('\n').map_or(0, |i| i + 1);
+        let line = &source[start..end - 1];
+        end = start;
+        let indent = line.len() - line.trim_start().len();
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        // `- key:` starts a map in a list at the column after `- `.
+        let content = indent
+            + if line.trim_start().starts_with("- ") {
+                2
+            } else {
+                0
+            };
+        if content == col && line[content..].starts_with(&format!("{key}:")) {
+            return Some(start + col);
+        }
+        if indent < col && content <= col {
+            return None;
+        }
+    }
+    None
+}
+
+/// A tab: the parser stops near it, not always on it; the author needs the tab itself.
+fn tab(source: &str, at: Span, msg: &str) -> Option<Diagnostic> {
+    if !msg.contains("tab") {
+        return None;
+    }
+    let start = at.start as usize;
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    // The nearest tab from the start of the line the parser stopped on, within two lines.
+    let window_end = source[start..]
+        .match_indices('\n')
+        .nth(1)
+        .map_or(source.len(), |(i, _)| start + i);
+    let tab = line_start + source[line_start..window_end].find('\t')?;
+    Some(
+        Diagnostic::error(Code::YamlSyntax, "a tab is used for indentation")
+            .at(Span::new(at.file, tab, tab + 1), "a tab")
+            .help("YAML indents with spaces only: replace the tab with spaces, lined up with the line above"),
+    )
+}
+
+/// `label: Obs: läs detta`: a second `: ` in a plain text reads as the start of a map.
+fn colon_in_text(source: &str, at: Span, msg: &str) -> Option<Diagnostic> {
+    if !msg.contains("mapping values are not allowed") {
+        return None;
+    }
+    let start = at.start as usize;
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[start..]
+        .find('\n')
+        .map_or(source.len(), |i| start + i);
+    let line = &source[line_start..line_end];
+    let body = line.trim_start().trim_start_matches("- ");
+    let (key, value) = body.split_once(": ")?;
+    let value = value.trim();
+    if key.contains(' ')
+        || value.starts_with(['"', '\'', '{', '[', '|', '>'])
+        || !value.contains(": ")
+    {
+        return None;
+    }
+    let value_start = line_start + line.find(value)?;
+    let quoted = value.replace('"', "\\\"");
+    Some(
+        Diagnostic::error(
+            Code::YamlSyntax,
+            format!("the text of `{key}` contains `: `"),
+        )
+        .at(
+            Span::new(at.file, value_start, value_start + value.len()),
+            "YAML reads the `: ` in here as the start of a new key",
+        )
+        .help(format!("put the text in quotes: `{key}: \"{quoted}\"`")),
+    )
+}
+
+/// A line indented differently from the lines of its map: the parser reports what it then
+/// expected, in its own terms; the author needs to know which line to move and where to.
+fn misindented(source: &str, at: Span, msg: &str) -> Option<Diagnostic> {
+    let parser_says_structure = msg.contains("did not find expected")
+        || msg.contains("mapping values are not allowed")
+        || msg.contains("indent");
+    if !parser_says_structure {
+        return None;
+    }
+    let start = at.start as usize;
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[start..]
+        .find('\n')
+        .map_or(source.len(), |i| start + i);
+    let line = &source[line_start..line_end];
+    let indent = line.len() - line.trim_start().len();
+    // The nearest line above with content, and the column its map's keys start at.
+    let above = source[..line_start]
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
+    let above_indent = above.len() - above.trim_start().len();
+    let above_col = above_indent
+        + if above.trim_start().starts_with("- ") {
+            2
+        } else {
+            0
+        };
+    let key_of = |l: &str| {
+        l.trim_start()
+            .trim_start_matches("- ")
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
+    let (here, there) = (key_of(line), key_of(above));
+    if indent == above_col || here.is_empty() || line.trim_start().starts_with("- ") {
+        return None;
+    }
+    let first = line_start + indent;
+    let span = Span::new(at.file, first, first + here.len().max(1));
+    let spaces = |n: usize| {
+        if n == 1 {
+            "1 space".to_string()
+        } else {
+            format!("{n} spaces")
+        }
+    };
+    Some(
+        Diagnostic::error(
+            Code::YamlSyntax,
+            format!("the line with `{here}` is indented differently from the line above it"),
+        )
+        .at(span, format!("indented by {}, the line above by {}", spaces(indent), spaces(above_col)))
+        .help(format!(
+            "if `{here}` belongs to the same map as `{there}`, start it in the same column, with {} before it; use spaces, not tabs",
+            spaces(above_col)
+        )),
+    )
 }
 
 fn lowercase_first(s: &str) -> String {
