@@ -159,7 +159,7 @@ fn date(raw: &Json) -> Result<Value, Text> {
             };
             i32::try_from(y)
                 .ok()
-                .and_then(|y| NaiveDate::from_ymd_opt(y, m, d))
+                .and_then(|y| NaiveDate::from_ymd_opt(y, m, d)).filter(plausible_year)
                 .map(Value::Date)
                 .ok_or_else(err)
         }
@@ -168,12 +168,21 @@ fn date(raw: &Json) -> Result<Value, Text> {
 }
 
 /// `2026-03-27`, also `20260327` as people type it.
+/// Years outside 1000–9999 are typing mistakes in a form, and `xs:date` cannot hold year 0.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().or_else(|| {
-        (s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| NaiveDate::parse_from_str(s, "%Y%m%d").ok())
-            .flatten()
-    })
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .or_else(|| {
+            (s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| NaiveDate::parse_from_str(s, "%Y%m%d").ok())
+                .flatten()
+        })
+        .filter(plausible_year)
+}
+
+fn plausible_year(d: &NaiveDate) -> bool {
+    use chrono::Datelike;
+    (1000..=9999).contains(&d.year())
 }
 
 fn boolean(raw: &Json) -> Result<Value, Text> {

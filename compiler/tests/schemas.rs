@@ -1,0 +1,306 @@
+//! The XSD and JSON Schema of every library form, checked by real validators: the schemas
+//! compile, the example submission validates, and submissions broken in ways the schemas can
+//! see (a malformed personnummer, a choice outside its list, a missing required answer) are
+//! rejected.
+
+mod schema_support;
+
+use blankett_compiler::backend::{example, submission};
+use blankett_compiler::eval::{evaluate, testing::default_today};
+use blankett_compiler::expr::Value;
+use blankett_compiler::ir::{FieldId, Form, Required};
+use blankett_compiler::syntax::model::FieldType;
+use schema_support::*;
+use serde_json::{json, Value as Json};
+
+/// The example as `blankett build` makes it.
+fn example_case(form: &Form) -> Case {
+    Case::new(form, "example", example::answers(form), default_today())
+}
+
+/// The example, and the generated answers (which fill in more of the form), both valid.
+fn bases(form: &Form) -> Vec<Case> {
+    let generated = Case::new(
+        form,
+        "generated",
+        example::generated(form, default_today()),
+        default_today(),
+    );
+    vec![example_case(form), generated]
+}
+
+/// Whether the field is required and nothing can hide it: the schemas must insist on it.
+fn must_be_there(form: &Form, id: FieldId) -> bool {
+    let f = &form.fields[id];
+    f.parent.is_none()
+        && f.required == Required::Always
+        && f.conditions.is_empty()
+        && form.pages[f.page].visible_if.is_none()
+        && !matches!(f.kind, FieldType::Computed | FieldType::Repeat)
+}
+
+/// Top-level fields of `kind` with a value in the case, and that value as text.
+fn present(form: &Form, case: &Case, kind: FieldType) -> Vec<(FieldId, String)> {
+    form.fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.parent.is_none() && f.kind == kind && case.outcome.is_visible(&f.path))
+        .filter_map(|(id, f)| match case.outcome.values.get(&f.path) {
+            Some(Value::Text(s)) => Some((id, s.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn pointer(form: &Form, id: FieldId) -> String {
+    format!("/{}", form.fields[id].path.replace('.', "/"))
+}
+
+/// Replaces the first element `<name>old</name>` by one holding `new`.
+fn replace_xml(xml: &str, name: &str, old: &str, new: &str) -> Option<String> {
+    let from = format!("<{name}>{old}</{name}>");
+    xml.contains(&from)
+        .then(|| xml.replacen(&from, &format!("<{name}>{new}</{name}>"), 1))
+}
+
+/// Removes the element `<name>…</name>` when it occurs exactly once.
+fn remove_xml(xml: &str, name: &str) -> Option<String> {
+    let open = format!("<{name}>");
+    let close = format!("</{name}>");
+    if xml.matches(&open).count() != 1 {
+        return None;
+    }
+    let start = xml.find(&open)?;
+    let end = xml[start..].find(&close)? + start + close.len();
+    Some(format!("{}{}", &xml[..start], &xml[end..]))
+}
+
+fn set_json(doc: &Json, ptr: &str, v: Option<Json>) -> Json {
+    let mut doc = doc.clone();
+    let (parent, key) = ptr.rsplit_once('/').unwrap_or(("", ptr));
+    if let Some(Json::Object(m)) = doc.pointer_mut(parent) {
+        match v {
+            Some(v) => m.insert(key.to_string(), v),
+            None => m.remove(key),
+        };
+    }
+    doc
+}
+
+/// A broken copy of a valid submission, as XML and as JSON, and what is wrong with it.
+struct Broken {
+    what: String,
+    form: String,
+    xml: String,
+    json: Json,
+}
+
+fn broken(form: &Form) -> Vec<Broken> {
+    let mut out = Vec::new();
+    for case in bases(form) {
+        assert!(
+            case.outcome.errors.is_empty(),
+            "{}: {} has errors",
+            form.id,
+            case.name
+        );
+        let (xml, doc) = (case.xml(form), case.json(form));
+        let mut add = |what: String, x: Option<String>, j: Json| {
+            let xml = x.unwrap_or_else(|| panic!("{}: cannot make {what}", form.id));
+            out.push(Broken {
+                what: format!("{what} ({})", case.name),
+                form: form.id.clone(),
+                xml,
+                json: j,
+            });
+        };
+        for (kind, bad) in [
+            // No 13th month; and the unnormalized form without the hyphen.
+            (FieldType::Personnummer, vec!["19851315-9819", "8503159819"]),
+            (FieldType::Email, vec!["namn.example.se"]),
+            (FieldType::Postnummer, vec!["47480"]),
+        ] {
+            for (id, value) in present(form, &case, kind).into_iter().take(1) {
+                let name = &form.fields[id].id;
+                for b in &bad {
+                    add(
+                        format!("{} {b:?}", form.fields[id].path),
+                        replace_xml(&xml, name, &value, b),
+                        set_json(&doc, &pointer(form, id), Some(json!(b))),
+                    );
+                }
+            }
+        }
+        if let Some((id, value)) = present(form, &case, FieldType::Choice).into_iter().next() {
+            add(
+                format!("{} outside its list", form.fields[id].path),
+                replace_xml(&xml, &form.fields[id].id, &value, "finns_inte"),
+                set_json(&doc, &pointer(form, id), Some(json!("finns_inte"))),
+            );
+        }
+        let required = (0..form.fields.len())
+            .filter(|&id| must_be_there(form, id))
+            .find_map(|id| remove_xml(&xml, &form.fields[id].id).map(|x| (id, x)));
+        let (id, x) = required.unwrap_or_else(|| panic!("{}: no required field", form.id));
+        add(
+            format!("{} missing", form.fields[id].path),
+            Some(x),
+            set_json(&doc, &pointer(form, id), None),
+        );
+    }
+    out
+}
+
+#[test]
+fn xsd_compiles_and_the_example_validates() {
+    let Some(lint) = xmllint() else { return };
+    for lf in library_forms() {
+        let form = &lf.form;
+        let docs: Vec<(String, String)> = bases(form)
+            .iter()
+            .map(|c| {
+                assert!(
+                    c.outcome.errors.is_empty(),
+                    "{}: {} has errors",
+                    form.id,
+                    c.name
+                );
+                (c.name.clone(), c.xml(form))
+            })
+            .collect();
+        lint.assert_valid(form, &docs);
+    }
+}
+
+#[test]
+fn json_schema_is_2020_12_and_the_example_validates() {
+    for lf in library_forms() {
+        let form = &lf.form;
+        let v = json_validator(form);
+        for c in bases(form) {
+            let doc = c.json(form);
+            let errors = json_errors(&v, &doc);
+            assert!(
+                errors.is_empty(),
+                "{} {}: {errors:#?}\n{doc:#}",
+                form.id,
+                c.name
+            );
+        }
+    }
+}
+
+#[test]
+fn xmllint_rejects_broken_submissions() {
+    let Some(lint) = xmllint() else { return };
+    let mut kinds = std::collections::BTreeSet::new();
+    for lf in library_forms() {
+        let form = &lf.form;
+        let cases = broken(form);
+        let docs: Vec<(String, String)> = cases
+            .iter()
+            .map(|b| (b.what.clone(), b.xml.clone()))
+            .collect();
+        for v in lint.validate(&blankett_compiler::backend::xsd::generate(form), &docs) {
+            assert!(!v.valid, "{}: xmllint accepted {}", form.id, v.name);
+            assert!(v.messages.contains("fails to validate"), "{}", v.messages);
+        }
+        kinds.extend(cases.iter().map(|b| (b.form.clone(), b.what.clone())));
+    }
+    let all = format!("{kinds:?}");
+    for needed in ["19851315-9819", "outside its list", "missing"] {
+        assert!(all.contains(needed), "no case of {needed}: {all}");
+    }
+}
+
+#[test]
+fn json_schema_rejects_broken_submissions() {
+    for lf in library_forms() {
+        let form = &lf.form;
+        let v = json_validator(form);
+        for b in broken(form) {
+            assert!(
+                !json_errors(&v, &b.json).is_empty(),
+                "{}: the JSON Schema accepted {}",
+                form.id,
+                b.what
+            );
+        }
+    }
+}
+
+#[test]
+fn generated_answers_have_no_errors() {
+    for lf in library_forms() {
+        let form = &lf.form;
+        let answers = example::generated(form, default_today());
+        let outcome = evaluate(form, &answers, default_today());
+        let errors: Vec<_> = outcome.errors.iter().map(|e| &e.path).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}\n{answers:#?}", form.id);
+        // Generated answers leave no asked question unanswered.
+        for (id, f) in form.fields.iter().enumerate() {
+            let shown = outcome.is_visible(&f.path);
+            if shown && f.parent.is_none() && f.kind.is_input() && f.required == Required::Always {
+                assert!(
+                    answers.contains_key(&f.path),
+                    "{}: {} unanswered",
+                    form.id,
+                    id
+                );
+            }
+        }
+    }
+}
+
+/// Text the XML must escape or cannot carry literally, and an amount with öre fractions.
+#[test]
+fn awkward_answers_still_validate() {
+    let Some(lint) = xmllint() else { return };
+    let forms = library_forms();
+    let form = &forms
+        .iter()
+        .find(|f| f.form.id == "felanmalan")
+        .expect("felanmalan is in the library")
+        .form;
+    let mut answers = example::answers(form);
+    let awkward = "Hål <&> \"här\"\r\nock\u{1}så ]]> i asfalten";
+    answers.insert("beskrivning".into(), json!(awkward));
+    let outcome = evaluate(form, &answers, default_today());
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    let xml = submission::to_xml(form, &outcome);
+    assert!(
+        xml.contains("Hål &lt;&amp;&gt; \"här\"&#13;\nock\u{fffd}så ]]&gt;"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("&#13;"),
+        "a carriage return survives parsing: {xml}"
+    );
+    lint.assert_valid(form, &[("awkward".into(), xml)]);
+    let doc = submission::to_json(form, &outcome);
+    assert_eq!(
+        doc["beskrivning"],
+        json!(awkward),
+        "JSON keeps the answer as it is"
+    );
+
+    let form = &forms
+        .iter()
+        .find(|f| f.form.id == "barnomsorg")
+        .expect("barnomsorg is in the library")
+        .form;
+    let mut answers = example::answers(form);
+    answers.insert("hushallets_inkomst".into(), json!("52 000,456"));
+    let outcome = evaluate(form, &answers, default_today());
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    let xml = submission::to_xml(form, &outcome);
+    assert!(
+        xml.contains("<hushallets_inkomst>52000.46</hushallets_inkomst>"),
+        "{xml}"
+    );
+    lint.assert_valid(form, &[("money".into(), xml)]);
+    let v = json_validator(form);
+    let doc = submission::to_json(form, &outcome);
+    assert_eq!(doc["hushallets_inkomst"], json!(52000.46));
+    assert!(json_errors(&v, &doc).is_empty());
+}
