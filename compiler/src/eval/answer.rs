@@ -242,9 +242,7 @@ fn position(raw: &Json) -> Result<Value, Text> {
             (num("lat").ok_or_else(err)?, num("lon").ok_or_else(err)?)
         }
         Json::String(s) => {
-            let (a, b) = s
-                .split_once(|c| c == ';' || c == ' ' || c == ',')
-                .ok_or_else(err)?;
+            let (a, b) = s.split_once([';', ' ', ',']).ok_or_else(err)?;
             let (a, b) = (
                 a.trim().parse::<f64>().map_err(|_| err())?,
                 b.trim()

@@ -67,6 +67,9 @@ pub fn instance_path(form: &Form, field: FieldId, rows: &[usize]) -> String {
     path
 }
 
+/// Memo of a per-instance result; `None` while it is being computed (a cycle).
+type Memo<T> = RefCell<HashMap<(FieldId, Vec<usize>), Option<T>>>;
+
 struct State<'a> {
     form: &'a Form,
     today: NaiveDate,
@@ -74,9 +77,9 @@ struct State<'a> {
     parsed: BTreeMap<String, Value>,
     parse_errors: BTreeMap<String, Text>,
     rows: BTreeMap<String, usize>,
-    visible_memo: RefCell<HashMap<(FieldId, Vec<usize>), Option<bool>>>,
+    visible_memo: Memo<bool>,
     page_memo: RefCell<HashMap<usize, Option<bool>>>,
-    computed_memo: RefCell<HashMap<(FieldId, Vec<usize>), Option<Value>>>,
+    computed_memo: Memo<Value>,
 }
 
 /// The environment an expression of `field` in `rows` is evaluated in.

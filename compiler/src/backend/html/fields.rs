@@ -168,6 +168,10 @@ impl<'a> PageFields<'a> {
                     }
                     i += 1;
                 }
+                // GOV.UK: inline radios cannot reveal questions (they would sit in the row).
+                if view.items.iter().any(|it| !it.conditional.is_empty()) {
+                    view.inline = false;
+                }
             }
             let group = self.form.fields[id].group;
             match (group, out.last_mut()) {
@@ -519,7 +523,9 @@ pub fn autocomplete(form: &Form, id: FieldId) -> Option<String> {
         (FieldType::Text, "fornamn") => "given-name",
         (FieldType::Text, "efternamn") => "family-name",
         (FieldType::Text, "namn") => "name",
-        (FieldType::Text, "gatuadress") => "street-address",
+        // `street-address` is for a multi-line textarea; a one-line input is `address-line1`
+        // (the Nu checker rejects the former on `<input>`).
+        (FieldType::Text, "gatuadress") => "address-line1",
         (FieldType::Text, "postort") => "address-level2",
         (FieldType::Text, "foretagsnamn") => "organization",
         _ => return None,
