@@ -13,6 +13,7 @@
 //! Forms post to their own URL, so `?tillbaka=kontrollera` survives the POST.
 
 mod answers;
+mod attrs;
 mod fields;
 mod pages;
 mod preview;

@@ -20,7 +20,7 @@ fn forms() -> &'static [Form] {
     })
 }
 
-fn form(id: &str) -> &'static Form {
+pub(crate) fn form(id: &str) -> &'static Form {
     forms()
         .iter()
         .find(|f| f.id == id)
@@ -330,135 +330,6 @@ fn every_preview_page_renders_and_error_pages_say_so() {
     }
 }
 
-fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-#[test]
-fn a_post_gives_dates_positions_and_choices_as_entered() {
-    let f = form("barnomsorg");
-    let p = f.page("placering").unwrap();
-    let a = answers_from_form(
-        f,
-        p,
-        &pairs(&[
-            ("_csrf", "x"),
-            ("startdatum.day", "7"),
-            ("startdatum.month", "1"),
-            ("startdatum.year", "2027"),
-            ("onskad_forskola", "ekbacken"),
-        ]),
-    );
-    assert_eq!(
-        a["startdatum"],
-        json!({"day": "7", "month": "1", "year": "2027"})
-    );
-    assert_eq!(a["onskad_forskola"], json!("ekbacken"));
-    // Unanswered questions of the page are cleared, not left as they were.
-    assert_eq!(a["andrahandsval"], json!(null));
-    assert!(!a.contains_key("_csrf"));
-    // The evaluator reads the date the same way.
-    let o = evaluate(f, &a, default_today());
-    assert_eq!(
-        o.values["startdatum"],
-        crate::expr::Value::Date(chrono::NaiveDate::from_ymd_opt(2027, 1, 7).unwrap())
-    );
-
-    let f = form("felanmalan");
-    let p = f.page("plats").unwrap();
-    let a = answers_from_form(
-        f,
-        p,
-        &pairs(&[
-            ("position.lat", "58,2255"),
-            ("position.lon", "11.6744"),
-            ("platsbeskrivning", "  Torget "),
-        ]),
-    );
-    assert_eq!(a["position"], json!({"lat": "58,2255", "lon": "11.6744"}));
-    assert_eq!(a["platsbeskrivning"], json!("  Torget "));
-    let o = evaluate(f, &a, default_today());
-    assert_eq!(
-        o.values["position"],
-        crate::expr::Value::Position {
-            lat: 58.2255,
-            lon: 11.6744
-        }
-    );
-}
-
-#[test]
-fn a_post_gives_repeated_names_as_a_list_and_keeps_stored_files() {
-    let f = form("bygglov");
-    let p = f.page("arendet").unwrap();
-    let a = answers_from_form(
-        f,
-        p,
-        &pairs(&[
-            ("atgard", "nybyggnad"),
-            ("atgard", "rivning"),
-            ("beskrivning", "Ett garage"),
-        ]),
-    );
-    assert_eq!(a["atgard"], json!(["nybyggnad", "rivning"]));
-    let a = answers_from_form(f, p, &pairs(&[]));
-    assert_eq!(a["atgard"], json!([]));
-
-    let p = f.page("bilagor").unwrap();
-    let a = answers_from_form(f, p, &pairs(&[("situationsplan", "plan.pdf")]));
-    assert_eq!(a["situationsplan"], json!("plan.pdf"));
-    // No file sent: the upload stored earlier stays.
-    assert!(!a.contains_key("fasadritningar"));
-}
-
-#[test]
-fn a_post_gives_repeat_rows_and_applies_add_and_remove() {
-    let f = form("barnomsorg");
-    let p = f.page("tider").unwrap();
-    let rows = [
-        ("omsorgstider[0].dag", "mandag"),
-        ("omsorgstider[0].lamning", "07:30"),
-        ("omsorgstider[1].dag", ""),
-        ("omsorgstider[1].lamning", ""),
-        ("omsorgstider[2].dag", "onsdag"),
-        ("omsorgstider[2].timmar", "8"),
-    ];
-    let a = answers_from_form(f, p, &pairs(&rows));
-    // The blank middle row is dropped; missing inputs of a row are null.
-    assert_eq!(
-        a["omsorgstider"],
-        json!([
-            {"dag": "mandag", "lamning": "07:30", "hamtning": null, "timmar": null},
-            {"dag": "onsdag", "lamning": null, "hamtning": null, "timmar": "8"}
-        ])
-    );
-    assert_eq!(page_action(&pairs(&rows)), PageAction::Continue);
-
-    let mut add = pairs(&rows);
-    add.push(("_action".into(), "add:omsorgstider".into()));
-    assert_eq!(page_action(&add), PageAction::Add("omsorgstider".into()));
-    assert_eq!(
-        answers_from_form(f, p, &add)["omsorgstider"]
-            .as_array()
-            .unwrap()
-            .len(),
-        3
-    );
-
-    let mut remove = pairs(&rows);
-    remove.push(("_action".into(), "remove:omsorgstider:0".into()));
-    assert_eq!(
-        page_action(&remove),
-        PageAction::Remove("omsorgstider".into(), 0)
-    );
-    assert_eq!(
-        answers_from_form(f, p, &remove)["omsorgstider"],
-        json!([{"dag": "onsdag", "lamning": null, "hamtning": null, "timmar": "8"}])
-    );
-}
-
 #[test]
 fn values_read_as_people_write_them() {
     use crate::expr::Value;
@@ -498,7 +369,7 @@ fn values_read_as_people_write_them() {
 #[test]
 fn autocomplete_tokens_only_where_a_purpose_exists() {
     let f = form("bygglov");
-    let ac = |p: &str| fields::autocomplete(f, f.field(p).unwrap());
+    let ac = |p: &str| attrs::autocomplete(f, f.field(p).unwrap());
     assert_eq!(
         ac("sokande.fornamn").as_deref(),
         Some("section-sokande given-name")
