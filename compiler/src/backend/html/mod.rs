@@ -152,6 +152,10 @@ pub(crate) fn render_with(
     links: &Links,
     today: chrono::NaiveDate,
 ) -> String {
+    // Only Swedish and English have interface texts; anything else is drawn in Swedish, so
+    // `<html lang>` always names the language the page is in.
+    let lang = if ctx.lang == "en" { "en" } else { "sv" };
+    let ctx = &Ctx { lang, ..*ctx };
     let (template, data) = pages::context(ctx, view, links, today);
     env()
         .get_template(template)
