@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v xmllint >/dev/null || need_apt+=(libxml2-utils)
 command -v xsltproc >/dev/null || need_apt+=(xsltproc)
+# The browser suite (tests/browser): Debian's Chromium, and Java for the Nu HTML Checker.
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v java >/dev/null || need_apt+=(default-jre-headless)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
@@ -13,4 +16,10 @@ fi
 
 if ! command -v mdbook >/dev/null; then
   cargo install mdbook --locked --quiet --version ^0.5
+fi
+
+# playwright-core, axe-core and vnu-jar, pinned by tests/browser/package-lock.json. No browser
+# download: the suite drives /usr/bin/chromium. vnu-jar's install script only fetches a Java.
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+  (cd tests/browser && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi

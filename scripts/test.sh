@@ -31,8 +31,19 @@ step "the shared form library and the example kommuner"
 cargo run --quiet -- check forms examples
 cargo run --quiet -- test forms examples
 
+step "every generated page in a browser: axe with and without JavaScript, vnu"
+tests/browser/run.sh 2>&1 | tee target/browser-output.txt | grep -E "^(✖|ℹ (tests|pass|fail))|^(axe|vnu):" || true
+if ! grep -q "^ℹ fail 0" target/browser-output.txt; then
+  grep -A15 "^✖" target/browser-output.txt | head -80
+  exit 1
+fi
+
 step "the handbook"
 mdbook build book
 
 step "summary"
-grep -E "^test result" target/test-output.txt | awk '{p+=$4; f+=$6} END {print p " passed, " f " failed"}'
+{
+  grep -E "^test result" target/test-output.txt | awk '{print $4, $6}'
+  # The browser suite's node:test totals.
+  awk '/^ℹ pass/ {p=$3} /^ℹ fail/ {f=$3} END {print p+0, f+0}' target/browser-output.txt
+} | awk '{p+=$1; f+=$2} END {print p " passed, " f " failed"}'

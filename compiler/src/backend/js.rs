@@ -6,3 +6,6 @@ pub fn generate(form: &Form) -> String {
     let _ = form;
     String::new()
 }
+
+/// The client runtime (replaced by the JS backend work).
+pub const RUNTIME_JS: &str = "";

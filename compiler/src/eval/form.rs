@@ -67,6 +67,9 @@ pub fn instance_path(form: &Form, field: FieldId, rows: &[usize]) -> String {
     path
 }
 
+/// Memo of a per-instance result; `None` while it is being computed (a cycle).
+type Memo<T> = RefCell<HashMap<(FieldId, Vec<usize>), Option<T>>>;
+
 struct State<'a> {
     form: &'a Form,
     today: NaiveDate,
@@ -78,9 +81,6 @@ struct State<'a> {
     page_memo: RefCell<HashMap<usize, Option<bool>>>,
     computed_memo: Memo<Value>,
 }
-
-/// Results by field instance (field and row indices); `None` while being computed.
-type Memo<T> = RefCell<HashMap<(FieldId, Vec<usize>), Option<T>>>;
 
 /// The environment an expression of `field` in `rows` is evaluated in.
 struct Env<'s, 'a> {

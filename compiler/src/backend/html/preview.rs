@@ -1,0 +1,115 @@
+//! The static preview `blankett build` writes next to a form's other outputs: every page
+//! empty and in its error state, the check page filled with the example answers, the receipt
+//! and the accessibility statement, in Swedish and (under `en/`) English. Authors open the
+//! files straight from disk, and the browser tests audit exactly these files.
+
+use super::{render_with, theme_css, Ctx, Links, View};
+use crate::backend::{example, Branding};
+use crate::eval::{evaluate, testing::default_today, Answers, FieldError};
+use crate::ir::Form;
+
+/// The preview's files, relative to the form's output folder (`<kommun>/<form>/`, two levels
+/// below the shared `assets/`).
+pub fn preview(form: &Form, branding: &Branding) -> Vec<(String, String)> {
+    let mut out = vec![("theme.css".to_string(), theme_css(branding))];
+    let today = default_today();
+    let example = example::answers(form);
+    let outcome = evaluate(form, &example, today);
+    let mut langs = vec!["sv"];
+    if form.languages.iter().any(|l| l == "en") {
+        langs.push("en");
+    }
+    for lang in langs {
+        let (dir, root, assets) = match lang {
+            "sv" => ("", ".", "../../assets"),
+            _ => ("en/", "..", "../../../assets"),
+        };
+        let ctx = Ctx {
+            form,
+            branding,
+            lang,
+            base: ".",
+            assets,
+            csrf: None,
+            user: None,
+        };
+        let links = Links::Static { root: root.into() };
+        let mut add = |name: &str, view: View| {
+            out.push((
+                format!("{dir}{name}.html"),
+                render_with(&ctx, &view, &links, today),
+            ));
+        };
+        add("index", View::Start);
+        for (p, page) in form.pages.iter().enumerate() {
+            let before = answers_before(form, &example, p);
+            add(
+                &page.id,
+                View::Question {
+                    page: p,
+                    answers: &before,
+                    errors: &[],
+                },
+            );
+            if let Some((answers, errors)) = error_state(form, &before, p) {
+                add(
+                    &format!("{}-fel", page.id),
+                    View::Question {
+                        page: p,
+                        answers: &answers,
+                        errors: &errors,
+                    },
+                );
+            }
+        }
+        add(
+            "kontrollera",
+            View::Check {
+                answers: &example,
+                outcome: &outcome,
+            },
+        );
+        add(
+            "kvitto",
+            View::Receipt {
+                reference: &format!("{}-2026-000123", form.reference_prefix),
+                submitted_at: "2026-06-15T14:05:00+02:00",
+                outcome: &outcome,
+            },
+        );
+        add("tillganglighet", View::Accessibility);
+    }
+    out
+}
+
+/// The example answers of the pages before `page`: what a person has answered on reaching it,
+/// so conditions on earlier answers show the questions they usually show.
+fn answers_before(form: &Form, example: &Answers, page: usize) -> Answers {
+    example
+        .iter()
+        .filter(|(k, _)| form.field(k).is_some_and(|f| form.fields[f].page < page))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// The page sent empty; when that is no error (only optional questions), the first scenario
+/// test that fails on this page, with its answers.
+fn error_state(form: &Form, before: &Answers, page: usize) -> Option<(Answers, Vec<FieldError>)> {
+    let mut shown = form.clone();
+    shown.pages[page].visible_if = None;
+    let on_page = |errors: Vec<FieldError>| -> Vec<FieldError> {
+        errors
+            .into_iter()
+            .filter(|e| form.fields[e.field].page == page)
+            .collect()
+    };
+    let empty = on_page(evaluate(&shown, before, default_today()).errors);
+    if !empty.is_empty() {
+        return Some((before.clone(), empty));
+    }
+    form.tests.iter().find_map(|t| {
+        let errors =
+            on_page(evaluate(&shown, &t.answers, t.today.unwrap_or_else(default_today)).errors);
+        (!errors.is_empty()).then(|| (t.answers.clone(), errors))
+    })
+}

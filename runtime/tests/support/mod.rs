@@ -1,0 +1,115 @@
+//! An in-process client for the runtime: requests go straight into the router (no network),
+//! with a cookie jar of one session cookie, like one browser.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use blankett_runtime::app::{self, AppState};
+use blankett_runtime::config::Config;
+use blankett_runtime::registry::Registry;
+use http_body_util::BodyExt;
+use std::path::PathBuf;
+use tower::ServiceExt;
+
+pub struct Response {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+    pub headers: axum::http::HeaderMap,
+}
+
+pub struct Client {
+    pub app: Router,
+    pub cookie: Option<String>,
+}
+
+pub async fn app() -> (Router, AppState) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/orust");
+    let registry = Registry::compile(&[root]).unwrap_or_else(|c| panic!("the example does not compile: {:?}", c.diagnostics));
+    let dir = std::env::temp_dir().join(format!("blankett-rt-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = Config { dev: true, data: dir.clone(), ..Config::default() };
+    let store = blankett_runtime::store::open(dir.join("t.db").to_str().unwrap()).await.unwrap();
+    let state = AppState::new(config, store, registry);
+    state.remember_versions().await;
+    (app::router(state.clone()), state)
+}
+
+impl Client {
+    pub fn new(app: Router) -> Self {
+        Client { app, cookie: None }
+    }
+
+    async fn send(&mut self, req: Request<Body>) -> Response {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        for v in res.headers().get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap();
+            let pair = v.split(';').next().unwrap().to_string();
+            if v.contains("Max-Age=0") {
+                self.cookie = None;
+            } else if pair.starts_with("blankett_session=") {
+                self.cookie = Some(pair);
+            }
+        }
+        let status = res.status();
+        let headers = res.headers().clone();
+        let location = headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string());
+        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
+        Response { status, location, body, headers }
+    }
+
+    fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
+        let mut b = Request::builder().method(method).uri(path);
+        if let Some(c) = &self.cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        b
+    }
+
+    pub async fn get(&mut self, path: &str) -> Response {
+        let req = self.request("GET", path).body(Body::empty()).unwrap();
+        self.send(req).await
+    }
+
+    pub async fn post(&mut self, path: &str, pairs: &[(&str, &str)]) -> Response {
+        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        let req = self.request("POST", path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap();
+        self.send(req).await
+    }
+
+    /// A multipart POST with one file.
+    pub async fn post_file(&mut self, path: &str, pairs: &[(&str, &str)], file_field: &str, filename: &str, bytes: &[u8]) -> Response {
+        let boundary = "XbLaNkEtTbOuNdArYx";
+        let mut body = Vec::new();
+        for (k, v) in pairs {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        }
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = self.request("POST", path).header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}")).body(Body::from(body)).unwrap();
+        self.send(req).await
+    }
+
+    /// The CSRF token on the last page, read from its hidden input.
+    pub async fn csrf(&mut self, path: &str) -> String {
+        let page = self.get(path).await;
+        csrf_of(&page.body).unwrap_or_else(|| panic!("no CSRF token on {path}: {}", page.status))
+    }
+
+    pub async fn login(&mut self, pnr: &str) {
+        let token = self.csrf("/auth/dev").await;
+        let res = self.post("/auth/dev", &[("_csrf", &token), ("person", pnr), ("next", "/mina-sidor")]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+}
+
+pub fn csrf_of(html: &str) -> Option<String> {
+    let i = html.find("name=\"_csrf\"")?;
+    let rest = &html[i..];
+    let v = rest.find("value=\"")? + 7;
+    let end = rest[v..].find('"')?;
+    Some(rest[v..v + end].to_string())
+}
