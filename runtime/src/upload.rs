@@ -166,6 +166,7 @@ mod tests {
         assert_eq!(sniff(b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00"), "image/jpeg");
         assert_eq!(sniff(b"%PDF-1.7\n"), "application/pdf");
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "image/png");
-        assert_eq!(sniff(b"<html>not a photo</html>"), "text/plain");
+        assert_eq!(sniff(b"<html>not a photo</html>"), "text/html");
+        assert_eq!(sniff(b"just words"), "text/plain");
     }
 }
