@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v xmllint >/dev/null || need_apt+=(libxml2-utils)
 command -v xsltproc >/dev/null || need_apt+=(xsltproc)
+# The JavaScript differential tests run the browser runtime in node.
+command -v node >/dev/null || need_apt+=(nodejs)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

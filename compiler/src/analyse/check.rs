@@ -253,7 +253,7 @@ impl Resolver<'_> {
             let mut e = self.form.fields[id]
                 .value
                 .clone()
-                .unwrap_or_else(|| unreachable_expr());
+                .unwrap_or_else(unreachable_expr);
             let scope = self.scopes[id].clone();
             let env = Env {
                 form: &self.form,

@@ -44,24 +44,22 @@ pub fn load(loader: &mut Loader, dir: &Path) -> Option<Kommun> {
         .filter_map(|d| loader.dependency(dir, d))
         .collect();
     let mut diags = Vec::new();
-    super::resolve::is_snake_id(&k.kommun.value)
-        .then_some(())
-        .unwrap_or_else(|| {
-            diags.push(
-                Diagnostic::error(
-                    Code::InvalidId,
-                    format!("`{}` is not a valid kommun id", k.kommun.value),
-                )
-                .at(
-                    k.kommun.span,
-                    "ids are lowercase ASCII letters, digits and `_`",
-                )
-                .help(format!(
-                    "write `{}`",
-                    super::resolve::suggest_id(&k.kommun.value)
-                )),
+    if !super::resolve::is_snake_id(&k.kommun.value) {
+        diags.push(
+            Diagnostic::error(
+                Code::InvalidId,
+                format!("`{}` is not a valid kommun id", k.kommun.value),
             )
-        });
+            .at(
+                k.kommun.span,
+                "ids are lowercase ASCII letters, digits and `_`",
+            )
+            .help(format!(
+                "write `{}`",
+                super::resolve::suggest_id(&k.kommun.value)
+            )),
+        )
+    }
     if let Err(e) = crate::domain::orgnummer(&k.orgnr.value) {
         diags.push(
             Diagnostic::error(Code::InvalidOrgnr, format!("`{}` is not a valid organisation number", k.orgnr.value))

@@ -328,7 +328,7 @@ pub fn parse_size(s: &str) -> Option<u64> {
         _ => return None,
     };
     let bytes = num * factor;
-    (bytes.is_finite() && bytes >= 1.0 && bytes < 1e12).then_some(bytes as u64)
+    (1.0..1e12).contains(&bytes).then_some(bytes as u64)
 }
 
 fn first_line(s: &str) -> String {

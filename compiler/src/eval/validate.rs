@@ -162,13 +162,11 @@ pub fn check(
                 }
             }
         }
-        (FieldType::Choice, Value::Text(s)) => {
-            if !f.choices.iter().any(|c| &c.value == s) {
-                return Some(Text::sv_en(
-                    "Välj ett av alternativen.",
-                    "Select one of the options.",
-                ));
-            }
+        (FieldType::Choice, Value::Text(s)) if !f.choices.iter().any(|c| &c.value == s) => {
+            return Some(Text::sv_en(
+                "Välj ett av alternativen.",
+                "Select one of the options.",
+            ));
         }
         (FieldType::MultiChoice, Value::List(items)) => {
             let ok = items
