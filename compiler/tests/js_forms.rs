@@ -117,3 +117,33 @@ fn forms_run_alike_in_the_browser() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The page glue on a fake document (`js_support/fake_dom.js`): questions shown and hidden as
+/// answers change, the character count in code points of the trimmed text, the rule message
+/// in its live region, and the position button revealed and filling the position.
+#[test]
+fn the_page_follows_the_answers() {
+    let library = Path::new(env!("CARGO_MANIFEST_DIR")).join("../forms");
+    let c = analyse::compile(&RealFs, &[library]);
+    let form = c
+        .forms
+        .iter()
+        .find(|f| f.id == "felanmalan")
+        .expect("the felanmalan form");
+    let file = temp_file("dom-felanmalan.form.js", &js::generate(form));
+    let steps = harness("dom", &[file]);
+    let rule = form.rules[0].message.get("sv");
+    let step = |annat_hidden: bool, count: &str, rule: &str| {
+        json!({
+            "annat_vad_hidden": annat_hidden, "namn_hidden": true, "count": count,
+            "count_live": "polite", "rule": rule, "button_hidden": false,
+        })
+    };
+    let expected = json!([
+        step(true, "Du har 20 tecken kvar", rule),
+        step(true, "Du har 20 tecken kvar", rule),
+        step(false, "Du har 1 tecken för mycket", rule),
+        step(false, "Du har 1 tecken för mycket", ""),
+    ]);
+    assert_eq!(steps, expected);
+}

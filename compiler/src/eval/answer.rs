@@ -1,5 +1,9 @@
 //! An answer as it arrives (JSON from a test, or text from a web form) into a typed value,
 //! or the message a citizen sees when it is not acceptable.
+//!
+//! The browser reads its inputs the same way (`parseAnswer` in `backend/js/answers.js`) before
+//! it decides what to show, so each rule here has its twin there, and the differential test
+//! compares the two over random answers.
 
 use crate::domain;
 use crate::expr::Value;

@@ -20,6 +20,10 @@
 //!   with the wrong number of arguments, is `null` (the checker refuses both).
 //!
 //! Evaluation never panics and never fails: whatever the answers, it gives a value.
+//!
+//! The browser's copy of these rules is `B` in `backend/js/blankett.js`, ported line by line;
+//! `tests/js_differential.rs` runs both over thousands of random expressions and answers and
+//! requires the same value from each. Change both, or that test fails.
 
 use super::ast::{BinOp, Call, Expr, ExprKind, Ref, UnOp};
 use super::pnr;

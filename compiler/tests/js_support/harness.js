@@ -3,12 +3,14 @@
 //
 //   node harness.js expr  <runtime> <functions.js> <cases.json>
 //   node harness.js forms <runtime> <cases.json> <form.js>...
+//   node harness.js dom   <runtime> <felanmalan.form.js>
 "use strict";
 const fs = require("fs");
 const vm = require("vm");
 
 const [mode, runtime, ...files] = process.argv.slice(2);
 const load = (path) => vm.runInThisContext(fs.readFileSync(path, "utf8"), { filename: path });
+if (mode === "dom") require("./fake_dom.js").install(globalThis);
 load(runtime);
 const { B } = globalThis.blankett;
 
@@ -91,6 +93,8 @@ if (mode === "expr") {
     }
   });
   process.stdout.write(JSON.stringify(results));
+} else if (mode === "dom") {
+  process.stdout.write(JSON.stringify(require("./fake_dom.js").felanmalan(globalThis, () => load(files[0]))));
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

@@ -243,18 +243,30 @@
     return byName;
   }
 
+  /** Text as a browser posts it: a lone surrogate (half an emoji, pasted) becomes U+FFFD. */
+  function wellFormed(s) {
+    let out = "";
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) out += s[i] + s[++i];
+      else out += c >= 0xd800 && c <= 0xdfff ? "\ufffd" : s[i];
+    }
+    return out;
+  }
+
   /** What the inputs called `name` hold, as the server receives it from the posted form. */
   function inputValue(byName, name, kind) {
     const els = byName.get(name) || [];
-    if (kind === "multi_choice") return els.filter((el) => el.checked).map((el) => el.value);
+    if (kind === "multi_choice") return els.filter((el) => el.checked).map((el) => wellFormed(el.value));
     if (kind === "file") {
       const file = els.length > 0 && els[0].files && els[0].files[0];
       return file ? { name: file.name, size: file.size, type: file.type } : null;
     }
     for (const el of els) {
       if (el.type === "radio" || el.type === "checkbox") {
-        if (el.checked) return el.value;
-      } else return el.value;
+        if (el.checked) return wellFormed(el.value);
+      } else return wellFormed(el.value);
     }
     return null;
   }
