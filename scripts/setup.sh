@@ -9,6 +9,8 @@ command -v xsltproc >/dev/null || need_apt+=(xsltproc)
 # The browser suite (tests/browser): Debian's Chromium, and Java for the Nu HTML Checker.
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v java >/dev/null || need_apt+=(default-jre-headless)
+# The JavaScript differential tests run the browser runtime in node.
+command -v node >/dev/null || need_apt+=(nodejs)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

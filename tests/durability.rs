@@ -7,13 +7,24 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn start(data: &std::path::Path, port: u16) -> Child {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut child = Command::new(env!("CARGO_BIN_EXE_blankett"))
-        .args(["serve", &format!("{root}/examples/orust"), "--dev", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .args([
+            "serve",
+            &format!("{root}/examples/orust"),
+            "--dev",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data",
+        ])
         .arg(data)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -40,8 +51,17 @@ struct Browser {
 
 impl Browser {
     fn new(port: u16) -> Self {
-        let agent = ureq::Agent::new_with_config(ureq::config::Config::builder().max_redirects(0).http_status_as_error(false).build());
-        Browser { agent, base: format!("http://127.0.0.1:{port}"), cookie: None }
+        let agent = ureq::Agent::new_with_config(
+            ureq::config::Config::builder()
+                .max_redirects(0)
+                .http_status_as_error(false)
+                .build(),
+        );
+        Browser {
+            agent,
+            base: format!("http://127.0.0.1:{port}"),
+            cookie: None,
+        }
     }
 
     fn remember(&mut self, res: &ureq::http::Response<ureq::Body>) {
@@ -60,18 +80,31 @@ impl Browser {
         }
         let mut res = req.call().unwrap();
         self.remember(&res);
-        (res.status().as_u16(), res.body_mut().read_to_string().unwrap())
+        (
+            res.status().as_u16(),
+            res.body_mut().read_to_string().unwrap(),
+        )
     }
 
     fn post(&mut self, path: &str, pairs: &[(&str, &str)]) -> (u16, Option<String>) {
-        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
-        let mut req = self.agent.post(&format!("{}{path}", self.base)).header("content-type", "application/x-www-form-urlencoded");
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let mut req = self
+            .agent
+            .post(&format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded");
         if let Some(c) = &self.cookie {
             req = req.header("cookie", c);
         }
         let res = req.send(body).unwrap();
         self.remember(&res);
-        (res.status().as_u16(), res.headers().get("location").map(|v| v.to_str().unwrap().to_string()))
+        (
+            res.status().as_u16(),
+            res.headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_string()),
+        )
     }
 }
 
@@ -87,9 +120,30 @@ fn submit_one(b: &mut Browser, n: usize) -> String {
     let (_, page) = b.get("/orust/felanmalan/felet");
     let t = csrf(&page);
     let text = format!("Hål nummer {n} i asfalten vid skolan.");
-    assert_eq!(b.post("/orust/felanmalan/felet", &[("_csrf", &t), ("kategori", "gata"), ("beskrivning", &text)]).0, 303);
-    assert_eq!(b.post("/orust/felanmalan/plats", &[("_csrf", &t), ("platsbeskrivning", "Skolvägen")]).0, 303);
-    assert_eq!(b.post("/orust/felanmalan/aterkoppling", &[("_csrf", &t), ("vill_ha_aterkoppling", "false")]).0, 303);
+    assert_eq!(
+        b.post(
+            "/orust/felanmalan/felet",
+            &[("_csrf", &t), ("kategori", "gata"), ("beskrivning", &text)]
+        )
+        .0,
+        303
+    );
+    assert_eq!(
+        b.post(
+            "/orust/felanmalan/plats",
+            &[("_csrf", &t), ("platsbeskrivning", "Skolvägen")]
+        )
+        .0,
+        303
+    );
+    assert_eq!(
+        b.post(
+            "/orust/felanmalan/aterkoppling",
+            &[("_csrf", &t), ("vill_ha_aterkoppling", "false")]
+        )
+        .0,
+        303
+    );
     let (status, location) = b.post("/orust/felanmalan/kontrollera", &[("_csrf", &t)]);
     assert_eq!(status, 303);
     location.expect("a receipt")
@@ -124,7 +178,10 @@ fn receipts_survive_sigkill() {
     server.wait().unwrap();
     let db = data.join("blankett.db");
     assert!(db.exists());
-    let out = Command::new("sqlite3").arg(&db).arg("SELECT count(*) FROM submissions").output();
+    let out = Command::new("sqlite3")
+        .arg(&db)
+        .arg("SELECT count(*) FROM submissions")
+        .output();
     if let Ok(out) = out {
         if out.status.success() {
             assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "25");

@@ -14,27 +14,60 @@ pub struct Q {
 }
 
 fn authorized(state: &AppState, headers: &HeaderMap, q: &Q) -> bool {
-    let Some(want) = &state.config.admin_token else { return false };
-    let bearer = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let Some(want) = &state.config.admin_token else {
+        return false;
+    };
+    let bearer = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
     let got = bearer.or(q.token.as_deref()).unwrap_or("");
-    got.len() == want.len() && got.bytes().zip(want.bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0
+    got.len() == want.len()
+        && got
+            .bytes()
+            .zip(want.bytes())
+            .fold(0u8, |a, (x, y)| a | (x ^ y))
+            == 0
 }
 
-pub async fn overview(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<Q>) -> Response {
+pub async fn overview(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<Q>,
+) -> Response {
     if !authorized(&state, &headers, &q) {
-        return crate::web::message(StatusCode::UNAUTHORIZED, "sv", "Logga in som handläggare", "Den här sidan kräver behörighet.");
+        return crate::web::message(
+            StatusCode::UNAUTHORIZED,
+            "sv",
+            "Logga in som handläggare",
+            "Den här sidan kräver behörighet.",
+        );
     }
     let reg = state.registry();
     let mut services = Vec::new();
     for (kid, k) in &reg.kommuner {
         for (fid, s) in &k.services {
             let events = state.store.events(kid, fid).await.unwrap_or_default();
-            let stats = statistics(&events, &s.form.pages.iter().map(|p| p.id.clone()).collect::<Vec<_>>());
+            let stats = statistics(
+                &events,
+                &s.form
+                    .pages
+                    .iter()
+                    .map(|p| p.id.clone())
+                    .collect::<Vec<_>>(),
+            );
             services.push(json!({"kommun": k.branding.name, "title": s.form.title.get("sv"), "started": stats.started, "completed": stats.completed,
                 "completion": stats.completion, "median": stats.median, "pages": stats.pages}));
         }
     }
-    crate::web::html_page(crate::web::render("admin.html", "sv", json!({"title": "Statistik", "services": services})), false)
+    crate::web::html_page(
+        crate::web::render(
+            "admin.html",
+            "sv",
+            json!({"title": "Statistik", "services": services}),
+        ),
+        false,
+    )
 }
 
 pub struct Stats {
@@ -47,19 +80,30 @@ pub struct Stats {
 
 /// Started, completed, drop-off per page and the median time from start to submission.
 pub fn statistics(events: &[crate::store::Event], pages: &[String]) -> Stats {
-    let started: BTreeSet<&str> = events.iter().filter(|e| e.kind == "start").filter_map(|e| e.draft_id.as_deref()).collect();
+    let started: BTreeSet<&str> = events
+        .iter()
+        .filter(|e| e.kind == "start")
+        .filter_map(|e| e.draft_id.as_deref())
+        .collect();
     let mut start_at: BTreeMap<&str, &str> = BTreeMap::new();
     let mut durations = Vec::new();
     let mut completed = 0;
     for e in events {
-        let Some(d) = e.draft_id.as_deref() else { continue };
+        let Some(d) = e.draft_id.as_deref() else {
+            continue;
+        };
         match e.kind.as_str() {
             "start" => {
                 start_at.insert(d, &e.at);
             }
             "submit" => {
                 completed += 1;
-                if let (Some(a), Ok(b)) = (start_at.get(d).and_then(|a| chrono::DateTime::parse_from_rfc3339(a).ok()), chrono::DateTime::parse_from_rfc3339(&e.at)) {
+                if let (Some(a), Ok(b)) = (
+                    start_at
+                        .get(d)
+                        .and_then(|a| chrono::DateTime::parse_from_rfc3339(a).ok()),
+                    chrono::DateTime::parse_from_rfc3339(&e.at),
+                ) {
                     durations.push((b - a).num_seconds());
                 }
             }
@@ -67,14 +111,31 @@ pub fn statistics(events: &[crate::store::Event], pages: &[String]) -> Stats {
         }
     }
     durations.sort();
-    let median = durations.get(durations.len() / 2).map(|s| format!("{} min {} s", s / 60, s % 60)).unwrap_or_else(|| "–".into());
+    let median = durations
+        .get(durations.len() / 2)
+        .map(|s| format!("{} min {} s", s / 60, s % 60))
+        .unwrap_or_else(|| "–".into());
     let mut page_rows = Vec::new();
     let mut previous = started.len();
     for p in pages {
-        let done: BTreeSet<&str> = events.iter().filter(|e| e.kind == "page" && e.page.as_deref() == Some(p)).filter_map(|e| e.draft_id.as_deref()).collect();
+        let done: BTreeSet<&str> = events
+            .iter()
+            .filter(|e| e.kind == "page" && e.page.as_deref() == Some(p))
+            .filter_map(|e| e.draft_id.as_deref())
+            .collect();
         page_rows.push(json!({"id": p, "completed": done.len(), "dropped": previous.saturating_sub(done.len())}));
         previous = done.len();
     }
-    let completion = if started.is_empty() { "–".into() } else { format!("{:.0} %", 100.0 * completed as f64 / started.len() as f64) };
-    Stats { started: started.len(), completed, completion, median, pages: page_rows }
+    let completion = if started.is_empty() {
+        "–".into()
+    } else {
+        format!("{:.0} %", 100.0 * completed as f64 / started.len() as f64)
+    };
+    Stats {
+        started: started.len(),
+        completed,
+        completion,
+        median,
+        pages: page_rows,
+    }
 }

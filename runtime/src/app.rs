@@ -36,7 +36,8 @@ impl AppState {
     }
 
     pub fn set_dev_errors(&self, errors: Option<String>) {
-        self.dev_version.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.dev_version
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Ok(mut g) = self.dev_errors.write() {
             *g = errors;
         }
@@ -63,7 +64,11 @@ impl AppState {
         for (kid, k) in &reg.kommuner {
             for (fid, s) in &k.services {
                 let bundle = blankett_compiler::backend::bundle::to_json(&s.form);
-                if let Err(e) = self.store.put_form_version(&s.form.hash, kid, fid, &s.form.version, &bundle).await {
+                if let Err(e) = self
+                    .store
+                    .put_form_version(&s.form.hash, kid, fid, &s.form.version, &bundle)
+                    .await
+                {
                     tracing::error!(error = %e, "cannot record a form version");
                 }
             }
@@ -78,21 +83,39 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(crate::pages::healthz))
         .route("/metrics", get(crate::pages::metrics))
         .route("/assets/{file}", get(crate::pages::asset))
-        .route("/auth/dev", get(crate::auth_dev::page).post(crate::auth_dev::login))
+        .route(
+            "/auth/dev",
+            get(crate::auth_dev::page).post(crate::auth_dev::login),
+        )
         .route("/auth/logga-ut", post(crate::auth_dev::logout))
         .route("/mina-sidor", get(crate::mina_sidor::overview))
-        .route("/mina-sidor/inlamning/{id}/{file}", get(crate::mina_sidor::download))
-        .route("/mina-sidor/bilaga/{id}", get(crate::mina_sidor::attachment))
+        .route(
+            "/mina-sidor/inlamning/{id}/{file}",
+            get(crate::mina_sidor::download),
+        )
+        .route(
+            "/mina-sidor/bilaga/{id}",
+            get(crate::mina_sidor::attachment),
+        )
         .route("/admin", get(crate::admin::overview))
         .route("/_dev/version", get(crate::pages::dev_version))
         .route("/{kommun}/theme.css", get(crate::pages::theme))
         .route("/{kommun}/{form}", get(crate::journey::start_redirect))
         .route("/{kommun}/{form}/", get(crate::journey::start))
         .route("/{kommun}/{form}/form.js", get(crate::journey::form_js))
-        .route("/{kommun}/{form}/kontrollera", get(crate::journey::check).post(crate::journey::submit))
+        .route(
+            "/{kommun}/{form}/kontrollera",
+            get(crate::journey::check).post(crate::journey::submit),
+        )
         .route("/{kommun}/{form}/kvitto/{id}", get(crate::journey::receipt))
-        .route("/{kommun}/{form}/{page}", get(crate::journey::page).post(crate::journey::save_page))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::session::layer))
+        .route(
+            "/{kommun}/{form}/{page}",
+            get(crate::journey::page).post(crate::journey::save_page),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::session::layer,
+        ))
         .layer(axum::middleware::from_fn(crate::security::headers))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
@@ -103,7 +126,9 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(&state.config.listen).await?;
     tracing::info!(listen = %state.config.listen, "serving");
     state.remember_versions().await;
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown()).await
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown())
+        .await
 }
 
 async fn shutdown() {
@@ -112,7 +137,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -31,7 +31,11 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-pub async fn page(State(state): State<AppState>, Extension(session): Extension<Session>, Query(q): Query<Next>) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Query(q): Query<Next>,
+) -> Response {
     if !state.config.dev {
         return crate::web::not_found(&state, "sv");
     }
@@ -47,12 +51,24 @@ pub async fn page(State(state): State<AppState>, Extension(session): Extension<S
     crate::web::html_page(body, false)
 }
 
-pub async fn login(State(state): State<AppState>, Extension(session): Extension<Session>, headers: axum::http::HeaderMap, body: axum::body::Bytes) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     if !state.config.dev {
         return crate::web::not_found(&state, "sv");
     }
-    let client = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("local").to_string();
-    if !state.limits.allow(&client, "login", state.config.login_rate_per_minute) {
+    let client = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("local")
+        .to_string();
+    if !state
+        .limits
+        .allow(&client, "login", state.config.login_rate_per_minute)
+    {
         return crate::web::too_many("sv");
     }
     let pairs = crate::web::form_pairs(&body);
@@ -61,7 +77,12 @@ pub async fn login(State(state): State<AppState>, Extension(session): Extension<
         return crate::web::forbidden_csrf("sv");
     }
     let Some((pnr, name)) = TEST_PERSONS.iter().find(|(p, _)| Some(*p) == get("person")) else {
-        return crate::web::message(StatusCode::BAD_REQUEST, "sv", "Välj en testperson", "Gå tillbaka och välj en av testpersonerna.");
+        return crate::web::message(
+            StatusCode::BAD_REQUEST,
+            "sv",
+            "Välj en testperson",
+            "Gå tillbaka och välj en av testpersonerna.",
+        );
     };
     // A new session id at login, so an id known before login is worth nothing after it.
     let _ = state.store.delete_session(&session.id).await;
@@ -79,15 +100,31 @@ pub async fn login(State(state): State<AppState>, Extension(session): Extension<
     }
     let mut res = crate::web::redirect(&safe_next(get("next")));
     let secure = if state.config.dev { "" } else { "; Secure" };
-    if let Ok(v) = format!("{}={}; Path=/; HttpOnly; SameSite=Lax{secure}", crate::session::COOKIE, fresh.id).parse() {
+    if let Ok(v) = format!(
+        "{}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
+        crate::session::COOKIE,
+        fresh.id
+    )
+    .parse()
+    {
         res.headers_mut().append(axum::http::header::SET_COOKIE, v);
     }
     res
 }
 
-pub async fn logout(State(state): State<AppState>, Extension(session): Extension<Session>, body: axum::body::Bytes) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    body: axum::body::Bytes,
+) -> Response {
     let pairs = crate::web::form_pairs(&body);
-    if !csrf_ok(&session, pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str())) {
+    if !csrf_ok(
+        &session,
+        pairs
+            .iter()
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.as_str()),
+    ) {
         return crate::web::forbidden_csrf("sv");
     }
     logout_now(&state, &session).await
@@ -96,7 +133,12 @@ pub async fn logout(State(state): State<AppState>, Extension(session): Extension
 pub async fn logout_now(state: &AppState, session: &Session) -> Response {
     let _ = state.store.delete_session(&session.id).await;
     let mut res = crate::web::redirect("/");
-    if let Ok(v) = format!("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax", crate::session::COOKIE).parse() {
+    if let Ok(v) = format!(
+        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax",
+        crate::session::COOKIE
+    )
+    .parse()
+    {
         res.headers_mut().append(axum::http::header::SET_COOKIE, v);
     }
     res

@@ -53,11 +53,16 @@ impl Config {
     pub fn load(path: Option<&Path>) -> Result<Config, String> {
         let mut c = match path {
             Some(p) if p.exists() => {
-                let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
-                toml::from_str(&text).map_err(|e| format!("`{}` is not a valid configuration: {e}", p.display()))?
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
+                toml::from_str(&text)
+                    .map_err(|e| format!("`{}` is not a valid configuration: {e}", p.display()))?
             }
             Some(p) if p.file_name().is_some_and(|n| n != "blankett.toml") => {
-                return Err(format!("the configuration file `{}` does not exist", p.display()))
+                return Err(format!(
+                    "the configuration file `{}` does not exist",
+                    p.display()
+                ))
             }
             _ => Config::default(),
         };
@@ -66,7 +71,10 @@ impl Config {
     }
 
     pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), String> {
-        let num = |k: &str, v: String| v.parse::<i64>().map_err(|_| format!("{k} must be a whole number, not `{v}`"));
+        let num = |k: &str, v: String| {
+            v.parse::<i64>()
+                .map_err(|_| format!("{k} must be a whole number, not `{v}`"))
+        };
         if let Some(v) = get("BLANKETT_LISTEN") {
             self.listen = v;
         }

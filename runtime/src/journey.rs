@@ -34,7 +34,14 @@ async fn form_for(state: &AppState, current: &Arc<Form>, draft: &mut Draft) -> A
         let _ = state.store.put_draft(draft).await;
         return current.clone();
     }
-    match state.store.form_version(&draft.form_hash).await.ok().flatten().and_then(|b| blankett_compiler::backend::bundle::from_json(&b).ok()) {
+    match state
+        .store
+        .form_version(&draft.form_hash)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|b| blankett_compiler::backend::bundle::from_json(&b).ok())
+    {
         Some(old) => Arc::new(old),
         None => current.clone(),
     }
@@ -47,10 +54,14 @@ pub fn compatible(new: &Form, answers: &Answers) -> bool {
         if value.is_null() {
             return true;
         }
-        let Some(id) = new.field(path) else { return false };
+        let Some(id) = new.field(path) else {
+            return false;
+        };
         let f = &new.fields[id];
         match (f.kind, value) {
-            (blankett_compiler::ir::FieldType::Choice, serde_json::Value::String(s)) => f.choices.iter().any(|c| &c.value == s),
+            (blankett_compiler::ir::FieldType::Choice, serde_json::Value::String(s)) => {
+                f.choices.iter().any(|c| &c.value == s)
+            }
             _ => true,
         }
     })
@@ -74,7 +85,12 @@ pub struct Journey {
 fn journey(state: &AppState, kommun: &str, form: &str) -> Option<Journey> {
     let reg = state.registry();
     let (k, s) = reg.service(kommun, form)?;
-    Some(Journey { kommun: kommun.to_string(), form: s.form.clone(), branding: k.branding.clone(), base: format!("/{kommun}/{form}") })
+    Some(Journey {
+        kommun: kommun.to_string(),
+        form: s.form.clone(),
+        branding: k.branding.clone(),
+        base: format!("/{kommun}/{form}"),
+    })
 }
 
 fn ctx<'a>(j: &'a Journey, form: &'a Form, lang: &'a str, session: &'a Session) -> Ctx<'a> {
@@ -90,9 +106,16 @@ fn ctx<'a>(j: &'a Journey, form: &'a Form, lang: &'a str, session: &'a Session) 
 }
 
 /// The person's draft of this form, if any.
-async fn find_draft(state: &AppState, session: &Session, kommun: &str, form: &str) -> Option<Draft> {
+async fn find_draft(
+    state: &AppState,
+    session: &Session,
+    kommun: &str,
+    form: &str,
+) -> Option<Draft> {
     let drafts = state.store.drafts_of(&owner(session)).await.ok()?;
-    drafts.into_iter().find(|d| d.kommun == kommun && d.form == form)
+    drafts
+        .into_iter()
+        .find(|d| d.kommun == kommun && d.form == form)
 }
 
 async fn draft_or_new(state: &AppState, session: &Session, j: &Journey) -> Result<Draft, Response> {
@@ -107,13 +130,30 @@ async fn draft_or_new(state: &AppState, session: &Session, j: &Journey) -> Resul
         form: j.form.id.clone(),
         form_hash: j.form.hash.clone(),
         answers: "{}".into(),
-        page: j.form.pages.first().map(|p| p.id.clone()).unwrap_or_default(),
+        page: j
+            .form
+            .pages
+            .first()
+            .map(|p| p.id.clone())
+            .unwrap_or_default(),
         created_at: now.clone(),
         updated_at: now,
     };
     state.store.put_draft(&d).await.map_err(web::unavailable)?;
-    state.metrics.inc("blankett_journeys_started_total", &[("form", &j.form.id)]);
-    let _ = state.store.record(&Event { kommun: j.kommun.clone(), form: j.form.id.clone(), kind: "start".into(), page: None, draft_id: Some(d.id.clone()), at: d.created_at.clone() }).await;
+    state
+        .metrics
+        .inc("blankett_journeys_started_total", &[("form", &j.form.id)]);
+    let _ = state
+        .store
+        .record(&Event {
+            kommun: j.kommun.clone(),
+            form: j.form.id.clone(),
+            kind: "start".into(),
+            page: None,
+            draft_id: Some(d.id.clone()),
+            at: d.created_at.clone(),
+        })
+        .await;
     Ok(d)
 }
 
@@ -124,12 +164,21 @@ fn needs_login(form: &Form, session: &Session, back: &str) -> Option<Response> {
 }
 
 /// `/{kommun}/{form}` goes to the start page; `/{kommun}/<logo file>` is the kommun's logo.
-pub async fn start_redirect(State(state): State<AppState>, Path((kommun, form)): Path<(String, String)>) -> Response {
+pub async fn start_redirect(
+    State(state): State<AppState>,
+    Path((kommun, form)): Path<(String, String)>,
+) -> Response {
     let reg = state.registry();
     if let Some(k) = reg.kommuner.get(&kommun) {
         if let (Some(info), Some(logo)) = (&k.info, &k.branding.logo) {
             if *logo == form && !logo.contains("..") && !logo.contains('/') {
-                let ty = if logo.ends_with(".svg") { "image/svg+xml" } else if logo.ends_with(".png") { "image/png" } else { "application/octet-stream" };
+                let ty = if logo.ends_with(".svg") {
+                    "image/svg+xml"
+                } else if logo.ends_with(".png") {
+                    "image/png"
+                } else {
+                    "application/octet-stream"
+                };
                 return match tokio::fs::read(info.dir.join(logo)).await {
                     Ok(bytes) => ([(header::CONTENT_TYPE, ty)], bytes).into_response(),
                     Err(_) => StatusCode::NOT_FOUND.into_response(),
@@ -140,16 +189,30 @@ pub async fn start_redirect(State(state): State<AppState>, Path((kommun, form)):
     redirect(&format!("/{kommun}/{form}/"))
 }
 
-pub async fn start(State(state): State<AppState>, Extension(session): Extension<Session>, Path((kommun, form)): Path<(String, String)>, Query(q): Query<PageQuery>, lang: Lang) -> Response {
+pub async fn start(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Path((kommun, form)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+    lang: Lang,
+) -> Response {
     if let Some(r) = crate::pages::dev_error_page(&state) {
         return r;
     }
-    let Some(j) = journey(&state, &kommun, &form) else { return not_found(&state, lang.get(&q)) };
+    let Some(j) = journey(&state, &kommun, &form) else {
+        return not_found(&state, lang.get(&q));
+    };
     let lang = lang.get(&q);
-    html_page(html::render(&ctx(&j, &j.form, &lang, &session), &View::Start), lang != "sv")
+    html_page(
+        html::render(&ctx(&j, &j.form, &lang, &session), &View::Start),
+        lang != "sv",
+    )
 }
 
-pub async fn form_js(State(state): State<AppState>, Path((kommun, form)): Path<(String, String)>) -> Response {
+pub async fn form_js(
+    State(state): State<AppState>,
+    Path((kommun, form)): Path<(String, String)>,
+) -> Response {
     let reg = state.registry();
     match reg.service(&kommun, &form) {
         Some((_, s)) => {
@@ -157,7 +220,11 @@ pub async fn form_js(State(state): State<AppState>, Path((kommun, form)): Path<(
             if state.config.dev {
                 js.push_str(crate::pages::DEV_RELOAD_JS);
             }
-            ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], js).into_response()
+            (
+                [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                js,
+            )
+                .into_response()
         }
         None => StatusCode::NOT_FOUND.into_response(),
     }
@@ -179,9 +246,16 @@ pub async fn page(
     if let Some(r) = crate::pages::dev_error_page(&state) {
         return r;
     }
-    let Some(j) = journey(&state, &kommun, &form_id) else { return not_found(&state, lang) };
+    let Some(j) = journey(&state, &kommun, &form_id) else {
+        return not_found(&state, lang);
+    };
     match page_id.as_str() {
-        "tillganglighet" => return html_page(html::render(&ctx(&j, &j.form, &lang, &session), &View::Accessibility), lang != "sv"),
+        "tillganglighet" => {
+            return html_page(
+                html::render(&ctx(&j, &j.form, &lang, &session), &View::Accessibility),
+                lang != "sv",
+            )
+        }
         "logga-ut" => return crate::auth_dev::logout_now(&state, &session).await,
         _ => {}
     }
@@ -193,7 +267,9 @@ pub async fn page(
         Err(r) => return r,
     };
     let form = form_for(&state, &j.form, &mut draft).await;
-    let Some(index) = form.page(&page_id) else { return not_found(&state, lang) };
+    let Some(index) = form.page(&page_id) else {
+        return not_found(&state, lang);
+    };
     let answers = parse_answers(&draft.answers);
     let outcome = eval::evaluate(&form, &answers, today());
     if !outcome.page_visible[index] {
@@ -202,8 +278,15 @@ pub async fn page(
             None => redirect(&format!("{}/kontrollera", j.base)),
         };
     }
-    let view = View::Question { page: index, answers: &answers, errors: &[] };
-    html_page(html::render(&ctx(&j, &form, &lang, &session), &view), lang != "sv")
+    let view = View::Question {
+        page: index,
+        answers: &answers,
+        errors: &[],
+    };
+    html_page(
+        html::render(&ctx(&j, &form, &lang, &session), &view),
+        lang != "sv",
+    )
 }
 
 pub async fn save_page(
@@ -215,7 +298,9 @@ pub async fn save_page(
     req: axum::extract::Request,
 ) -> Response {
     let lang = lang.get(&q);
-    let Some(j) = journey(&state, &kommun, &form_id) else { return not_found(&state, lang) };
+    let Some(j) = journey(&state, &kommun, &form_id) else {
+        return not_found(&state, lang);
+    };
     if page_id == "logga-ut" {
         return crate::auth_dev::logout_now(&state, &session).await;
     }
@@ -227,7 +312,9 @@ pub async fn save_page(
         Err(r) => return r,
     };
     let form = form_for(&state, &j.form, &mut draft).await;
-    let Some(index) = form.page(&page_id) else { return not_found(&state, lang) };
+    let Some(index) = form.page(&page_id) else {
+        return not_found(&state, lang);
+    };
     let posted = match crate::upload::read_post(&state, &form, index, &draft, req).await {
         Ok(p) => p,
         Err(r) => return r,
@@ -248,20 +335,51 @@ pub async fn save_page(
     }
     let action = html::page_action(&posted.pairs);
     let outcome = eval::evaluate(&form, &answers, today());
-    let errors: Vec<eval::FieldError> = outcome.errors_on_page(&form, index).into_iter().cloned().chain(posted.upload_errors.clone()).collect();
-    let save_later = posted.pairs.iter().any(|(k, v)| k == "_save" || (k == "_action" && v == "save"));
+    let errors: Vec<eval::FieldError> = outcome
+        .errors_on_page(&form, index)
+        .into_iter()
+        .cloned()
+        .chain(posted.upload_errors.clone())
+        .collect();
+    let save_later = posted
+        .pairs
+        .iter()
+        .any(|(k, v)| k == "_save" || (k == "_action" && v == "save"));
     if save_later {
         return redirect("/mina-sidor?sparad=1");
     }
     if action != PageAction::Continue || !errors.is_empty() {
         if !errors.is_empty() {
-            state.metrics.inc("blankett_validation_errors_total", &[("form", &form.id), ("page", &page_id)]);
+            state.metrics.inc(
+                "blankett_validation_errors_total",
+                &[("form", &form.id), ("page", &page_id)],
+            );
         }
-        let view = View::Question { page: index, answers: &answers, errors: &errors };
-        return html_page(html::render(&ctx(&j, &form, &lang, &session), &view), lang != "sv");
+        let view = View::Question {
+            page: index,
+            answers: &answers,
+            errors: &errors,
+        };
+        return html_page(
+            html::render(&ctx(&j, &form, &lang, &session), &view),
+            lang != "sv",
+        );
     }
-    state.metrics.inc("blankett_pages_completed_total", &[("form", &form.id), ("page", &page_id)]);
-    let _ = state.store.record(&Event { kommun: j.kommun.clone(), form: form.id.clone(), kind: "page".into(), page: Some(page_id.clone()), draft_id: Some(draft.id.clone()), at: draft.updated_at.clone() }).await;
+    state.metrics.inc(
+        "blankett_pages_completed_total",
+        &[("form", &form.id), ("page", &page_id)],
+    );
+    let _ = state
+        .store
+        .record(&Event {
+            kommun: j.kommun.clone(),
+            form: form.id.clone(),
+            kind: "page".into(),
+            page: Some(page_id.clone()),
+            draft_id: Some(draft.id.clone()),
+            at: draft.updated_at.clone(),
+        })
+        .await;
     if q.tillbaka.as_deref() == Some("kontrollera") {
         return redirect(&format!("{}/kontrollera", j.base));
     }
@@ -271,9 +389,17 @@ pub async fn save_page(
     }
 }
 
-pub async fn check(State(state): State<AppState>, Extension(session): Extension<Session>, Path((kommun, form_id)): Path<(String, String)>, Query(q): Query<PageQuery>, lang: Lang) -> Response {
+pub async fn check(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Path((kommun, form_id)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+    lang: Lang,
+) -> Response {
     let lang = lang.get(&q);
-    let Some(j) = journey(&state, &kommun, &form_id) else { return not_found(&state, lang) };
+    let Some(j) = journey(&state, &kommun, &form_id) else {
+        return not_found(&state, lang);
+    };
     if let Some(r) = needs_login(&j.form, &session, &format!("{}/kontrollera", j.base)) {
         return r;
     }
@@ -288,8 +414,14 @@ pub async fn check(State(state): State<AppState>, Extension(session): Extension<
         let page = &form.pages[form.fields[first.field].page].id;
         return redirect(&format!("{}/{page}?tillbaka=kontrollera", j.base));
     }
-    let view = View::Check { answers: &answers, outcome: &outcome };
-    html_page(html::render(&ctx(&j, &form, &lang, &session), &view), lang != "sv")
+    let view = View::Check {
+        answers: &answers,
+        outcome: &outcome,
+    };
+    html_page(
+        html::render(&ctx(&j, &form, &lang, &session), &view),
+        lang != "sv",
+    )
 }
 
 pub async fn submit(
@@ -301,15 +433,26 @@ pub async fn submit(
     body: axum::body::Bytes,
 ) -> Response {
     let lang = lang.get(&q);
-    let Some(j) = journey(&state, &kommun, &form_id) else { return not_found(&state, lang) };
+    let Some(j) = journey(&state, &kommun, &form_id) else {
+        return not_found(&state, lang);
+    };
     let pairs = web::form_pairs(&body);
-    if !csrf_ok(&session, pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str())) {
+    if !csrf_ok(
+        &session,
+        pairs
+            .iter()
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.as_str()),
+    ) {
         return web::forbidden_csrf(&lang);
     }
     if let Some(r) = needs_login(&j.form, &session, &format!("{}/kontrollera", j.base)) {
         return r;
     }
-    if !state.limits.allow(&session.id, "submit", state.config.submit_rate_per_minute) {
+    if !state
+        .limits
+        .allow(&session.id, "submit", state.config.submit_rate_per_minute)
+    {
         return web::too_many(&lang);
     }
     let Some(mut draft) = find_draft(&state, &session, &kommun, &form_id).await else {
@@ -326,7 +469,11 @@ pub async fn submit(
         let page = &form.pages[form.fields[first.field].page].id;
         return redirect(&format!("{}/{page}?tillbaka=kontrollera", j.base));
     }
-    let attachments = state.store.attachments_of_draft(&draft.id).await.unwrap_or_default();
+    let attachments = state
+        .store
+        .attachments_of_draft(&draft.id)
+        .await
+        .unwrap_or_default();
     let submission = Submission {
         id: uuid::Uuid::new_v4().to_string(),
         reference: String::new(),
@@ -338,27 +485,60 @@ pub async fn submit(
         form_hash: form.hash.clone(),
         answers: draft.answers.clone(),
         xml: blankett_compiler::backend::submission::to_xml(&form, &outcome),
-        json: serde_json::to_string(&blankett_compiler::backend::submission::to_json(&form, &outcome)).unwrap_or_default(),
+        json: serde_json::to_string(&blankett_compiler::backend::submission::to_json(
+            &form, &outcome,
+        ))
+        .unwrap_or_default(),
         status: "mottagen".into(),
         case_number: None,
         submitted_at: chrono::Utc::now().to_rfc3339(),
     };
     let _ = attachments;
-    let year = chrono::Utc::now().format("%Y").to_string().parse().unwrap_or(2026);
-    let stored = match state.store.submit(NewSubmission { submission, reference_prefix: form.reference_prefix.clone(), year }).await {
+    let year = chrono::Utc::now()
+        .format("%Y")
+        .to_string()
+        .parse()
+        .unwrap_or(2026);
+    let stored = match state
+        .store
+        .submit(NewSubmission {
+            submission,
+            reference_prefix: form.reference_prefix.clone(),
+            year,
+        })
+        .await
+    {
         Ok(s) => s,
         Err(e) => return web::unavailable(e),
     };
-    state.metrics.inc("blankett_submissions_total", &[("form", &form.id)]);
-    let _ = state.store.record(&Event { kommun, form: form.id.clone(), kind: "submit".into(), page: None, draft_id: Some(draft.id.clone()), at: stored.submitted_at.clone() }).await;
+    state
+        .metrics
+        .inc("blankett_submissions_total", &[("form", &form.id)]);
+    let _ = state
+        .store
+        .record(&Event {
+            kommun,
+            form: form.id.clone(),
+            kind: "submit".into(),
+            page: None,
+            draft_id: Some(draft.id.clone()),
+            at: stored.submitted_at.clone(),
+        })
+        .await;
     // The receipt is shown only now, after the commit.
     redirect(&format!("{}/kvitto/{}", j.base, stored.id))
 }
 
-async fn recent_submission(state: &AppState, session: &Session, kommun: &str, form: &str) -> Option<Submission> {
+async fn recent_submission(
+    state: &AppState,
+    session: &Session,
+    kommun: &str,
+    form: &str,
+) -> Option<Submission> {
     let subs = state.store.submissions_of(&owner(session)).await.ok()?;
     let cutoff = (chrono::Utc::now() - chrono::Duration::minutes(30)).to_rfc3339();
-    subs.into_iter().find(|s| s.kommun == kommun && s.form == form && s.submitted_at > cutoff)
+    subs.into_iter()
+        .find(|s| s.kommun == kommun && s.form == form && s.submitted_at > cutoff)
 }
 
 pub async fn receipt(
@@ -369,18 +549,36 @@ pub async fn receipt(
     lang: Lang,
 ) -> Response {
     let lang = lang.get(&q);
-    let Some(j) = journey(&state, &kommun, &form_id) else { return not_found(&state, lang) };
-    let Some(s) = state.store.submission(&id).await.ok().flatten() else { return not_found(&state, lang) };
+    let Some(j) = journey(&state, &kommun, &form_id) else {
+        return not_found(&state, lang);
+    };
+    let Some(s) = state.store.submission(&id).await.ok().flatten() else {
+        return not_found(&state, lang);
+    };
     // Nobody sees another person's receipt: an id that is not yours does not exist.
     if s.owner != owner(&session) || s.kommun != kommun || s.form != form_id {
         return not_found(&state, lang);
     }
-    let form = match state.store.form_version(&s.form_hash).await.ok().flatten().and_then(|b| blankett_compiler::backend::bundle::from_json(&b).ok()) {
+    let form = match state
+        .store
+        .form_version(&s.form_hash)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|b| blankett_compiler::backend::bundle::from_json(&b).ok())
+    {
         Some(f) => Arc::new(f),
         None => j.form.clone(),
     };
     let answers: BTreeMap<String, serde_json::Value> = parse_answers(&s.answers);
     let outcome = eval::evaluate(&form, &answers, today());
-    let view = View::Receipt { reference: &s.reference, submitted_at: &s.submitted_at, outcome: &outcome };
-    html_page(html::render(&ctx(&j, &form, &lang, &session), &view), lang != "sv")
+    let view = View::Receipt {
+        reference: &s.reference,
+        submitted_at: &s.submitted_at,
+        outcome: &outcome,
+    };
+    html_page(
+        html::render(&ctx(&j, &form, &lang, &session), &view),
+        lang != "sv",
+    )
 }

@@ -12,7 +12,9 @@ pub struct RateLimits {
 impl RateLimits {
     /// True when `key` may do `action` once more within a minute of at most `per_minute`.
     pub fn allow(&self, key: &str, action: &'static str, per_minute: u32) -> bool {
-        let Ok(mut w) = self.windows.lock() else { return true };
+        let Ok(mut w) = self.windows.lock() else {
+            return true;
+        };
         let now = Instant::now();
         if w.len() > 100_000 {
             w.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));

@@ -30,7 +30,12 @@ fn status_text(status: &str, lang: &str) -> &'static str {
     }
 }
 
-pub async fn overview(State(state): State<AppState>, Extension(session): Extension<Session>, Query(q): Query<Q>, lang: crate::web::Lang) -> Response {
+pub async fn overview(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Query(q): Query<Q>,
+    lang: crate::web::Lang,
+) -> Response {
     let lang = lang.get(&Default::default());
     if session.person_pnr.is_none() {
         let next = "/mina-sidor";
@@ -38,7 +43,11 @@ pub async fn overview(State(state): State<AppState>, Extension(session): Extensi
     }
     let me = owner(&session);
     let reg = state.registry();
-    let title_of = |kommun: &str, form: &str| reg.service(kommun, form).map(|(_, s)| s.form.title.get(&lang).to_string()).unwrap_or_else(|| form.to_string());
+    let title_of = |kommun: &str, form: &str| {
+        reg.service(kommun, form)
+            .map(|(_, s)| s.form.title.get(&lang).to_string())
+            .unwrap_or_else(|| form.to_string())
+    };
     let drafts: Vec<serde_json::Value> = state
         .store
         .drafts_of(&me)
@@ -78,8 +87,19 @@ pub async fn overview(State(state): State<AppState>, Extension(session): Extensi
     crate::web::html_page(body, lang == "en")
 }
 
-pub async fn download(State(state): State<AppState>, Extension(session): Extension<Session>, Path((id, file)): Path<(String, String)>) -> Response {
-    let Some(s) = state.store.submission(&id).await.ok().flatten().filter(|s| s.owner == owner(&session) && session.person_pnr.is_some()) else {
+pub async fn download(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Path((id, file)): Path<(String, String)>,
+) -> Response {
+    let Some(s) = state
+        .store
+        .submission(&id)
+        .await
+        .ok()
+        .flatten()
+        .filter(|s| s.owner == owner(&session) && session.person_pnr.is_some())
+    else {
         return crate::web::not_found(&state, "sv");
     };
     let (ty, body) = match file.as_str() {
@@ -95,13 +115,28 @@ pub async fn download(State(state): State<AppState>, Extension(session): Extensi
     res
 }
 
-pub async fn attachment(State(state): State<AppState>, Extension(session): Extension<Session>, Path(id): Path<String>) -> Response {
-    let Some((a, data)) = state.store.attachment(&id).await.ok().flatten().filter(|(a, _)| a.owner == owner(&session)) else {
+pub async fn attachment(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Path(id): Path<String>,
+) -> Response {
+    let Some((a, data)) = state
+        .store
+        .attachment(&id)
+        .await
+        .ok()
+        .flatten()
+        .filter(|(a, _)| a.owner == owner(&session))
+    else {
         return crate::web::not_found(&state, "sv");
     };
     let mut res = ([(header::CONTENT_TYPE, a.mime.clone())], data).into_response();
     // Always a download: an uploaded file is never shown as a page of this site.
-    let safe: String = a.filename.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
+    let safe: String = a
+        .filename
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }

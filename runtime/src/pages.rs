@@ -6,10 +6,14 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use blankett_compiler::backend::{html, js};
+use blankett_compiler::backend::html;
 use serde_json::json;
 
-pub async fn index(State(state): State<AppState>, Extension(session): Extension<Session>, lang: crate::web::Lang) -> Response {
+pub async fn index(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    lang: crate::web::Lang,
+) -> Response {
     let lang = lang.get(&Default::default());
     let reg = state.registry();
     let kommuner: Vec<serde_json::Value> = reg
@@ -21,8 +25,19 @@ pub async fn index(State(state): State<AppState>, Extension(session): Extension<
             json!({"name": k.branding.name, "services": services})
         })
         .collect();
-    let title = if lang == "en" { "E-services" } else { "E-tjänster" };
-    crate::web::html_page(crate::web::render("index.html", &lang, json!({"title": title, "kommuner": kommuner, "user": session.person_name})), lang == "en")
+    let title = if lang == "en" {
+        "E-services"
+    } else {
+        "E-tjänster"
+    };
+    crate::web::html_page(
+        crate::web::render(
+            "index.html",
+            &lang,
+            json!({"title": title, "kommuner": kommuner, "user": session.person_name}),
+        ),
+        lang == "en",
+    )
 }
 
 pub async fn healthz(State(state): State<AppState>) -> Response {
@@ -33,20 +48,25 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
 }
 
 pub async fn asset(Path(file): Path<String>) -> Response {
     let mut found: Option<(&'static str, Vec<u8>)> = None;
     html::assets(&mut |name, bytes| {
         if name == file {
-            let ty = if name.ends_with(".css") { "text/css; charset=utf-8" } else { "text/javascript; charset=utf-8" };
+            let ty = if name.ends_with(".css") {
+                "text/css; charset=utf-8"
+            } else {
+                "text/javascript; charset=utf-8"
+            };
             found = Some((ty, bytes));
         }
     });
-    if found.is_none() && file == "blankett.js" {
-        found = Some(("text/javascript; charset=utf-8", js::RUNTIME_JS.as_bytes().to_vec()));
-    }
     match found {
         Some((ty, bytes)) => ([(header::CONTENT_TYPE, ty)], bytes).into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
@@ -56,7 +76,11 @@ pub async fn asset(Path(file): Path<String>) -> Response {
 pub async fn theme(State(state): State<AppState>, Path(kommun): Path<String>) -> Response {
     let reg = state.registry();
     match reg.kommuner.get(&kommun) {
-        Some(k) => ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], html::theme_css(&k.branding)).into_response(),
+        Some(k) => (
+            [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+            html::theme_css(&k.branding),
+        )
+            .into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -66,7 +90,11 @@ pub async fn dev_version(State(state): State<AppState>) -> Response {
     if !state.config.dev {
         return StatusCode::NOT_FOUND.into_response();
     }
-    state.dev_version.load(std::sync::atomic::Ordering::Relaxed).to_string().into_response()
+    state
+        .dev_version
+        .load(std::sync::atomic::Ordering::Relaxed)
+        .to_string()
+        .into_response()
 }
 
 /// In `blankett dev`, a compile error replaces every journey page until it is fixed.
@@ -80,7 +108,14 @@ pub fn dev_error_page(state: &AppState) -> Option<Response> {
         "sv",
         json!({"title": "Fel i formuläret", "heading": "Formuläret har fel", "body": errors, "back": "Ladda om när felen är rättade", "back_href": ""}),
     );
-    Some((StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response())
+    Some(
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            body,
+        )
+            .into_response(),
+    )
 }
 
 /// Appended to form.js in `blankett dev`: reload the page after every recompile.

@@ -40,12 +40,23 @@ impl Registry {
         for k in &c.kommuner {
             kommuner.insert(
                 k.id.clone(),
-                KommunEntry { info: Some(k.clone()), branding: Branding::of(k), services: services(&k.forms) },
+                KommunEntry {
+                    info: Some(k.clone()),
+                    branding: Branding::of(k),
+                    services: services(&k.forms),
+                },
             );
         }
         if !c.forms.is_empty() && kommuner.is_empty() {
             let b = Branding::neutral();
-            kommuner.insert(b.kommun_id.clone(), KommunEntry { info: None, branding: b, services: services(&c.forms) });
+            kommuner.insert(
+                b.kommun_id.clone(),
+                KommunEntry {
+                    info: None,
+                    branding: b,
+                    services: services(&c.forms),
+                },
+            );
         }
         Registry { kommuner }
     }
@@ -57,5 +68,16 @@ impl Registry {
 }
 
 fn services(forms: &[Form]) -> BTreeMap<String, Service> {
-    forms.iter().map(|f| (f.id.clone(), Service { form: Arc::new(f.clone()), js: backend::js::generate(f) })).collect()
+    forms
+        .iter()
+        .map(|f| {
+            (
+                f.id.clone(),
+                Service {
+                    form: Arc::new(f.clone()),
+                    js: backend::js::generate(f),
+                },
+            )
+        })
+        .collect()
 }

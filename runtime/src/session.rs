@@ -23,10 +23,16 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 }
 
 fn cookie_value(req: &Request) -> Option<String> {
-    req.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == COOKIE && v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit())).then(|| v.to_string())
-    })
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == COOKIE && v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| v.to_string())
+        })
 }
 
 /// The person a session belongs to, for ownership of drafts and submissions.
@@ -47,7 +53,9 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     };
     let session = match existing {
         Some(mut s) => {
-            let last = chrono::DateTime::parse_from_rfc3339(&s.last_seen_at).map(|d| d.with_timezone(&chrono::Utc)).unwrap_or_else(|_| now());
+            let last = chrono::DateTime::parse_from_rfc3339(&s.last_seen_at)
+                .map(|d| d.with_timezone(&chrono::Utc))
+                .unwrap_or_else(|_| now());
             if now() - last > idle {
                 let _ = state.store.delete_session(&s.id).await;
                 fresh = true;
@@ -69,7 +77,11 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     if fresh {
         if let Err(e) = state.store.put_session(&session).await {
             tracing::error!(error = %e, "cannot store a session");
-            return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "Tjänsten är tillfälligt otillgänglig. Försök igen om en stund.").into_response();
+            return (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "Tjänsten är tillfälligt otillgänglig. Försök igen om en stund.",
+            )
+                .into_response();
         }
     }
     let id = session.id.clone();
@@ -87,7 +99,14 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
 
 fn new_session() -> Session {
     let t = now().to_rfc3339();
-    Session { id: token(), person_pnr: None, person_name: None, csrf: token(), created_at: t.clone(), last_seen_at: t }
+    Session {
+        id: token(),
+        person_pnr: None,
+        person_name: None,
+        csrf: token(),
+        created_at: t.clone(),
+        last_seen_at: t,
+    }
 }
 
 /// Compares a submitted CSRF token with the session's, in constant time.

@@ -20,14 +20,33 @@ pub struct Posted {
     pub upload_errors: Vec<FieldError>,
 }
 
-pub async fn read_post(state: &AppState, form: &Form, page: usize, draft: &Draft, req: Request) -> Result<Posted, Response> {
-    let is_multipart = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/form-data"));
-    let mut posted = Posted { pairs: Vec::new(), csrf: None, files: Answers::new(), upload_errors: Vec::new() };
+pub async fn read_post(
+    state: &AppState,
+    form: &Form,
+    page: usize,
+    draft: &Draft,
+    req: Request,
+) -> Result<Posted, Response> {
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let mut posted = Posted {
+        pairs: Vec::new(),
+        csrf: None,
+        files: Answers::new(),
+        upload_errors: Vec::new(),
+    };
     if !is_multipart {
-        let body = axum::body::Bytes::from_request(req, state).await.map_err(|_| crate::web::too_large())?;
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| crate::web::too_large())?;
         posted.pairs = crate::web::form_pairs(&body);
     } else {
-        let mut mp = Multipart::from_request(req, state).await.map_err(|_| crate::web::too_large())?;
+        let mut mp = Multipart::from_request(req, state)
+            .await
+            .map_err(|_| crate::web::too_large())?;
         loop {
             let field = match mp.next_field().await {
                 Ok(Some(f)) => f,
@@ -42,29 +61,66 @@ pub async fn read_post(state: &AppState, form: &Form, page: usize, draft: &Draft
                     if bytes.is_empty() && filename.is_empty() {
                         continue;
                     }
-                    store_file(state, form, page, draft, &name, &filename, &bytes, &mut posted).await?;
+                    store_file(
+                        state,
+                        form,
+                        page,
+                        draft,
+                        &name,
+                        &filename,
+                        &bytes,
+                        &mut posted,
+                    )
+                    .await?;
                 }
-                None => posted.pairs.push((name, String::from_utf8_lossy(&bytes).into_owned())),
+                None => posted
+                    .pairs
+                    .push((name, String::from_utf8_lossy(&bytes).into_owned())),
             }
         }
     }
-    posted.csrf = posted.pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.clone());
+    posted.csrf = posted
+        .pairs
+        .iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.clone());
     Ok(posted)
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn store_file(state: &AppState, form: &Form, page: usize, draft: &Draft, name: &str, filename: &str, bytes: &[u8], posted: &mut Posted) -> Result<(), Response> {
+async fn store_file(
+    state: &AppState,
+    form: &Form,
+    page: usize,
+    draft: &Draft,
+    name: &str,
+    filename: &str,
+    bytes: &[u8],
+    posted: &mut Posted,
+) -> Result<(), Response> {
     // Only file fields of this page take uploads; anything else is ignored, not stored.
     let base = strip_index(name);
-    let Some(id) = form.field(&base).filter(|&id| form.fields[id].kind == FieldType::File && form.fields[id].page == page) else {
+    let Some(id) = form
+        .field(&base)
+        .filter(|&id| form.fields[id].kind == FieldType::File && form.fields[id].page == page)
+    else {
         return Ok(());
     };
     let field = &form.fields[id];
     let mime = sniff(bytes);
     let clean = sanitize_filename(filename);
-    let refuse = |message: Text| FieldError { field: id, path: name.to_string(), message };
+    let refuse = |message: Text| FieldError {
+        field: id,
+        path: name.to_string(),
+        message,
+    };
     if !field.accept.is_empty() && !field.accept.iter().any(|a| accepts(a, mime)) {
-        let kinds = field.accept.iter().map(|a| a.rsplit('/').next().unwrap_or(a).to_uppercase()).collect::<Vec<_>>().join(", ");
+        let kinds = field
+            .accept
+            .iter()
+            .map(|a| a.rsplit('/').next().unwrap_or(a).to_uppercase())
+            .collect::<Vec<_>>()
+            .join(", ");
         posted.upload_errors.push(refuse(Text::sv_en(
             format!("Filen ”{clean}” är inte en av de tillåtna filtyperna ({kinds}). Välj en annan fil."),
             format!("The file “{clean}” is not one of the allowed types ({kinds}). Choose another file."),
@@ -73,8 +129,14 @@ async fn store_file(state: &AppState, form: &Form, page: usize, draft: &Draft, n
     }
     if let Some(max) = field.max_size.filter(|&m| bytes.len() as u64 > m) {
         posted.upload_errors.push(refuse(Text::sv_en(
-            format!("Filen ”{clean}” är för stor. Den får vara högst {} MB.", (max as f64 / 1e6).to_string().replace('.', ",")),
-            format!("The file “{clean}” is too large. It can be at most {} MB.", max as f64 / 1e6),
+            format!(
+                "Filen ”{clean}” är för stor. Den får vara högst {} MB.",
+                (max as f64 / 1e6).to_string().replace('.', ",")
+            ),
+            format!(
+                "The file “{clean}” is too large. It can be at most {} MB.",
+                max as f64 / 1e6
+            ),
         )));
         return Ok(());
     }
@@ -90,8 +152,15 @@ async fn store_file(state: &AppState, form: &Form, page: usize, draft: &Draft, n
         sha256: hex::encode(Sha256::digest(bytes)),
         created_at: chrono::Utc::now().to_rfc3339(),
     };
-    state.store.put_attachment(&att, bytes).await.map_err(crate::web::unavailable)?;
-    posted.files.insert(name.to_string(), serde_json::json!({"name": clean, "size": bytes.len(), "type": mime, "id": att.id}));
+    state
+        .store
+        .put_attachment(&att, bytes)
+        .await
+        .map_err(crate::web::unavailable)?;
+    posted.files.insert(
+        name.to_string(),
+        serde_json::json!({"name": clean, "size": bytes.len(), "type": mime, "id": att.id}),
+    );
     Ok(())
 }
 
@@ -132,10 +201,16 @@ fn accepts(pattern: &str, mime: &str) -> bool {
 /// characters, the extension kept.
 pub fn sanitize_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base.chars().filter(|c| !c.is_control() && !matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*')).collect();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*'))
+        .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_string();
     let cleaned = if cleaned.chars().count() > 100 {
-        let ext: String = cleaned.rsplit_once('.').map(|(_, e)| e.chars().take(10).collect()).unwrap_or_default();
+        let ext: String = cleaned
+            .rsplit_once('.')
+            .map(|(_, e)| e.chars().take(10).collect())
+            .unwrap_or_default();
         let stem: String = cleaned.chars().take(100 - ext.len() - 1).collect();
         format!("{stem}.{ext}")
     } else {
@@ -158,7 +233,12 @@ mod tests {
         assert_eq!(sanitize_filename("C:\\Users\\x\\foto.jpg"), "foto.jpg");
         assert_eq!(sanitize_filename("a\u{0}b<script>.png"), "abscript.png");
         assert_eq!(sanitize_filename(".."), "fil");
-        assert_eq!(sanitize_filename(&format!("{}.pdf", "x".repeat(300))).chars().count(), 100);
+        assert_eq!(
+            sanitize_filename(&format!("{}.pdf", "x".repeat(300)))
+                .chars()
+                .count(),
+            100
+        );
     }
 
     #[test]

@@ -68,7 +68,8 @@ pub fn render(name: &str, lang: &str, mut ctx: serde_json::Value) -> String {
 pub fn html_page(body: String, english: bool) -> Response {
     let mut res = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
     if english {
-        res.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("en"));
+        res.headers_mut()
+            .insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("en"));
     }
     res
 }
@@ -83,23 +84,51 @@ pub fn redirect(to: &str) -> Response {
 }
 
 pub fn message(status: StatusCode, lang: &str, heading: &str, body: &str) -> Response {
-    let back = if lang == "en" { "Go to the start page" } else { "Gå till startsidan" };
-    let page = render("message.html", lang, json!({"title": heading, "heading": heading, "body": body, "back": back, "back_href": "/"}));
-    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+    let back = if lang == "en" {
+        "Go to the start page"
+    } else {
+        "Gå till startsidan"
+    };
+    let page = render(
+        "message.html",
+        lang,
+        json!({"title": heading, "heading": heading, "body": body, "back": back, "back_href": "/"}),
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page,
+    )
+        .into_response()
 }
 
 pub fn not_found(_state: &AppState, lang: impl AsRef<str>) -> Response {
     let lang = lang.as_ref();
     if lang == "en" {
-        message(StatusCode::NOT_FOUND, lang, "Page not found", "Check the address, or start from the list of e-services.")
+        message(
+            StatusCode::NOT_FOUND,
+            lang,
+            "Page not found",
+            "Check the address, or start from the list of e-services.",
+        )
     } else {
-        message(StatusCode::NOT_FOUND, lang, "Sidan finns inte", "Kontrollera adressen, eller börja från listan över e-tjänster.")
+        message(
+            StatusCode::NOT_FOUND,
+            lang,
+            "Sidan finns inte",
+            "Kontrollera adressen, eller börja från listan över e-tjänster.",
+        )
     }
 }
 
 pub fn forbidden_csrf(lang: &str) -> Response {
     if lang == "en" {
-        message(StatusCode::FORBIDDEN, lang, "The page had expired", "For your security the form could not be sent. Go back, reload the page and try again.")
+        message(
+            StatusCode::FORBIDDEN,
+            lang,
+            "The page had expired",
+            "For your security the form could not be sent. Go back, reload the page and try again.",
+        )
     } else {
         message(StatusCode::FORBIDDEN, lang, "Sidan hade gått ut", "Av säkerhetsskäl kunde formuläret inte skickas. Gå tillbaka, ladda om sidan och försök igen.")
     }
@@ -107,20 +136,40 @@ pub fn forbidden_csrf(lang: &str) -> Response {
 
 pub fn too_many(lang: &str) -> Response {
     if lang == "en" {
-        message(StatusCode::TOO_MANY_REQUESTS, lang, "Too many attempts", "Wait a minute and try again.")
+        message(
+            StatusCode::TOO_MANY_REQUESTS,
+            lang,
+            "Too many attempts",
+            "Wait a minute and try again.",
+        )
     } else {
-        message(StatusCode::TOO_MANY_REQUESTS, lang, "För många försök", "Vänta en minut och försök igen.")
+        message(
+            StatusCode::TOO_MANY_REQUESTS,
+            lang,
+            "För många försök",
+            "Vänta en minut och försök igen.",
+        )
     }
 }
 
 pub fn too_large() -> Response {
-    message(StatusCode::PAYLOAD_TOO_LARGE, "sv", "Det du skickade var för stort", "Välj en mindre fil, eller skicka filerna en i taget. Dina andra svar är sparade.")
+    message(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "sv",
+        "Det du skickade var för stort",
+        "Välj en mindre fil, eller skicka filerna en i taget. Dina andra svar är sparade.",
+    )
 }
 
 /// A storage failure: nothing was lost, the person is asked to try again.
 pub fn unavailable(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "storage failed");
-    message(StatusCode::SERVICE_UNAVAILABLE, "sv", "Tjänsten är tillfälligt otillgänglig", "Det du har skickat in tidigare är sparat. Försök igen om en stund.")
+    message(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "sv",
+        "Tjänsten är tillfälligt otillgänglig",
+        "Det du har skickat in tidigare är sparat. Försök igen om en stund.",
+    )
 }
 
 /// `application/x-www-form-urlencoded` body → pairs, in order.
@@ -147,8 +196,17 @@ impl Lang {
 impl<S: Send + Sync> FromRequestParts<S> for Lang {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let from_query = parts.uri.query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=").map(str::to_string)));
-        let from_cookie = parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| kv.trim().strip_prefix("blankett_lang=").map(str::to_string));
+        let from_query = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("lang=").map(str::to_string))
+        });
+        let from_cookie = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|kv| kv.trim().strip_prefix("blankett_lang=").map(str::to_string));
         Ok(Lang(from_query.or(from_cookie)))
     }
 }

@@ -18,8 +18,11 @@ pub struct ServeArgs {
 }
 
 fn init_logs(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("BLANKETT_LOG").unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BLANKETT_LOG")
+        .unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
     if json {
         let _ = builder.json().try_init();
     } else {
@@ -28,7 +31,13 @@ fn init_logs(json: bool) {
 }
 
 fn config(a: &ServeArgs) -> Result<Config, String> {
-    let default_file = a.paths.first().map(|p| if p.is_dir() { p.join("blankett.toml") } else { p.with_file_name("blankett.toml") });
+    let default_file = a.paths.first().map(|p| {
+        if p.is_dir() {
+            p.join("blankett.toml")
+        } else {
+            p.with_file_name("blankett.toml")
+        }
+    });
     let file = a.config.clone().or(default_file);
     let mut c = Config::load(file.as_deref())?;
     if let Some(l) = &a.listen {
@@ -50,7 +59,10 @@ pub fn run(a: ServeArgs, watch: bool) -> Result<ExitCode, String> {
     let registry = match Registry::compile(&a.paths) {
         Ok(r) => r,
         Err(c) => {
-            eprint!("{}", diagnostic::render(&c.sources, &c.diagnostics, super::use_color()));
+            eprint!(
+                "{}",
+                diagnostic::render(&c.sources, &c.diagnostics, super::use_color())
+            );
             eprintln!("the project has errors: fix them, then serve again");
             return Ok(ExitCode::from(1));
         }
@@ -58,10 +70,17 @@ pub fn run(a: ServeArgs, watch: bool) -> Result<ExitCode, String> {
     if registry.kommuner.is_empty() {
         return Err("found no e-services to serve: give a kommun project (a folder with kommun.yaml) or a library".into());
     }
-    std::fs::create_dir_all(&config.data).map_err(|e| format!("cannot create the data folder `{}`: {e}", config.data.display()))?;
+    std::fs::create_dir_all(&config.data).map_err(|e| {
+        format!(
+            "cannot create the data folder `{}`: {e}",
+            config.data.display()
+        )
+    })?;
     let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     rt.block_on(async move {
-        let store = blankett_runtime::store::open(&config.database_url()).await.map_err(|e| e.to_string())?;
+        let store = blankett_runtime::store::open(&config.database_url())
+            .await
+            .map_err(|e| e.to_string())?;
         let listen = config.listen.clone();
         let state = AppState::new(config, store, registry);
         for (kid, k) in &state.registry().kommuner {
@@ -72,7 +91,9 @@ pub fn run(a: ServeArgs, watch: bool) -> Result<ExitCode, String> {
         if watch {
             tokio::spawn(watch_and_reload(state.clone(), a.paths.clone()));
         }
-        app::serve(state).await.map_err(|e| format!("cannot serve on {listen}: {e}"))
+        app::serve(state)
+            .await
+            .map_err(|e| format!("cannot serve on {listen}: {e}"))
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -107,7 +128,10 @@ async fn watch_and_reload(state: AppState, paths: Vec<PathBuf>) {
             }
             Err(c) => {
                 let text = diagnostic::render(&c.sources, &c.diagnostics, false);
-                eprint!("{}", diagnostic::render(&c.sources, &c.diagnostics, super::use_color()));
+                eprint!(
+                    "{}",
+                    diagnostic::render(&c.sources, &c.diagnostics, super::use_color())
+                );
                 state.set_dev_errors(Some(text));
             }
         }

@@ -1,5 +1,9 @@
 //! An answer as it arrives (JSON from a test, or text from a web form) into a typed value,
 //! or the message a citizen sees when it is not acceptable.
+//!
+//! The browser reads its inputs the same way (`parseAnswer` in `backend/js/answers.js`) before
+//! it decides what to show, so each rule here has its twin there, and the differential test
+//! compares the two over random answers.
 
 use crate::domain;
 use crate::expr::Value;
@@ -76,9 +80,56 @@ pub fn is_empty(raw: &Json) -> bool {
 fn scalar_text(raw: &Json) -> Option<String> {
     match raw {
         Json::String(s) => Some(s.clone()),
-        Json::Number(n) => Some(n.to_string()),
+        Json::Number(n) => n.as_f64().map(number_text),
         Json::Bool(b) => Some(b.to_string()),
         _ => None,
+    }
+}
+
+/// A number given where text is wanted (`namn: 50` in a test), written as JavaScript's
+/// `String(n)` writes it: `50`, `0.1`, `1e+21`, `-0` as `0`.
+///
+/// JSON has one kind of number. serde_json keeps `50` and `50.0` apart and prints them
+/// differently (`50`, `50.0`), which the browser, holding a double, cannot do; so the server
+/// takes the number as a double too and prints it by ECMAScript's rules (Number::toString),
+/// on the shortest round-trip digits that Rust's `{:e}` and JavaScript both produce.
+pub fn number_text(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return if x.is_nan() {
+            "NaN".into()
+        } else if x == 0.0 {
+            "0".into()
+        } else if x > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
+    }
+    if x < 0.0 {
+        return format!("-{}", number_text(-x));
+    }
+    let sci = format!("{x:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let k = digits.len() as i32;
+    // The decimal point sits after the first n digits.
+    let n = exp.parse::<i32>().unwrap_or(0) + 1;
+    if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let e = n - 1;
+        let sign = if e < 0 { '-' } else { '+' };
+        let (first, rest) = digits.split_at(1);
+        let rest = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        format!("{first}{rest}e{sign}{}", e.abs())
     }
 }
 
@@ -159,7 +210,8 @@ fn date(raw: &Json) -> Result<Value, Text> {
             };
             i32::try_from(y)
                 .ok()
-                .and_then(|y| NaiveDate::from_ymd_opt(y, m, d)).filter(plausible_year)
+                .and_then(|y| NaiveDate::from_ymd_opt(y, m, d))
+                .filter(plausible_year)
                 .map(Value::Date)
                 .ok_or_else(err)
         }
@@ -167,19 +219,25 @@ fn date(raw: &Json) -> Result<Value, Text> {
     }
 }
 
-/// `2026-03-27`, also `20260327` as people type it.
-/// Years outside 1000–9999 are typing mistakes in a form, and `xs:date` cannot hold year 0.
+/// `2026-03-27`, also `2026-3-7` and `20260327` as people type it: a year of four digits, a
+/// month and a day of one or two, all ASCII.
+///
+/// Written out rather than left to chrono's `%Y-%m-%d`, which also takes signs, years of any
+/// length and spaces inside (`+2026- 3- 7`): the browser's reading of a date (`blankett.js`)
+/// must be the same, and a rule this short can be.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .or_else(|| {
-            (s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| NaiveDate::parse_from_str(s, "%Y%m%d").ok())
-                .flatten()
-        })
-        .filter(plausible_year)
+    let digits =
+        |t: &str, lens: &[usize]| lens.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit());
+    let (y, m, d) = match s.split('-').collect::<Vec<_>>()[..] {
+        [y, m, d] if digits(y, &[4]) && digits(m, &[1, 2]) && digits(d, &[1, 2]) => (y, m, d),
+        [all] if digits(all, &[8]) => (&all[..4], &all[4..6], &all[6..]),
+        _ => return None,
+    };
+    let (y, m, d) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    NaiveDate::from_ymd_opt(y, m, d).filter(plausible_year)
 }
 
+/// Years outside 1000–9999 are typing mistakes in a form, and `xs:date` cannot hold year 0.
 fn plausible_year(d: &NaiveDate) -> bool {
     use chrono::Datelike;
     (1000..=9999).contains(&d.year())
@@ -208,7 +266,12 @@ fn file(raw: &Json) -> Result<Value, Text> {
         }),
         Json::Object(o) => {
             let name = o.get("name").and_then(scalar_text).ok_or_else(err)?;
-            let size = o.get("size").and_then(Json::as_u64).unwrap_or(0);
+            // A size is a whole number of bytes, however the JSON writes it (`5` or `5.0`).
+            let size = o
+                .get("size")
+                .and_then(Json::as_f64)
+                .filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n < u64::MAX as f64)
+                .map_or(0, |n| n as u64);
             let mime = o
                 .get("type")
                 .and_then(scalar_text)

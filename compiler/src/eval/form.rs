@@ -67,9 +67,6 @@ pub fn instance_path(form: &Form, field: FieldId, rows: &[usize]) -> String {
     path
 }
 
-/// Memo of a per-instance result; `None` while it is being computed (a cycle).
-type Memo<T> = RefCell<HashMap<(FieldId, Vec<usize>), Option<T>>>;
-
 struct State<'a> {
     form: &'a Form,
     today: NaiveDate,
@@ -77,10 +74,13 @@ struct State<'a> {
     parsed: BTreeMap<String, Value>,
     parse_errors: BTreeMap<String, Text>,
     rows: BTreeMap<String, usize>,
-    visible_memo: Memo<bool>,
-    page_memo: RefCell<HashMap<usize, Option<bool>>>,
-    computed_memo: Memo<Value>,
+    visible_memo: Memo<(FieldId, Vec<usize>), bool>,
+    page_memo: Memo<usize, bool>,
+    computed_memo: Memo<(FieldId, Vec<usize>), Value>,
 }
+
+/// Results by key; `None` while being computed, so a cycle can be told from a result.
+type Memo<K, V> = RefCell<HashMap<K, Option<V>>>;
 
 /// The environment an expression of `field` in `rows` is evaluated in.
 struct Env<'s, 'a> {

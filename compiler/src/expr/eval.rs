@@ -20,6 +20,10 @@
 //!   with the wrong number of arguments, is `null` (the checker refuses both).
 //!
 //! Evaluation never panics and never fails: whatever the answers, it gives a value.
+//!
+//! The browser's copy of these rules is `B` in `backend/js/blankett.js`, ported line by line;
+//! `tests/js_differential.rs` runs both over thousands of random expressions and answers and
+//! requires the same value from each. Change both, or that test fails.
 
 use super::ast::{BinOp, Call, Expr, ExprKind, Ref, UnOp};
 use super::pnr;
@@ -134,7 +138,8 @@ fn holds(list: &Value, x: &Value) -> bool {
 /// * `round(x, n)`: see [`round_decimal`]; `n` a whole number from -15 to 15, else `null`.
 /// * `answered(x)`: [`Value::is_answered`].
 /// * `matches(x, p)`: whether the whole text `x` matches the pattern `p`, i.e. `^(?:p)$`;
-///   `false` when `x` is not a text.
+///   `false` when `x` is not a text. Patterns are the portable dialect of [`super::pattern`]:
+///   `\d`, `\w`, `\s`, `\b` are ASCII-only, `.` is anything but a line feed.
 /// * `days_between(a, b)`: days from date `a` to date `b`, negative if `b` is earlier.
 /// * `contains(xs, x)`: whether list `xs` holds `x` (as `x in xs`), or text `xs` contains
 ///   text `x`; `false` when either is null.
@@ -258,8 +263,8 @@ thread_local! {
     static PATTERNS: RefCell<HashMap<String, Option<regex::Regex>>> = RefCell::new(HashMap::new());
 }
 
-/// Whether the whole of `text` matches `pattern`; a pattern that does not compile matches
-/// nothing.
+/// Whether the whole of `text` matches `pattern`, read as the dialect of [`super::pattern`]
+/// (which the browser reads alike); a pattern outside it matches nothing.
 fn whole_match(text: &str, pattern: &str) -> bool {
     PATTERNS.with(|cache| {
         let mut cache = cache.borrow_mut();
@@ -268,7 +273,11 @@ fn whole_match(text: &str, pattern: &str) -> bool {
         }
         cache
             .entry(pattern.to_string())
-            .or_insert_with(|| regex::Regex::new(&format!("^(?:{pattern})$")).ok())
+            .or_insert_with(|| {
+                super::pattern::translate(pattern)
+                    .ok()
+                    .and_then(|t| regex::Regex::new(&t.rust).ok())
+            })
             .as_ref()
             .is_some_and(|re| re.is_match(text))
     })

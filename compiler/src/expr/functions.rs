@@ -338,10 +338,10 @@ impl Typer<'_, '_, '_> {
             }
             return;
         };
-        if let Err(e) = regex::Regex::new(p) {
+        if let Err(problem) = super::pattern::translate(p) {
             let d = Diagnostic::error(Code::InvalidPattern, "this pattern is not a valid regular expression")
-                .at(self.args[1].span, regex_problem(&e))
-                .help("blankett patterns use the syntax of the Rust `regex` crate; escape a literal character with `\\`");
+                .at(self.args[1].span, problem)
+                .help("blankett patterns are a small dialect that the server and the browser read alike: characters, `.`, `[…]`, `\\d \\w \\s` (ASCII only), groups, `|` and repetition; escape a literal character with `\\`");
             self.c.diags.push(d);
         }
     }
@@ -392,14 +392,4 @@ impl Typer<'_, '_, '_> {
             }
         }
     }
-}
-
-/// The one-line reason inside the regex crate's multi-line error.
-fn regex_problem(e: &regex::Error) -> String {
-    let text = e.to_string();
-    text.lines()
-        .rev()
-        .find_map(|l| l.trim().strip_prefix("error: "))
-        .unwrap_or("does not compile")
-        .to_string()
 }

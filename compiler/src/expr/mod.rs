@@ -13,6 +13,7 @@ pub mod check;
 pub mod eval;
 pub mod functions;
 pub mod parse;
+pub mod pattern;
 mod pnr;
 mod syntax_error;
 pub mod types;

@@ -131,7 +131,14 @@ pub trait Store: Send + Sync {
     async fn set_status(&self, id: &str, status: &str, case_number: Option<&str>) -> Result<()>;
 
     /// Keeps a published form version, so drafts made against it can continue after an upgrade.
-    async fn put_form_version(&self, hash: &str, kommun: &str, form: &str, version: &str, bundle: &str) -> Result<()>;
+    async fn put_form_version(
+        &self,
+        hash: &str,
+        kommun: &str,
+        form: &str,
+        version: &str,
+        bundle: &str,
+    ) -> Result<()>;
     async fn form_version(&self, hash: &str) -> Result<Option<String>>;
 
     async fn record(&self, e: &Event) -> Result<()>;

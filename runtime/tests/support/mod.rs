@@ -27,11 +27,18 @@ pub struct Client {
 
 pub async fn app() -> (Router, AppState) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/orust");
-    let registry = Registry::compile(&[root]).unwrap_or_else(|c| panic!("the example does not compile: {:?}", c.diagnostics));
+    let registry = Registry::compile(&[root])
+        .unwrap_or_else(|c| panic!("the example does not compile: {:?}", c.diagnostics));
     let dir = std::env::temp_dir().join(format!("blankett-rt-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    let config = Config { dev: true, data: dir.clone(), ..Config::default() };
-    let store = blankett_runtime::store::open(dir.join("t.db").to_str().unwrap()).await.unwrap();
+    let config = Config {
+        dev: true,
+        data: dir.clone(),
+        ..Config::default()
+    };
+    let store = blankett_runtime::store::open(dir.join("t.db").to_str().unwrap())
+        .await
+        .unwrap();
     let state = AppState::new(config, store, registry);
     state.remember_versions().await;
     (app::router(state.clone()), state)
@@ -55,9 +62,17 @@ impl Client {
         }
         let status = res.status();
         let headers = res.headers().clone();
-        let location = headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string());
-        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
-        Response { status, location, body, headers }
+        let location = headers
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
+        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes())
+            .into_owned();
+        Response {
+            status,
+            location,
+            body,
+            headers,
+        }
     }
 
     fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
@@ -74,22 +89,47 @@ impl Client {
     }
 
     pub async fn post(&mut self, path: &str, pairs: &[(&str, &str)]) -> Response {
-        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
-        let req = self.request("POST", path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap();
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let req = self
+            .request("POST", path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
         self.send(req).await
     }
 
     /// A multipart POST with one file.
-    pub async fn post_file(&mut self, path: &str, pairs: &[(&str, &str)], file_field: &str, filename: &str, bytes: &[u8]) -> Response {
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        pairs: &[(&str, &str)],
+        file_field: &str,
+        filename: &str,
+        bytes: &[u8],
+    ) -> Response {
         let boundary = "XbLaNkEtTbOuNdArYx";
         let mut body = Vec::new();
         for (k, v) in pairs {
-            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
         }
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let req = self.request("POST", path).header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}")).body(Body::from(body)).unwrap();
+        let req = self
+            .request("POST", path)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
         self.send(req).await
     }
 
@@ -101,7 +141,12 @@ impl Client {
 
     pub async fn login(&mut self, pnr: &str) {
         let token = self.csrf("/auth/dev").await;
-        let res = self.post("/auth/dev", &[("_csrf", &token), ("person", pnr), ("next", "/mina-sidor")]).await;
+        let res = self
+            .post(
+                "/auth/dev",
+                &[("_csrf", &token), ("person", pnr), ("next", "/mina-sidor")],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     }
 }

@@ -227,6 +227,7 @@ const CSS: &str = include_str!("blankett.css");
 /// Static files every page uses.
 pub fn assets(add: &mut dyn FnMut(&str, Vec<u8>)) {
     add("blankett.css", CSS.as_bytes().to_vec());
+    add("blankett.js", super::js::RUNTIME_JS.as_bytes().to_vec());
 }
 
 /// The kommun's colours as CSS custom properties: a stylesheet of its own, since the CSP
