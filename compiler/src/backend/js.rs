@@ -103,6 +103,3 @@ fn text(t: &Text) -> String {
             .collect();
     format!("{{ {} }}", parts.join(", "))
 }
-
-/// The client runtime (replaced by the JS backend work).
-pub const RUNTIME_JS: &str = "";
