@@ -4,9 +4,12 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// (key, action) → (window start, count in the window).
+type Windows = HashMap<(String, &'static str), (Instant, u32)>;
+
 #[derive(Default)]
 pub struct RateLimits {
-    windows: Mutex<HashMap<(String, &'static str), (Instant, u32)>>,
+    windows: Mutex<Windows>,
 }
 
 impl RateLimits {

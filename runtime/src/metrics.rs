@@ -4,9 +4,12 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+/// (metric name, labels) → count.
+type Counters = BTreeMap<(String, Vec<(String, String)>), u64>;
+
 #[derive(Default)]
 pub struct Metrics {
-    counters: Mutex<BTreeMap<(String, Vec<(String, String)>), u64>>,
+    counters: Mutex<Counters>,
 }
 
 impl Metrics {
