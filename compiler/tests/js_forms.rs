@@ -132,7 +132,9 @@ fn the_page_follows_the_answers() {
         .expect("the felanmalan form");
     let file = temp_file("dom-felanmalan.form.js", &js::generate(form));
     let steps = harness("dom", &[file]);
-    let rule = form.rules[0].message.get("sv");
+    // Announced as an error, as the server draws it: a visually hidden "Fel: " first.
+    let rule = format!("Fel: {}", form.rules[0].message.get("sv"));
+    let rule = rule.as_str();
     let step = |annat_hidden: bool, count: &str, rule: &str| {
         json!({
             "annat_vad_hidden": annat_hidden, "namn_hidden": true, "count": count,

@@ -24,6 +24,20 @@ class Element {
     this.checked = false;
     this.type = attrs.type || tag;
     this.name = attrs.name;
+    this.children = [];
+    const classes = new Set();
+    this.classList = { toggle: (name, on) => (on ? classes.add(name) : classes.delete(name)), contains: (n) => classes.has(n) };
+  }
+  get firstChild() {
+    return this.children[0] || null;
+  }
+  removeChild(child) {
+    this.children = this.children.filter((c) => c !== child);
+    this.textContent = this.children.map((c) => c.textContent).join("");
+  }
+  appendChild(child) {
+    this.children.push(child);
+    this.textContent = this.children.map((c) => c.textContent).join("");
   }
   getAttribute(k) {
     return k in this.attrs ? this.attrs[k] : null;
@@ -53,6 +67,8 @@ function install(root) {
       doc.elements.push(el);
       return el;
     },
+    createElement: (tag) => new Element(doc, tag, {}),
+    createTextNode: (text) => ({ textContent: text }),
     querySelectorAll: (selector) => doc.elements.filter((el) => matches(el, selector)),
     querySelector: (selector) => doc.elements.find((el) => matches(el, selector)) || null,
     addEventListener(type, fn) {

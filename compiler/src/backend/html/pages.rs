@@ -207,6 +207,8 @@ fn question(
         .collect();
     json!({
         "heading": form.pages[page].title.get(ctx.lang),
+        "page_id": form.pages[page].id,
+        "context_answers": context_answers(form, page, answers),
         "single": fields.len() == 1 && fields[0].heading,
         "fields": fields,
         "multipart": ids.iter().any(|&i| form.fields[i].kind == FieldType::File),
@@ -215,6 +217,61 @@ fn question(
         "error_title": error_title(ctx.lang, errors.len()),
         "back": back,
     })
+}
+
+/// The answers from other pages that this page's conditions, computed values and rules read,
+/// as JSON for `data-answers`: the browser evaluates them over these and the page's own inputs.
+/// Only what is read is included, so the page carries no more personal data than it needs.
+fn context_answers(form: &crate::ir::Form, page: usize, answers: &Answers) -> String {
+    use std::collections::BTreeSet;
+    let top = |path: &str| -> Option<FieldId> {
+        let id = form.field(&path.replace("[*]", ""))?;
+        let mut id = id;
+        while let Some(p) = form.fields[id].parent {
+            id = p;
+        }
+        Some(id)
+    };
+    let mut exprs: Vec<&crate::expr::Expr> = Vec::new();
+    for f in form.fields.iter().filter(|f| f.page == page) {
+        exprs.extend(f.conditions.iter());
+        if let crate::ir::Required::When(e) = &f.required {
+            exprs.push(e);
+        }
+        exprs.extend(f.value.iter());
+    }
+    exprs.extend(
+        form.rules
+            .iter()
+            .filter(|r| form.fields[r.field].page == page)
+            .map(|r| &r.when),
+    );
+    let mut needed: BTreeSet<FieldId> = BTreeSet::new();
+    let mut seen_computed: BTreeSet<FieldId> = BTreeSet::new();
+    while let Some(e) = exprs.pop() {
+        for r in e.refs() {
+            let Some(id) = r.resolved.as_deref().and_then(top) else {
+                continue;
+            };
+            let f = &form.fields[id];
+            // A computed field elsewhere is recomputed in the browser: it needs its own inputs.
+            if f.kind == FieldType::Computed {
+                if seen_computed.insert(id) {
+                    exprs.extend(f.value.iter());
+                }
+            } else if f.page != page {
+                needed.insert(id);
+            }
+        }
+    }
+    let picked: serde_json::Map<String, Json> = needed
+        .iter()
+        .filter_map(|&id| {
+            let path = &form.fields[id].path;
+            answers.get(path).map(|v| (path.clone(), v.clone()))
+        })
+        .collect();
+    serde_json::to_string(&picked).unwrap_or_else(|_| "{}".into())
 }
 
 fn error_title(lang: &str, n: usize) -> String {

@@ -298,11 +298,25 @@
     }
   }
 
+  /** The answers as the server would see them after this page is posted: the page's own inputs,
+   * and for the other pages what the server put in the form's `data-answers` (only what this
+   * page's conditions and computed values read). Without it every earlier answer would read as
+   * unanswered, and a question that depends on one would be hidden. */
   function readAnswers(form, doc) {
     const byName = inputsByName(doc);
+    const holder = doc.querySelector("form[data-answers]");
+    let saved = null;
+    try {
+      saved = holder ? JSON.parse(holder.getAttribute("data-answers") || "{}") : null;
+    } catch (e) {
+      saved = null;
+    }
+    const pageId = holder ? holder.getAttribute("data-page") : null;
     const answers = {};
     form.fields.forEach((f, id) => {
-      if (f.parent === null && isInput(f.kind)) answers[f.path] = readField(form, id, f.path, byName);
+      if (f.parent !== null || !isInput(f.kind)) return;
+      if (saved !== null && f.page !== pageId) answers[f.path] = hasOwn(saved, f.path) ? saved[f.path] : null;
+      else answers[f.path] = readField(form, id, f.path, byName);
     });
     return answers;
   }
@@ -359,8 +373,24 @@
     }
     for (const el of doc.querySelectorAll("[data-rule-for]")) {
       const message = out.rules[el.getAttribute("data-rule-for")];
-      setText(el, message ? message[lang] || message.sv : "");
+      showRule(doc, el, message ? message[lang] || message.sv : "", lang);
     }
+  }
+
+  /** A rule's message as the server draws one: an error message with a hidden "Fel: " first,
+   * so a screen reader announces it as an error; nothing at all when the rule holds. */
+  function showRule(doc, el, text, lang) {
+    const current = el.textContent;
+    const prefix = lang === "en" ? "Error: " : "Fel: ";
+    if (current === (text ? prefix + text : "")) return;
+    while (el.firstChild) el.removeChild(el.firstChild);
+    el.classList.toggle("bk-error-message", Boolean(text));
+    if (!text) return;
+    const hidden = doc.createElement("span");
+    hidden.className = "bk-visually-hidden";
+    hidden.textContent = prefix;
+    el.appendChild(hidden);
+    el.appendChild(doc.createTextNode(text));
   }
 
   /** "Du har 12 tecken kvar" under a textarea with a maximum length. */
