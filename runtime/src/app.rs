@@ -92,6 +92,8 @@ pub fn router(state: AppState) -> Router {
         .route("/{kommun}/{form}/kontrollera", get(crate::journey::check).post(crate::journey::submit))
         .route("/{kommun}/{form}/kvitto/{id}", get(crate::journey::receipt))
         .route("/{kommun}/{form}/{page}", get(crate::journey::page).post(crate::journey::save_page))
+        // Every other address gets the page that says so, not an empty 404.
+        .fallback(crate::pages::fallback)
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::session::layer))
         .layer(axum::middleware::from_fn(crate::security::headers))
         .layer(DefaultBodyLimit::max(limit))

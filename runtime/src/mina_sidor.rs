@@ -30,6 +30,14 @@ fn status_text(status: &str, lang: &str) -> &'static str {
     }
 }
 
+/// A stored time (UTC) as people here read it: the server's local time, "2026-05-12 14:05".
+pub fn local_time(rfc3339: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(d) => d.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => rfc3339.get(..16).unwrap_or("").replace('T', " "),
+    }
+}
+
 pub async fn overview(State(state): State<AppState>, Extension(session): Extension<Session>, Query(q): Query<Q>, lang: crate::web::Lang) -> Response {
     let lang = lang.get(&Default::default());
     if session.person_pnr.is_none() {
@@ -45,7 +53,7 @@ pub async fn overview(State(state): State<AppState>, Extension(session): Extensi
         .await
         .unwrap_or_default()
         .iter()
-        .map(|d| json!({"href": format!("/{}/{}/{}", d.kommun, d.form, d.page), "title": title_of(&d.kommun, &d.form), "updated": d.updated_at.get(..16).unwrap_or("").replace('T', " ")}))
+        .map(|d| json!({"href": format!("/{}/{}/{}", d.kommun, d.form, d.page), "title": title_of(&d.kommun, &d.form), "updated": local_time(&d.updated_at)}))
         .collect();
     let mut submissions = Vec::new();
     for s in state.store.submissions_of(&me).await.unwrap_or_default() {
@@ -61,7 +69,7 @@ pub async fn overview(State(state): State<AppState>, Extension(session): Extensi
             "reference": s.reference,
             "receipt": format!("/{}/{}/kvitto/{}", s.kommun, s.form, s.id),
             "title": title_of(&s.kommun, &s.form),
-            "submitted": s.submitted_at.get(..16).unwrap_or("").replace('T', " "),
+            "submitted": local_time(&s.submitted_at),
             "status": status_text(&s.status, &lang),
             "case_number": s.case_number,
             "xml": format!("/mina-sidor/inlamning/{}/ansokan.xml", s.id),
