@@ -112,6 +112,8 @@ pub fn router(state: AppState) -> Router {
             "/{kommun}/{form}/{page}",
             get(crate::journey::page).post(crate::journey::save_page),
         )
+        // Every other address gets the page that says so, not an empty 404.
+        .fallback(crate::pages::fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::session::layer,

@@ -572,9 +572,13 @@ pub async fn receipt(
     };
     let answers: BTreeMap<String, serde_json::Value> = parse_answers(&s.answers);
     let outcome = eval::evaluate(&form, &answers, today());
+    // Stored in UTC; shown in the server's local time, as the person's clock shows it.
+    let submitted_at = chrono::DateTime::parse_from_rfc3339(&s.submitted_at)
+        .map(|d| d.with_timezone(&chrono::Local).to_rfc3339())
+        .unwrap_or_else(|_| s.submitted_at.clone());
     let view = View::Receipt {
         reference: &s.reference,
-        submitted_at: &s.submitted_at,
+        submitted_at: &submitted_at,
         outcome: &outcome,
     };
     html_page(

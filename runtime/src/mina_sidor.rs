@@ -30,6 +30,17 @@ fn status_text(status: &str, lang: &str) -> &'static str {
     }
 }
 
+/// A stored time (UTC) as people here read it: the server's local time, "2026-05-12 14:05".
+pub fn local_time(rfc3339: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(d) => d
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        Err(_) => rfc3339.get(..16).unwrap_or("").replace('T', " "),
+    }
+}
+
 pub async fn overview(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
@@ -54,7 +65,7 @@ pub async fn overview(
         .await
         .unwrap_or_default()
         .iter()
-        .map(|d| json!({"href": format!("/{}/{}/{}", d.kommun, d.form, d.page), "title": title_of(&d.kommun, &d.form), "updated": d.updated_at.get(..16).unwrap_or("").replace('T', " ")}))
+        .map(|d| json!({"href": format!("/{}/{}/{}", d.kommun, d.form, d.page), "title": title_of(&d.kommun, &d.form), "updated": local_time(&d.updated_at)}))
         .collect();
     let mut submissions = Vec::new();
     for s in state.store.submissions_of(&me).await.unwrap_or_default() {
@@ -70,7 +81,7 @@ pub async fn overview(
             "reference": s.reference,
             "receipt": format!("/{}/{}/kvitto/{}", s.kommun, s.form, s.id),
             "title": title_of(&s.kommun, &s.form),
-            "submitted": s.submitted_at.get(..16).unwrap_or("").replace('T', " "),
+            "submitted": local_time(&s.submitted_at),
             "status": status_text(&s.status, &lang),
             "case_number": s.case_number,
             "xml": format!("/mina-sidor/inlamning/{}/ansokan.xml", s.id),

@@ -40,6 +40,11 @@ pub async fn index(
     )
 }
 
+/// An address no route knows: "Sidan finns inte", in the person's language.
+pub async fn fallback(State(state): State<AppState>, lang: crate::web::Lang) -> Response {
+    crate::web::not_found(&state, lang.get(&Default::default()))
+}
+
 pub async fn healthz(State(state): State<AppState>) -> Response {
     match state.store.session("healthz").await {
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The browser suite: every generated page in Debian's Chromium (axe with and without
-# JavaScript, DOM checks) and the Nu HTML Checker. Installs what is missing first.
+# JavaScript, DOM checks) and the Nu HTML Checker; then the runtime itself, served from
+# examples/orust, used like a person uses it. Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -17,4 +18,4 @@ if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules
   npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 fi
 
-node --test --test-reporter=spec --test-concurrency=1 pages.test.mjs
+node --test --test-reporter=spec --test-concurrency=1 pages.test.mjs runtime.test.mjs
