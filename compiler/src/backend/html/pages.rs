@@ -232,7 +232,8 @@ fn context_answers(form: &crate::ir::Form, page: usize, answers: &Answers) -> St
         }
         Some(id)
     };
-    let mut exprs: Vec<&crate::expr::Expr> = Vec::new();
+    // The page's own condition too: the browser decides the page's fields' visibility with it.
+    let mut exprs: Vec<&crate::expr::Expr> = form.pages[page].visible_if.iter().collect();
     for f in form.fields.iter().filter(|f| f.page == page) {
         exprs.extend(f.conditions.iter());
         if let crate::ir::Required::When(e) = &f.required {

@@ -312,10 +312,11 @@
       saved = null;
     }
     const pageId = holder ? holder.getAttribute("data-page") : null;
+    const here = form.pages.findIndex((p) => p.id === pageId);
     const answers = {};
     form.fields.forEach((f, id) => {
       if (f.parent !== null || !isInput(f.kind)) return;
-      if (saved !== null && f.page !== pageId) answers[f.path] = hasOwn(saved, f.path) ? saved[f.path] : null;
+      if (saved !== null && f.page !== here) answers[f.path] = hasOwn(saved, f.path) ? saved[f.path] : null;
       else answers[f.path] = readField(form, id, f.path, byName);
     });
     return answers;
