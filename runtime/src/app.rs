@@ -128,9 +128,50 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(&state.config.listen).await?;
     tracing::info!(listen = %state.config.listen, "serving");
     state.remember_versions().await;
+    tokio::spawn(retention_loop(state.clone()));
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown())
         .await
+}
+
+/// Gallring: deletes what has passed its retention period, at start and every hour.
+async fn retention_loop(state: AppState) {
+    loop {
+        let counts = purge_expired(&state, chrono::Utc::now()).await;
+        if counts != (0, 0) {
+            tracing::info!(
+                drafts = counts.0,
+                submissions = counts.1,
+                "retention: deleted what had passed its period"
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
+}
+
+/// Deletes, per served form, drafts and submissions older than the form's retention periods.
+pub async fn purge_expired(state: &AppState, now: chrono::DateTime<chrono::Utc>) -> (u64, u64) {
+    let reg = state.registry();
+    let mut total = (0, 0);
+    for (kid, k) in &reg.kommuner {
+        for fid in k.services.keys() {
+            let (draft_days, submission_days) = state.config.retention_days(fid);
+            let drafts_before = (now - chrono::Duration::days(draft_days)).to_rfc3339();
+            let submissions_before = (now - chrono::Duration::days(submission_days)).to_rfc3339();
+            match state
+                .store
+                .purge(kid, fid, &drafts_before, &submissions_before)
+                .await
+            {
+                Ok((d, s)) => {
+                    total.0 += d;
+                    total.1 += s;
+                }
+                Err(e) => tracing::error!(error = %e, "retention failed"),
+            }
+        }
+    }
+    total
 }
 
 async fn shutdown() {

@@ -28,6 +28,16 @@ pub struct Config {
     pub submit_rate_per_minute: u32,
     /// Log-ins per minute from one address.
     pub login_rate_per_minute: u32,
+    /// Retention per form id, over the defaults above: `[retention.bygglov] submission_days = 3650`.
+    pub retention: std::collections::BTreeMap<String, Retention>,
+}
+
+/// How long one form's drafts and submissions are kept, in days.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    pub draft_days: Option<i64>,
+    pub submission_days: Option<i64>,
 }
 
 impl Default for Config {
@@ -44,6 +54,7 @@ impl Default for Config {
             retention_submission_days: 365,
             submit_rate_per_minute: 10,
             login_rate_per_minute: 20,
+            retention: Default::default(),
         }
     }
 }
@@ -97,6 +108,17 @@ impl Config {
             self.retention_submission_days = num("BLANKETT_RETENTION_SUBMISSION_DAYS", v)?;
         }
         Ok(())
+    }
+
+    /// Days to keep `form`'s drafts and submissions.
+    pub fn retention_days(&self, form: &str) -> (i64, i64) {
+        let r = self.retention.get(form);
+        (
+            r.and_then(|r| r.draft_days)
+                .unwrap_or(self.retention_draft_days),
+            r.and_then(|r| r.submission_days)
+                .unwrap_or(self.retention_submission_days),
+        )
     }
 
     /// The store's URL: PostgreSQL when configured, else SQLite in the data folder.

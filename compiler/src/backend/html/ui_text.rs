@@ -14,6 +14,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("optional", "(valfritt)", "(optional)"),
     ("back", "Tillbaka", "Back"),
     ("continue", "Fortsätt", "Continue"),
+    ("save_later", "Spara och fortsätt senare", "Save and continue later"),
     ("start", "Starta", "Start now"),
     ("you_need", "Det här behöver du", "What you need"),
     ("duration", "Det tar ungefär {n} minuter.", "It takes about {n} minutes."),
