@@ -111,9 +111,9 @@ pub fn check(
                 ));
             }
             if let Some(p) = &f.pattern {
-                let ok = regex::Regex::new(&format!("^(?:{p})$"))
-                    .map(|re| re.is_match(s))
-                    .unwrap_or(true);
+                // Compiled once per thread, not on every validation: a pattern is checked on
+                // every page a person sends.
+                let ok = crate::expr::eval::try_whole_match(s, p).unwrap_or(true);
                 if !ok {
                     return Some(f.pattern_message.clone().unwrap_or_else(|| {
                         Text::sv_en(

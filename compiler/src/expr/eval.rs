@@ -261,15 +261,21 @@ thread_local! {
 /// Whether the whole of `text` matches `pattern`; a pattern that does not compile matches
 /// nothing.
 fn whole_match(text: &str, pattern: &str) -> bool {
+    try_whole_match(text, pattern).unwrap_or(false)
+}
+
+/// Whether the whole of `text` matches `pattern`, the pattern compiled once per thread;
+/// `None` when it does not compile.
+pub(crate) fn try_whole_match(text: &str, pattern: &str) -> Option<bool> {
     PATTERNS.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.len() > 256 {
             cache.clear();
         }
-        cache
-            .entry(pattern.to_string())
-            .or_insert_with(|| regex::Regex::new(&format!("^(?:{pattern})$")).ok())
-            .as_ref()
-            .is_some_and(|re| re.is_match(text))
+        if !cache.contains_key(pattern) {
+            let re = regex::Regex::new(&format!("^(?:{pattern})$")).ok();
+            cache.insert(pattern.to_string(), re);
+        }
+        cache[pattern].as_ref().map(|re| re.is_match(text))
     })
 }
