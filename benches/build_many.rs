@@ -14,6 +14,10 @@ use blankett_compiler::source::RealFs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// The allocator the `blankett` command uses (src/main.rs), so the figures are the command's.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Seconds this thread has been on a CPU (Linux): unlike the wall clock, not stretched while
 /// other work on a shared machine has the core.
 fn cpu_seconds() -> Option<f64> {

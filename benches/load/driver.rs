@@ -5,6 +5,7 @@
 //! ```text
 //! cargo bench --bench load -- render --addr 127.0.0.1:8088 --connections 64 --seconds 10
 //! cargo bench --bench load -- submit --addr 127.0.0.1:8088 --connections 64 --sessions 4000
+//! cargo bench --bench load -- submit --addr 127.0.0.1:8088 --connections 64 --sessions 4000 --rate 1000
 //! ```
 //!
 //! `render`: one session per connection, each with a draft that has the first page answered;
@@ -248,7 +249,11 @@ async fn render(addr: SocketAddr, connections: usize, seconds: f64) -> serde_jso
     print_stats("page renders (GET question page, session cookie)", &mut s, sessions.len())
 }
 
-async fn submit(addr: SocketAddr, connections: usize, count: usize, seconds: f64) -> serde_json::Value {
+/// `rate`: open loop, the i-th POST sent at `i / rate` seconds (or as soon as a connection is
+/// free after that), its latency counted from that moment, so a server that falls behind shows
+/// it in the latency and not only in a lower rate. Without: closed loop, each connection sends
+/// its next POST when the last is answered (the most the server does, at that concurrency).
+async fn submit(addr: SocketAddr, connections: usize, count: usize, seconds: f64, rate: Option<f64>) -> serde_json::Value {
     let t = Instant::now();
     let drafts = prepare_many(addr, count, connections, true, Instant::now() + Duration::from_secs(300)).await;
     println!(
@@ -273,7 +278,14 @@ async fn submit(addr: SocketAddr, connections: usize, count: usize, seconds: f64
                     break;
                 }
                 let (cookie, csrf) = &drafts[i];
-                let t = Instant::now();
+                let t = match rate {
+                    Some(r) => {
+                        let at = started + Duration::from_secs_f64(i as f64 / r);
+                        tokio::time::sleep_until(at.into()).await;
+                        at
+                    }
+                    None => Instant::now(),
+                };
                 match c.request("POST", &format!("{BASE}/kontrollera"), Some(cookie), Some(&format!("_csrf={csrf}"))).await {
                     Ok(r) if r.status == 303 && r.location.as_deref().is_some_and(|l| l.contains("/kvitto/")) => {
                         lat.push(t.elapsed().as_micros() as u64)
@@ -303,18 +315,25 @@ async fn submit(addr: SocketAddr, connections: usize, count: usize, seconds: f64
         }
     }
     s.elapsed = started.elapsed().as_secs_f64();
-    print_stats("durable submissions (POST check page → 303 receipt)", &mut s, connections.min(drafts.len()))
+    let what = match rate {
+        Some(r) => format!("durable submissions offered at {r:.0}/s (POST check page → 303 receipt)"),
+        None => "durable submissions, closed loop (POST check page → 303 receipt)".to_string(),
+    };
+    let mut j = print_stats(&what, &mut s, connections.min(drafts.len()));
+    j["offered_per_second"] = serde_json::json!(rate);
+    j
 }
 
 fn main() {
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
-    let (mut mode, mut addr, mut connections, mut seconds, mut sessions) = (None, None, 64usize, 10.0f64, 4000usize);
+    let (mut mode, mut addr, mut connections, mut seconds, mut sessions, mut rate) = (None, None, 64usize, 10.0f64, 4000usize, None);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--addr" => addr = args.next(),
             "--connections" => connections = args.next().and_then(|v| v.parse().ok()).unwrap_or(connections),
             "--seconds" => seconds = args.next().and_then(|v| v.parse().ok()).unwrap_or(seconds),
             "--sessions" => sessions = args.next().and_then(|v| v.parse().ok()).unwrap_or(sessions),
+            "--rate" => rate = args.next().and_then(|v| v.parse::<f64>().ok()).filter(|r| *r > 0.0),
             "render" | "submit" => mode = Some(a.clone()),
             _ => {}
         }
@@ -339,7 +358,7 @@ fn main() {
     let result = rt.block_on(async {
         match mode.as_str() {
             "render" => render(addr, connections, seconds).await,
-            _ => submit(addr, connections, sessions, seconds).await,
+            _ => submit(addr, connections, sessions, seconds, rate).await,
         }
     });
     println!("{result}");

@@ -9,8 +9,10 @@
 #     (session lookup, draft lookup, evaluation, HTML) — with wrk when installed
 #     (`apt-get install wrk`), and with the driver, which also gives p50/p99;
 # (b) durable submissions per second: the driver first fills in SUBMISSIONS drafts completely,
-#     then POSTs every check page at once over CONNECTIONS connections; each 303 to the receipt
-#     comes after the submission's commit (SQLite WAL, synchronous=FULL).
+#     then POSTs every check page at once over CONNECTIONS connections (closed loop: the most
+#     the server does); then, with fresh drafts, RATE (1000) a second on a fixed schedule (open
+#     loop: the latency at that rate). Each 303 to the receipt comes after the submission's
+#     commit (SQLite WAL, synchronous=FULL).
 # Requests go only to 127.0.0.1, each phase bounded in count and time; the server is stopped at
 # the end. A benchmark, not a test: it prints figures, it asserts nothing.
 set -euo pipefail
@@ -23,6 +25,7 @@ ADDR="127.0.0.1:$PORT"
 CONNECTIONS="${CONNECTIONS:-64}"
 SECONDS_RENDER="${SECONDS_RENDER:-10}"
 SUBMISSIONS="${SUBMISSIONS:-4000}"
+RATE="${RATE:-1000}"
 WORK="$CARGO_TARGET_DIR/load-bench"
 DATA="$WORK/data"
 
@@ -62,8 +65,12 @@ cargo bench --quiet --bench load -- render --addr "$ADDR" --connections "$CONNEC
 
 echo
 echo "== (b) durable submissions"
+echo "closed loop: every connection posts its next check page as soon as the last is answered"
 cargo bench --quiet --bench load -- submit --addr "$ADDR" --connections "$CONNECTIONS" --sessions "$SUBMISSIONS" --seconds 120 \
     | tee "$WORK/submit.txt"
+echo "open loop: $RATE submissions a second on a fixed schedule, latency counted from the schedule"
+cargo bench --quiet --bench load -- submit --addr "$ADDR" --connections "$CONNECTIONS" --sessions "$((RATE * 4))" \
+    --rate "$RATE" --seconds 120 | tee "$WORK/submit_rate.txt"
 
 echo
 echo "== summary ($(nproc) cores, server and load generator together)"
@@ -84,6 +91,9 @@ if (w / "wrk.txt").exists():
 r = last_json("render.txt")
 print(f"renders (driver): {r['per_second']:8.0f}/s  p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  errors {r['errors']}")
 s = last_json("submit.txt")
-print(f"submissions:      {s['per_second']:8.0f}/s  p50 {s['p50_ms']:.2f} ms  p99 {s['p99_ms']:.2f} ms  "
+print(f"submissions, closed loop: {s['per_second']:6.0f}/s  p50 {s['p50_ms']:.2f} ms  p99 {s['p99_ms']:.2f} ms  "
       f"errors {s['errors']}  ({s['ok']} in {s['seconds']:.2f} s, {s['connections']} connections)")
+s = last_json("submit_rate.txt")
+print(f"submissions at {s['offered_per_second']:.0f}/s:   {s['per_second']:6.0f}/s  p50 {s['p50_ms']:.2f} ms  p99 {s['p99_ms']:.2f} ms  "
+      f"errors {s['errors']}  ({s['ok']} in {s['seconds']:.2f} s)")
 EOF
