@@ -63,6 +63,32 @@ pub struct Form {
     /// Where the form came from (for messages; not part of the hash).
     #[serde(skip)]
     pub source_span: Option<Span>,
+    /// Field ids by path, for [`Form::field`] (not part of the hash; rebuilt by [`Form::seal`]).
+    #[serde(skip)]
+    pub field_index: FieldIndex,
+}
+
+/// Field ids by path. [`Form::field`] is asked for every reference an expression follows and
+/// every answer a page reads: a scan over the fields' paths made that a cost per request.
+/// Built by [`Form::seal`] and [`Form::index_fields`]; while it does not cover the fields (a form
+/// still being built, or changed since), [`Form::field`] scans as before.
+#[derive(Clone, Default)]
+pub struct FieldIndex {
+    len: usize,
+    map: std::collections::HashMap<String, FieldId>,
+}
+
+/// The index only mirrors `fields`: two forms with the same fields are equal, indexed or not.
+impl PartialEq for FieldIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for FieldIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FieldIndex({} paths)", self.map.len())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -205,7 +231,27 @@ pub struct TestCase {
 
 impl Form {
     pub fn field(&self, path: &str) -> Option<FieldId> {
+        let ix = &self.field_index;
+        if ix.len == self.fields.len() && ix.len > 0 {
+            // A hit is checked, so a field renamed since indexing is not found under its old path.
+            return ix
+                .map
+                .get(path)
+                .copied()
+                .filter(|&i| self.fields[i].path == path);
+        }
         self.fields.iter().position(|f| f.path == path)
+    }
+    /// Builds the index [`Form::field`] uses; the first field with a path wins, as in a scan.
+    pub fn index_fields(&mut self) {
+        let mut map = std::collections::HashMap::with_capacity(self.fields.len());
+        for (i, f) in self.fields.iter().enumerate() {
+            map.entry(f.path.clone()).or_insert(i);
+        }
+        self.field_index = FieldIndex {
+            len: self.fields.len(),
+            map,
+        };
     }
     pub fn page(&self, id: &str) -> Option<usize> {
         self.pages.iter().position(|p| p.id == id)
@@ -213,6 +259,7 @@ impl Form {
     /// Computes and stores the content hash.
     pub fn seal(&mut self) {
         use sha2::{Digest, Sha256};
+        self.index_fields();
         self.hash.clear();
         let json = serde_json::to_vec(self).unwrap_or_default();
         self.hash = hex::encode(Sha256::digest(&json));

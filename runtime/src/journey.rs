@@ -514,17 +514,7 @@ pub async fn submit(
     state
         .metrics
         .inc("blankett_submissions_total", &[("form", &form.id)]);
-    let _ = state
-        .store
-        .record(&Event {
-            kommun,
-            form: form.id.clone(),
-            kind: "submit".into(),
-            page: None,
-            draft_id: Some(draft.id.clone()),
-            at: stored.submitted_at.clone(),
-        })
-        .await;
+    // The `submit` statistics event was stored with the submission, in the same transaction.
     // The receipt is shown only now, after the commit.
     redirect(&format!("{}/kvitto/{}", j.base, stored.id))
 }

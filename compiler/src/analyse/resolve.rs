@@ -601,6 +601,7 @@ fn empty_form() -> ir::Form {
         mapping: None,
         tests: Vec::new(),
         source_span: None,
+        field_index: Default::default(),
     }
 }
 

@@ -8,5 +8,7 @@ pub fn to_json(form: &Form) -> String {
 }
 
 pub fn from_json(text: &str) -> Result<Form, serde_json::Error> {
-    serde_json::from_str(text)
+    let mut form: Form = serde_json::from_str(text)?;
+    form.index_fields();
+    Ok(form)
 }

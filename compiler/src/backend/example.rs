@@ -148,9 +148,8 @@ fn text(f: &crate::ir::Field) -> Vec<Option<Json>> {
     let mut out = Vec::new();
     if let Some(p) = &f.pattern {
         // Only a sample the evaluator's own regex accepts is worth trying.
-        let re = regex::Regex::new(&format!("^(?:{p})$")).ok();
-        if let (Some(sample), Some(re)) = (Pattern::parse(p).map(|p| p.sample()), re) {
-            if re.is_match(&sample) {
+        if let Some(sample) = Pattern::parse(p).map(|p| p.sample()) {
+            if crate::eval::validate::field_pattern_matches(&sample, p) == Some(true) {
                 out.push(Some(json!(sample)));
             }
         }

@@ -67,6 +67,42 @@ pub fn instance_path(form: &Form, field: FieldId, rows: &[usize]) -> String {
     path
 }
 
+/// Memo of a per-instance result: `Some(None)` while it is being computed (a cycle),
+/// `Some(Some(v))` once known. Instances outside repeats (no rows), nearly all of them, sit in a
+/// vector by field id: hashing the key of every lookup was a large part of an evaluation.
+struct Memo<T> {
+    top: RefCell<Vec<Option<Option<T>>>>,
+    in_rows: RefCell<InRows<T>>,
+}
+
+/// Results of instances inside repeats, by field and row indices.
+type InRows<T> = HashMap<(FieldId, Vec<usize>), Option<T>>;
+
+impl<T: Clone> Memo<T> {
+    fn new(fields: usize) -> Self {
+        Memo {
+            top: RefCell::new(vec![None; fields]),
+            in_rows: RefCell::new(HashMap::new()),
+        }
+    }
+    fn get(&self, id: FieldId, rows: &[usize]) -> Option<Option<T>> {
+        if rows.is_empty() {
+            self.top.borrow().get(id).cloned().flatten()
+        } else {
+            self.in_rows.borrow().get(&(id, rows.to_vec())).cloned()
+        }
+    }
+    fn set(&self, id: FieldId, rows: &[usize], v: Option<T>) {
+        if rows.is_empty() {
+            if let Some(slot) = self.top.borrow_mut().get_mut(id) {
+                *slot = Some(v);
+                return;
+            }
+        }
+        self.in_rows.borrow_mut().insert((id, rows.to_vec()), v);
+    }
+}
+
 struct State<'a> {
     form: &'a Form,
     today: NaiveDate,
@@ -74,13 +110,12 @@ struct State<'a> {
     parsed: BTreeMap<String, Value>,
     parse_errors: BTreeMap<String, Text>,
     rows: BTreeMap<String, usize>,
-    visible_memo: Memo<(FieldId, Vec<usize>), bool>,
-    page_memo: Memo<usize, bool>,
-    computed_memo: Memo<(FieldId, Vec<usize>), Value>,
+    visible_memo: Memo<bool>,
+    page_memo: RefCell<Vec<Option<Option<bool>>>>,
+    computed_memo: Memo<Value>,
+    /// A page taken as shown whatever its condition says (see [`evaluate_showing`]).
+    shown_page: Option<usize>,
 }
-
-/// Results by key; `None` while being computed, so a cycle can be told from a result.
-type Memo<K, V> = RefCell<HashMap<K, Option<V>>>;
 
 /// The environment an expression of `field` in `rows` is evaluated in.
 struct Env<'s, 'a> {
@@ -101,16 +136,17 @@ impl ValueEnv for Env<'_, '_> {
 }
 
 impl<'a> State<'a> {
-    fn new(form: &'a Form, answers: &Answers, today: NaiveDate) -> Self {
+    fn new(form: &'a Form, answers: &Answers, today: NaiveDate, shown_page: Option<usize>) -> Self {
         let mut st = State {
+            shown_page,
             form,
             today,
             parsed: BTreeMap::new(),
             parse_errors: BTreeMap::new(),
             rows: BTreeMap::new(),
-            visible_memo: Default::default(),
-            page_memo: Default::default(),
-            computed_memo: Default::default(),
+            visible_memo: Memo::new(form.fields.len()),
+            page_memo: RefCell::new(vec![None; form.pages.len()]),
+            computed_memo: Memo::new(form.fields.len()),
         };
         for (id, f) in form.fields.iter().enumerate() {
             if f.parent.is_none() {
@@ -166,32 +202,32 @@ impl<'a> State<'a> {
     }
 
     fn page_visible(&self, p: usize) -> bool {
-        if let Some(v) = self.page_memo.borrow().get(&p) {
+        if let Some(v) = self.page_memo.borrow().get(p).copied().flatten() {
             return v.unwrap_or(false);
         }
-        self.page_memo.borrow_mut().insert(p, None);
+        self.page_memo.borrow_mut()[p] = Some(None);
         let v = match &self.form.pages[p].visible_if {
+            _ if self.shown_page == Some(p) => true,
             Some(e) => self.eval_in(e, &[]).truthy(),
             None => true,
         };
-        self.page_memo.borrow_mut().insert(p, Some(v));
+        self.page_memo.borrow_mut()[p] = Some(Some(v));
         v
     }
 
     fn visible(&self, id: FieldId, rows: &[usize]) -> bool {
-        let key = (id, rows.to_vec());
-        if let Some(v) = self.visible_memo.borrow().get(&key) {
+        if let Some(v) = self.visible_memo.get(id, rows) {
             // A condition that reaches itself is taken as hidden.
             return v.unwrap_or(false);
         }
-        self.visible_memo.borrow_mut().insert(key.clone(), None);
+        self.visible_memo.set(id, rows, None);
         let f = &self.form.fields[id];
         let parent_ok = match f.parent {
             Some(p) => self.visible(p, &rows[..rows.len().saturating_sub(1)]),
             None => self.page_visible(f.page),
         };
         let v = parent_ok && f.conditions.iter().all(|c| self.eval_in(c, rows).truthy());
-        self.visible_memo.borrow_mut().insert(key, Some(v));
+        self.visible_memo.set(id, rows, Some(v));
         v
     }
 
@@ -229,6 +265,8 @@ impl<'a> State<'a> {
                         .collect(),
                 )
             }
+            // A field outside repeats has its path as its instance path: no need to build it.
+            _ if f.parent.is_none() => self.parsed.get(&f.path).cloned().unwrap_or(Value::Null),
             _ => self
                 .parsed
                 .get(&instance_path(self.form, id, rows))
@@ -238,22 +276,30 @@ impl<'a> State<'a> {
     }
 
     fn computed(&self, id: FieldId, rows: &[usize]) -> Value {
-        let key = (id, rows.to_vec());
-        if let Some(v) = self.computed_memo.borrow().get(&key) {
-            return v.clone().unwrap_or(Value::Null);
+        if let Some(v) = self.computed_memo.get(id, rows) {
+            return v.unwrap_or(Value::Null);
         }
-        self.computed_memo.borrow_mut().insert(key.clone(), None);
+        self.computed_memo.set(id, rows, None);
         let v = self.form.fields[id]
             .value
             .as_ref()
             .map(|e| self.eval_in(e, rows))
             .unwrap_or(Value::Null);
-        self.computed_memo.borrow_mut().insert(key, Some(v.clone()));
+        self.computed_memo.set(id, rows, Some(v.clone()));
         v
     }
 
     /// Resolves a canonical reference (`sokande.namn`, `barn[*].alder`, `barn.alder` in a row).
     fn get_canonical(&self, canonical: &str, rows: &[usize]) -> Value {
+        // Most references name a field outside any repeat: the walk below would reach it with
+        // no rows too, after building every prefix of its path.
+        if !canonical.contains('[') {
+            if let Some(id) = self.form.field(canonical) {
+                if self.form.fields[id].parent.is_none() {
+                    return self.value(id, &[]);
+                }
+            }
+        }
         let segments: Vec<(&str, bool)> = canonical
             .split('.')
             .map(|s| match s.strip_suffix("[*]") {
@@ -318,7 +364,19 @@ impl<'a> State<'a> {
 
 /// Evaluates the whole form. `today` is what `today()` returns.
 pub fn evaluate(form: &Form, answers: &Answers, today: NaiveDate) -> Outcome {
-    let st = State::new(form, answers, today);
+    evaluate_showing(form, answers, today, None)
+}
+
+/// [`evaluate`] with page `shown` taken as visible whatever its `visible_if` says: a page
+/// asked for by address is drawn, and only its fields' own conditions leave questions out.
+/// The same as evaluating a copy of the form without that page's condition, without the copy.
+pub fn evaluate_showing(
+    form: &Form,
+    answers: &Answers,
+    today: NaiveDate,
+    shown: Option<usize>,
+) -> Outcome {
+    let st = State::new(form, answers, today, shown);
     let mut out = Outcome {
         page_visible: (0..form.pages.len()).map(|p| st.page_visible(p)).collect(),
         rows: st.rows.clone(),

@@ -111,9 +111,9 @@ pub fn check(
                 ));
             }
             if let Some(p) = &f.pattern {
-                let ok = regex::Regex::new(&format!("^(?:{p})$"))
-                    .map(|re| re.is_match(s))
-                    .unwrap_or(true);
+                // Compiled once per thread, not on every validation: a pattern is checked on
+                // every page a person sends.
+                let ok = field_pattern_matches(s, p).unwrap_or(true);
                 if !ok {
                     return Some(f.pattern_message.clone().unwrap_or_else(|| {
                         Text::sv_en(
@@ -216,4 +216,27 @@ fn accepts(pattern: &str, mime: &str) -> bool {
         Some(major) => mime.split('/').next() == Some(major),
         None => pattern.eq_ignore_ascii_case(mime),
     }
+}
+
+thread_local! {
+    /// Field patterns, compiled once per thread.
+    static FIELD_PATTERNS: std::cell::RefCell<std::collections::HashMap<String, Option<regex::Regex>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// A field's `pattern:` is a regular expression of the `regex` crate, anchored at both ends;
+/// the schemas carry it only where XSD and ECMAScript read it alike (`backend/xsd/pattern.rs`).
+/// `None` when it does not compile (analysis reports that).
+pub(crate) fn field_pattern_matches(text: &str, pattern: &str) -> Option<bool> {
+    FIELD_PATTERNS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() > 256 {
+            cache.clear();
+        }
+        cache
+            .entry(pattern.to_string())
+            .or_insert_with(|| regex::Regex::new(&format!("^(?:{pattern})$")).ok())
+            .as_ref()
+            .map(|re| re.is_match(text))
+    })
 }

@@ -266,6 +266,12 @@ thread_local! {
 /// Whether the whole of `text` matches `pattern`, read as the dialect of [`super::pattern`]
 /// (which the browser reads alike); a pattern outside it matches nothing.
 fn whole_match(text: &str, pattern: &str) -> bool {
+    try_whole_match(text, pattern).unwrap_or(false)
+}
+
+/// Whether the whole of `text` matches `pattern`, the pattern compiled once per thread;
+/// `None` when it does not compile.
+pub(crate) fn try_whole_match(text: &str, pattern: &str) -> Option<bool> {
     PATTERNS.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.len() > 256 {
@@ -279,6 +285,6 @@ fn whole_match(text: &str, pattern: &str) -> bool {
                     .and_then(|t| regex::Regex::new(&t.rust).ok())
             })
             .as_ref()
-            .is_some_and(|re| re.is_match(text))
+            .map(|re| re.is_match(text))
     })
 }

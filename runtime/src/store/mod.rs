@@ -122,8 +122,8 @@ pub trait Store: Send + Sync {
     async fn attachments_of_submission(&self, submission_id: &str) -> Result<Vec<Attachment>>;
 
     /// Stores the submission in one transaction: numbers its reference, moves the draft's
-    /// attachments to it and deletes the draft. Submitting the same draft again returns the
-    /// submission made the first time.
+    /// attachments to it, deletes the draft and records the `submit` statistics event.
+    /// Submitting the same draft again returns the submission made the first time.
     async fn submit(&self, s: NewSubmission) -> Result<Submission>;
     async fn submission(&self, id: &str) -> Result<Option<Submission>>;
     async fn submission_by_draft(&self, draft_id: &str) -> Result<Option<Submission>>;

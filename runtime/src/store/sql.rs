@@ -9,12 +9,19 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] =
 const POSTGRES_MIGRATIONS: &[(i64, &str)] =
     &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];
 
+/// Reads go to `pool`; writes to `writer`, which has one connection. SQLite lets one writer in
+/// at a time: with one connection, writers wait their turn in order in the process instead of
+/// each retrying the file lock (`busy_timeout` sleeps of up to 100 ms, the worst of a latency
+/// tail under load). Readers never wait for the writer (WAL).
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
+    writer: sqlx::SqlitePool,
 }
 
 pub struct PgStore {
     pool: sqlx::PgPool,
+    /// The same pool: PostgreSQL has no single-writer limit.
+    writer: sqlx::PgPool,
 }
 
 impl SqliteStore {
@@ -31,11 +38,24 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(std::time::Duration::from_secs(10))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(opts)
+        // A local file needs no liveness check before each use (sqlx's default pings the
+        // connection's worker thread first: a round trip per query).
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .connect_with(opts.clone())
             .await?;
-        let store = SqliteStore { pool };
+        // An in-memory database exists once per connection: there, one pool does both.
+        let pool = if path.contains(":memory:") || path.contains("mode=memory") {
+            writer.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(8)
+                .test_before_acquire(false)
+                .connect_with(opts)
+                .await?
+        };
+        let store = SqliteStore { pool, writer };
         store.migrate().await?;
         Ok(store)
     }
@@ -44,16 +64,16 @@ impl SqliteStore {
         sqlx::raw_sql(
             "CREATE TABLE IF NOT EXISTS blankett_migrations (version INTEGER PRIMARY KEY)",
         )
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         for (version, sql) in SQLITE_MIGRATIONS {
             let done: Option<i64> =
                 sqlx::query_scalar("SELECT version FROM blankett_migrations WHERE version = ?1")
                     .bind(version)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&self.writer)
                     .await?;
             if done.is_none() {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 sqlx::raw_sql(sql).execute(&mut *tx).await?;
                 sqlx::query("INSERT INTO blankett_migrations (version) VALUES (?1)")
                     .bind(version)
@@ -72,7 +92,10 @@ impl PgStore {
             .max_connections(16)
             .connect(url)
             .await?;
-        let store = PgStore { pool };
+        let store = PgStore {
+            writer: pool.clone(),
+            pool,
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -199,7 +222,7 @@ macro_rules! sql_store {
                     .bind(&s.csrf)
                     .bind(&s.created_at)
                     .bind(&s.last_seen_at)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                 Ok(())
             }
@@ -212,7 +235,7 @@ macro_rules! sql_store {
                 })
             }
             async fn delete_session(&self, id: &str) -> Result<()> {
-                sqlx::query(&$sql("DELETE FROM sessions WHERE id = $1")).bind(id).execute(&self.pool).await?;
+                sqlx::query(&$sql("DELETE FROM sessions WHERE id = $1")).bind(id).execute(&self.writer).await?;
                 Ok(())
             }
 
@@ -232,7 +255,7 @@ macro_rules! sql_store {
                     .bind(&d.page)
                     .bind(&d.created_at)
                     .bind(&d.updated_at)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                 Ok(())
             }
@@ -254,7 +277,7 @@ macro_rules! sql_store {
                 Ok(out)
             }
             async fn delete_draft(&self, id: &str) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 sqlx::query(&$sql("DELETE FROM attachments WHERE draft_id = $1 AND submission_id IS NULL")).bind(id).execute(&mut *tx).await?;
                 sqlx::query(&$sql("DELETE FROM drafts WHERE id = $1")).bind(id).execute(&mut *tx).await?;
                 tx.commit().await?;
@@ -275,7 +298,7 @@ macro_rules! sql_store {
                     .bind(&a.sha256)
                     .bind(&a.created_at)
                     .bind(data)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                 Ok(())
             }
@@ -313,7 +336,7 @@ macro_rules! sql_store {
                 if let Some(existing) = self.submission_by_draft(&n.submission.draft_id).await? {
                     return Ok(existing);
                 }
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let counter = format!("{}-{}", n.reference_prefix, n.year);
                 let q = $sql("INSERT INTO counters (name, value) VALUES ($1, 1)
                      ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value");
@@ -350,6 +373,14 @@ macro_rules! sql_store {
                 }
                 sqlx::query(&$sql("UPDATE attachments SET submission_id = $1 WHERE draft_id = $2")).bind(&s.id).bind(&s.draft_id).execute(&mut *tx).await?;
                 sqlx::query(&$sql("DELETE FROM drafts WHERE id = $1")).bind(&s.draft_id).execute(&mut *tx).await?;
+                // The statistics event goes with the submission: one commit (one fsync) for both.
+                sqlx::query(&$sql("INSERT INTO events (kommun, form, kind, page, draft_id, at) VALUES ($1, $2, 'submit', NULL, $3, $4)"))
+                    .bind(&s.kommun)
+                    .bind(&s.form)
+                    .bind(&s.draft_id)
+                    .bind(&s.submitted_at)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 Ok(s)
             }
@@ -380,14 +411,14 @@ macro_rules! sql_store {
             }
             async fn set_status(&self, id: &str, status: &str, case_number: Option<&str>) -> Result<()> {
                 let q = $sql("UPDATE submissions SET status = $1, case_number = COALESCE($2, case_number) WHERE id = $3");
-                sqlx::query(&q).bind(status).bind(case_number).bind(id).execute(&self.pool).await?;
+                sqlx::query(&q).bind(status).bind(case_number).bind(id).execute(&self.writer).await?;
                 Ok(())
             }
 
             async fn put_form_version(&self, hash: &str, kommun: &str, form: &str, version: &str, bundle: &str) -> Result<()> {
                 let q = $sql("INSERT INTO form_versions (hash, kommun, form, version, bundle, created_at) VALUES ($1, $2, $3, $4, $5, $6)
                      ON CONFLICT (hash) DO NOTHING");
-                sqlx::query(&q).bind(hash).bind(kommun).bind(form).bind(version).bind(bundle).bind(chrono::Utc::now().to_rfc3339()).execute(&self.pool).await?;
+                sqlx::query(&q).bind(hash).bind(kommun).bind(form).bind(version).bind(bundle).bind(chrono::Utc::now().to_rfc3339()).execute(&self.writer).await?;
                 Ok(())
             }
             async fn form_version(&self, hash: &str) -> Result<Option<String>> {
@@ -397,7 +428,7 @@ macro_rules! sql_store {
 
             async fn record(&self, e: &Event) -> Result<()> {
                 let q = $sql("INSERT INTO events (kommun, form, kind, page, draft_id, at) VALUES ($1, $2, $3, $4, $5, $6)");
-                sqlx::query(&q).bind(&e.kommun).bind(&e.form).bind(&e.kind).bind(&e.page).bind(&e.draft_id).bind(&e.at).execute(&self.pool).await?;
+                sqlx::query(&q).bind(&e.kommun).bind(&e.form).bind(&e.kind).bind(&e.page).bind(&e.draft_id).bind(&e.at).execute(&self.writer).await?;
                 Ok(())
             }
             async fn events(&self, kommun: &str, form: &str) -> Result<Vec<Event>> {
@@ -418,7 +449,7 @@ macro_rules! sql_store {
             }
 
             async fn purge(&self, kommun: &str, form: &str, drafts_before: &str, submissions_before: &str) -> Result<(u64, u64)> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 sqlx::query(&$sql(
                     "DELETE FROM attachments WHERE submission_id IS NULL AND draft_id IN
                      (SELECT id FROM drafts WHERE kommun = $1 AND form = $2 AND updated_at < $3)",

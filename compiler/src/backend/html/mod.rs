@@ -157,12 +157,32 @@ pub(crate) fn render_with(
     let lang = if ctx.lang == "en" { "en" } else { "sv" };
     let ctx = &Ctx { lang, ..*ctx };
     let (template, data) = pages::context(ctx, view, links, today);
+    // The interface texts are the same on every page: converted for the templates once per
+    // language, not on every render.
+    let data =
+        minijinja::context! { ui => ui_texts(lang), ..minijinja::Value::from_serialize(&data) };
     env()
         .get_template(template)
         .and_then(|t| t.render(data))
         // The templates are compiled in and every page kind is tested: a failure here is a
         // bug, and an empty page would hide it.
         .unwrap_or_else(|e| panic!("template {template}: {e:#}"))
+}
+
+/// `ui` of every page: the interface texts in `lang` (Swedish unless English).
+fn ui_texts(lang: &str) -> minijinja::Value {
+    static UI: OnceLock<[minijinja::Value; 2]> = OnceLock::new();
+    let [sv, en] = UI.get_or_init(|| {
+        [
+            minijinja::Value::from_serialize(ui_text::all("sv")),
+            minijinja::Value::from_serialize(ui_text::all("en")),
+        ]
+    });
+    if lang == "en" {
+        en.clone()
+    } else {
+        sv.clone()
+    }
 }
 
 fn env() -> &'static Environment<'static> {

@@ -2,10 +2,10 @@
 //! view needs. Decisions are made here, in Rust; templates only place them.
 
 use super::fields::PageFields;
-use super::ui_text::{self, t, tn};
+use super::ui_text::{t, tn};
 use super::values::{self, display_lines, path_id};
 use super::{Ctx, Links, View};
-use crate::eval::{evaluate, instance_path, Answers, FieldError, Outcome};
+use crate::eval::{evaluate_showing, instance_path, Answers, FieldError, Outcome};
 use crate::expr::Value;
 use crate::ir::{FieldId, Identification, Signing};
 use crate::syntax::model::FieldType;
@@ -94,7 +94,6 @@ pub fn context(
         .collect();
     let data = json!({
         "lang": lang,
-        "ui": ui_text::all(lang),
         "title": title,
         "form_title": form_title,
         "csrf": ctx.csrf,
@@ -169,16 +168,7 @@ fn question(
     let form = ctx.form;
     // The runtime asks for this page, so draw it whatever its own condition says: only the
     // fields' conditions decide what is left out.
-    let shown_form;
-    let eval_form = if form.pages[page].visible_if.is_some() {
-        let mut f = form.clone();
-        f.pages[page].visible_if = None;
-        shown_form = f;
-        &shown_form
-    } else {
-        form
-    };
-    let outcome = evaluate(eval_form, answers, today);
+    let outcome = evaluate_showing(form, answers, today, Some(page));
     let errors: Vec<FieldError> = errors
         .iter()
         .filter(|e| form.fields.get(e.field).is_some_and(|f| f.page == page))

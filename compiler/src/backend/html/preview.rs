@@ -5,7 +5,7 @@
 
 use super::{render_with, theme_css, Ctx, Links, View};
 use crate::backend::{example, Branding};
-use crate::eval::{evaluate, testing::default_today, Answers, FieldError};
+use crate::eval::{evaluate, evaluate_showing, testing::default_today, Answers, FieldError};
 use crate::ir::Form;
 
 /// The preview's files, relative to the form's output folder (`<kommun>/<form>/`, two levels
@@ -95,21 +95,26 @@ fn answers_before(form: &Form, example: &Answers, page: usize) -> Answers {
 /// The page sent empty; when that is no error (only optional questions), the first scenario
 /// test that fails on this page, with its answers.
 fn error_state(form: &Form, before: &Answers, page: usize) -> Option<(Answers, Vec<FieldError>)> {
-    let mut shown = form.clone();
-    shown.pages[page].visible_if = None;
     let on_page = |errors: Vec<FieldError>| -> Vec<FieldError> {
         errors
             .into_iter()
             .filter(|e| form.fields[e.field].page == page)
             .collect()
     };
-    let empty = on_page(evaluate(&shown, before, default_today()).errors);
+    let empty = on_page(evaluate_showing(form, before, default_today(), Some(page)).errors);
     if !empty.is_empty() {
         return Some((before.clone(), empty));
     }
     form.tests.iter().find_map(|t| {
-        let errors =
-            on_page(evaluate(&shown, &t.answers, t.today.unwrap_or_else(default_today)).errors);
+        let errors = on_page(
+            evaluate_showing(
+                form,
+                &t.answers,
+                t.today.unwrap_or_else(default_today),
+                Some(page),
+            )
+            .errors,
+        );
         (!errors.is_empty()).then(|| (t.answers.clone(), errors))
     })
 }
