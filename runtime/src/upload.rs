@@ -99,7 +99,7 @@ async fn store_file(
     posted: &mut Posted,
 ) -> Result<(), Response> {
     // Only file fields of this page take uploads; anything else is ignored, not stored.
-    let base = strip_index(name);
+    let base = blankett_compiler::eval::field_path(name);
     let Some(id) = form
         .field(&base)
         .filter(|&id| form.fields[id].kind == FieldType::File && form.fields[id].page == page)
@@ -114,7 +114,12 @@ async fn store_file(
         path: name.to_string(),
         message,
     };
-    if !field.accept.is_empty() && !field.accept.iter().any(|a| accepts(a, mime)) {
+    if !field.accept.is_empty()
+        && !field
+            .accept
+            .iter()
+            .any(|a| blankett_compiler::eval::validate::accepts(a, mime))
+    {
         let kinds = field
             .accept
             .iter()
@@ -164,20 +169,6 @@ async fn store_file(
     Ok(())
 }
 
-fn strip_index(s: &str) -> String {
-    let mut out = String::new();
-    let mut depth = 0;
-    for c in s.chars() {
-        match c {
-            '[' => depth += 1,
-            ']' => depth -= 1,
-            c if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
 /// The type a file's bytes show it to be; what its name claims is not trusted.
 pub fn sniff(bytes: &[u8]) -> &'static str {
     if let Some(t) = infer::get(bytes) {
@@ -187,13 +178,6 @@ pub fn sniff(bytes: &[u8]) -> &'static str {
         "text/plain"
     } else {
         "application/octet-stream"
-    }
-}
-
-fn accepts(pattern: &str, mime: &str) -> bool {
-    match pattern.strip_suffix("/*") {
-        Some(major) => mime.split('/').next() == Some(major),
-        None => pattern.eq_ignore_ascii_case(mime),
     }
 }
 

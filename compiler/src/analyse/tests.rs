@@ -98,7 +98,12 @@ pub fn test_case(r: &mut Resolver, t: &m::TestDef) -> Option<ir::TestCase> {
         tc.errors = e.errors.as_ref().map(|errs| {
             errs.iter()
                 .filter(|n| {
-                    field_ref(r, &Sp::new(strip_index(&n.value), n.span), "in this form").is_some()
+                    field_ref(
+                        r,
+                        &Sp::new(crate::eval::field_path(&n.value), n.span),
+                        "in this form",
+                    )
+                    .is_some()
                 })
                 .map(|n| n.value.clone())
                 .collect()
@@ -113,23 +118,8 @@ pub fn test_case(r: &mut Resolver, t: &m::TestDef) -> Option<ir::TestCase> {
     Some(tc)
 }
 
-/// `barn[0].alder` → `barn.alder`.
-fn strip_index(s: &str) -> String {
-    let mut out = String::new();
-    let mut skip = false;
-    for c in s.chars() {
-        match c {
-            '[' => skip = true,
-            ']' => skip = false,
-            c if !skip => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
 fn page_or_field(r: &mut Resolver, n: &Sp<String>) -> bool {
-    let path = strip_index(&n.value);
+    let path = crate::eval::field_path(&n.value);
     if r.form.page(&path).is_some() || r.form.field(&path).is_some() {
         return true;
     }

@@ -47,6 +47,21 @@ impl Outcome {
     }
 }
 
+/// The field path of an instance path: `barn[0].alder` → `barn.alder`.
+pub fn field_path(instance: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in instance.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// `barn.alder` in rows `[0]` → `barn[0].alder`.
 pub fn instance_path(form: &Form, field: FieldId, rows: &[usize]) -> String {
     let mut chain = Vec::new();

@@ -6,4 +6,6 @@ pub mod form;
 pub mod testing;
 pub mod validate;
 
-pub use form::{evaluate, evaluate_showing, instance_path, Answers, FieldError, Outcome};
+pub use form::{
+    evaluate, evaluate_showing, field_path, instance_path, Answers, FieldError, Outcome,
+};

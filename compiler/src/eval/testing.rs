@@ -29,20 +29,6 @@ pub fn run(form: &Form) -> Vec<TestResult> {
     form.tests.iter().map(|t| run_one(form, t)).collect()
 }
 
-fn strip_index(s: &str) -> String {
-    let mut out = String::new();
-    let mut depth = 0;
-    for c in s.chars() {
-        match c {
-            '[' => depth += 1,
-            ']' => depth -= 1,
-            c if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
 fn shown(form: &Form, o: &Outcome, name: &str) -> bool {
     if let Some(p) = form.page(name) {
         return o.page_visible[p];
@@ -50,7 +36,9 @@ fn shown(form: &Form, o: &Outcome, name: &str) -> bool {
     if o.visible.contains_key(name) {
         return o.is_visible(name);
     }
-    o.visible.iter().any(|(k, v)| *v && strip_index(k) == name)
+    o.visible
+        .iter()
+        .any(|(k, v)| *v && super::form::field_path(k) == name)
 }
 
 pub fn run_one(form: &Form, t: &TestCase) -> TestResult {
@@ -68,7 +56,7 @@ pub fn run_one(form: &Form, t: &TestCase) -> TestResult {
     }
     if let Some(expected) = &t.errors {
         let got: BTreeSet<String> = o.errors.iter().map(|e| e.path.clone()).collect();
-        let got_fields: BTreeSet<String> = got.iter().map(|p| strip_index(p)).collect();
+        let got_fields: BTreeSet<String> = got.iter().map(|p| super::form::field_path(p)).collect();
         for e in expected {
             let hit = if e.contains('[') {
                 got.contains(e)
@@ -82,7 +70,7 @@ pub fn run_one(form: &Form, t: &TestCase) -> TestResult {
         for e in &o.errors {
             if !expected
                 .iter()
-                .any(|x| x == &e.path || x == &strip_index(&e.path))
+                .any(|x| x == &e.path || x == &super::form::field_path(&e.path))
             {
                 failures.push(format!(
                     "unexpected error at `{}`: {}",

@@ -211,7 +211,8 @@ pub fn check(
     None
 }
 
-fn accepts(pattern: &str, mime: &str) -> bool {
+/// Whether a file of type `mime` meets an `accept` entry (`image/jpeg`, or `image/*`).
+pub fn accepts(pattern: &str, mime: &str) -> bool {
     match pattern.strip_suffix("/*") {
         Some(major) => mime.split('/').next() == Some(major),
         None => pattern.eq_ignore_ascii_case(mime),
