@@ -259,16 +259,9 @@ pub async fn page(
         "logga-ut" => return crate::auth_dev::logout_now(&state, &session).await,
         _ => {}
     }
-    if let Some(r) = needs_login(&j.form, &session, &format!("{}/{page_id}", j.base)) {
-        return r;
-    }
-    let mut draft = match draft_or_new(&state, &session, &j).await {
-        Ok(d) => d,
+    let (draft, form, index) = match open_page(&state, &session, &j, &page_id, &lang).await {
+        Ok(opened) => opened,
         Err(r) => return r,
-    };
-    let form = form_for(&state, &j.form, &mut draft).await;
-    let Some(index) = form.page(&page_id) else {
-        return not_found(&state, lang);
     };
     let answers = parse_answers(&draft.answers);
     let outcome = eval::evaluate(&form, &answers, today());
@@ -289,6 +282,26 @@ pub async fn page(
     )
 }
 
+/// A question page's draft and form: login first where the form requires it, the person's draft
+/// (started now if there is none), the form version it is bound to, and the page's index.
+async fn open_page(
+    state: &AppState,
+    session: &Session,
+    j: &Journey,
+    page_id: &str,
+    lang: &str,
+) -> Result<(Draft, Arc<Form>, usize), Response> {
+    if let Some(r) = needs_login(&j.form, session, &format!("{}/{page_id}", j.base)) {
+        return Err(r);
+    }
+    let mut draft = draft_or_new(state, session, j).await?;
+    let form = form_for(state, &j.form, &mut draft).await;
+    match form.page(page_id) {
+        Some(index) => Ok((draft, form, index)),
+        None => Err(not_found(state, lang)),
+    }
+}
+
 pub async fn save_page(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
@@ -304,16 +317,9 @@ pub async fn save_page(
     if page_id == "logga-ut" {
         return crate::auth_dev::logout_now(&state, &session).await;
     }
-    if let Some(r) = needs_login(&j.form, &session, &format!("{}/{page_id}", j.base)) {
-        return r;
-    }
-    let mut draft = match draft_or_new(&state, &session, &j).await {
-        Ok(d) => d,
+    let (mut draft, form, index) = match open_page(&state, &session, &j, &page_id, &lang).await {
+        Ok(opened) => opened,
         Err(r) => return r,
-    };
-    let form = form_for(&state, &j.form, &mut draft).await;
-    let Some(index) = form.page(&page_id) else {
-        return not_found(&state, lang);
     };
     let posted = match crate::upload::read_post(&state, &form, index, &draft, req).await {
         Ok(p) => p,
