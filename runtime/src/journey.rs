@@ -202,7 +202,8 @@ pub async fn page(
             None => redirect(&format!("{}/kontrollera", j.base)),
         };
     }
-    let view = View::Question { page: index, answers: &answers, errors: &[] };
+    // The page is visible (checked above), so this evaluation is the one it is drawn with.
+    let view = View::Question { page: index, answers: &answers, errors: &[], outcome: Some(&outcome) };
     html_page(html::render(&ctx(&j, &form, &lang, &session), &view), lang != "sv")
 }
 
@@ -257,7 +258,8 @@ pub async fn save_page(
         if !errors.is_empty() {
             state.metrics.inc("blankett_validation_errors_total", &[("form", &form.id), ("page", &page_id)]);
         }
-        let view = View::Question { page: index, answers: &answers, errors: &errors };
+        // Drawn with this evaluation when the page is visible under it; else it evaluates anew.
+        let view = View::Question { page: index, answers: &answers, errors: &errors, outcome: outcome.page_visible[index].then_some(&outcome) };
         return html_page(html::render(&ctx(&j, &form, &lang, &session), &view), lang != "sv");
     }
     state.metrics.inc("blankett_pages_completed_total", &[("form", &form.id), ("page", &page_id)]);
