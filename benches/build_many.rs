@@ -40,10 +40,20 @@ fn median_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, f64, f64, f64) {
     let mut cpu: Vec<f64> = s.iter().map(|x| x.1).collect();
     cpu.sort_by(f64::total_cmp);
     s.sort_by(|a, b| a.0.total_cmp(&b.0));
-    (s[s.len() / 2].0, s[0].0, s[s.len() - 1].0, cpu[cpu.len() / 2])
+    (
+        s[s.len() / 2].0,
+        s[0].0,
+        s[s.len() - 1].0,
+        cpu[cpu.len() / 2],
+    )
 }
 
-fn report(label: &str, forms: usize, runs: usize, (median, min, max, cpu): (f64, f64, f64, f64)) -> (f64, f64) {
+fn report(
+    label: &str,
+    forms: usize,
+    runs: usize,
+    (median, min, max, cpu): (f64, f64, f64, f64),
+) -> (f64, f64) {
     println!(
         "{label:<44} {:>8.1} ms  {:>7.0} forms/s  {:>6.3} ms/form  (min {:.1}, max {:.1}, {runs} runs; on-CPU {:.0} forms/s)",
         median * 1e3,
@@ -77,12 +87,17 @@ fn main() {
     }
     // Plain `cargo bench` runs every bench target: without a library this one only says how.
     let default = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pyxform-bench/lib");
-    let Some(lib) = lib.or_else(|| default.join("blankett.yaml").exists().then_some(default)) else {
-        println!("usage: cargo bench --bench build_many -- LIBRARY [--runs N] [--write DIR] [--json]");
+    let Some(lib) = lib.or_else(|| default.join("blankett.yaml").exists().then_some(default))
+    else {
+        println!(
+            "usage: cargo bench --bench build_many -- LIBRARY [--runs N] [--write DIR] [--json]"
+        );
         println!("(benches/pyxform/run.sh makes target/pyxform-bench/lib, the default)");
         return;
     };
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let c = compile(&lib);
     let errors = c.diagnostics.iter().filter(|d| d.is_error()).count();
     let forms = c.forms.len() + c.kommuner.iter().map(|k| k.forms.len()).sum::<usize>();
@@ -94,7 +109,10 @@ fn main() {
         c.diagnostics.len() - errors
     );
     if errors > 0 {
-        eprint!("{}", blankett_compiler::diagnostic::render(&c.sources, &c.diagnostics, false));
+        eprint!(
+            "{}",
+            blankett_compiler::diagnostic::render(&c.sources, &c.diagnostics, false)
+        );
         eprintln!("the library has errors: its figures would not mean much");
         std::process::exit(1);
     }
@@ -109,25 +127,40 @@ fn main() {
     );
     drop(out);
 
-    let check = report("check (read + parse + resolve + type-check)", forms, runs, median_of(runs, || compile(&lib).forms.len()));
-    let build = report("check + build (every output, in memory)", forms, runs, median_of(runs, || {
-        let c = compile(&lib);
-        backend::build(&c).files.len()
-    }));
+    let check = report(
+        "check (read + parse + resolve + type-check)",
+        forms,
+        runs,
+        median_of(runs, || compile(&lib).forms.len()),
+    );
+    let build = report(
+        "check + build (every output, in memory)",
+        forms,
+        runs,
+        median_of(runs, || {
+            let c = compile(&lib);
+            backend::build(&c).files.len()
+        }),
+    );
     let mut write_rate = None;
     if let Some(dir) = &write {
-        write_rate = Some(report("check + build + write the files", forms, runs.min(5), median_of(runs.min(5), || {
-            let c = compile(&lib);
-            let out = backend::build(&c);
-            for f in &out.files {
-                let p = dir.join(&f.path);
-                if let Some(parent) = p.parent() {
-                    let _ = std::fs::create_dir_all(parent);
+        write_rate = Some(report(
+            "check + build + write the files",
+            forms,
+            runs.min(5),
+            median_of(runs.min(5), || {
+                let c = compile(&lib);
+                let out = backend::build(&c);
+                for f in &out.files {
+                    let p = dir.join(&f.path);
+                    if let Some(parent) = p.parent() {
+                        let _ = std::fs::create_dir_all(parent);
+                    }
+                    let _ = std::fs::write(&p, &f.bytes);
                 }
-                let _ = std::fs::write(&p, &f.bytes);
-            }
-            out.files.len()
-        })));
+                out.files.len()
+            }),
+        ));
     }
 
     // Where a build's time goes: each backend over every form of the compilation made above.
@@ -142,25 +175,75 @@ fn main() {
             t.3 * 1e3 / forms as f64
         );
     };
-    part("xsd", median_of(r, || c.forms.iter().map(|f| xsd::generate(f).len()).sum::<usize>()));
-    part("json schema (pretty)", median_of(r, || {
-        c.forms.iter().map(|f| serde_json::to_string_pretty(&json_schema::generate(f)).unwrap_or_default().len()).sum::<usize>()
-    }));
-    part("example answers + evaluate + xml + json", median_of(r, || {
-        c.forms
-            .iter()
-            .map(|f| {
-                let a = example::answers(f);
-                let o = blankett_compiler::eval::evaluate(f, &a, blankett_compiler::eval::testing::default_today());
-                submission::to_xml(f, &o).len() + serde_json::to_string_pretty(&submission::to_json(f, &o)).unwrap_or_default().len()
-            })
-            .sum::<usize>()
-    }));
-    part("client js", median_of(r, || c.forms.iter().map(|f| backend::js::generate(f).len()).sum::<usize>()));
-    part("bundle (IR as JSON)", median_of(r, || c.forms.iter().map(|f| backend::bundle::to_json(f).len()).sum::<usize>()));
-    part("html preview pages (sv + en)", median_of(r, || {
-        c.forms.iter().map(|f| html::preview(f, &neutral).len()).sum::<usize>()
-    }));
+    part(
+        "xsd",
+        median_of(r, || {
+            c.forms
+                .iter()
+                .map(|f| xsd::generate(f).len())
+                .sum::<usize>()
+        }),
+    );
+    part(
+        "json schema (pretty)",
+        median_of(r, || {
+            c.forms
+                .iter()
+                .map(|f| {
+                    serde_json::to_string_pretty(&json_schema::generate(f))
+                        .unwrap_or_default()
+                        .len()
+                })
+                .sum::<usize>()
+        }),
+    );
+    part(
+        "example answers + evaluate + xml + json",
+        median_of(r, || {
+            c.forms
+                .iter()
+                .map(|f| {
+                    let a = example::answers(f);
+                    let o = blankett_compiler::eval::evaluate(
+                        f,
+                        &a,
+                        blankett_compiler::eval::testing::default_today(),
+                    );
+                    submission::to_xml(f, &o).len()
+                        + serde_json::to_string_pretty(&submission::to_json(f, &o))
+                            .unwrap_or_default()
+                            .len()
+                })
+                .sum::<usize>()
+        }),
+    );
+    part(
+        "client js",
+        median_of(r, || {
+            c.forms
+                .iter()
+                .map(|f| backend::js::generate(f).len())
+                .sum::<usize>()
+        }),
+    );
+    part(
+        "bundle (IR as JSON)",
+        median_of(r, || {
+            c.forms
+                .iter()
+                .map(|f| backend::bundle::to_json(f).len())
+                .sum::<usize>()
+        }),
+    );
+    part(
+        "html preview pages (sv + en)",
+        median_of(r, || {
+            c.forms
+                .iter()
+                .map(|f| html::preview(f, &neutral).len())
+                .sum::<usize>()
+        }),
+    );
 
     if json {
         println!(

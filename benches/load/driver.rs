@@ -49,13 +49,25 @@ impl Conn {
         Conn { addr, io: None }
     }
 
-    async fn request(&mut self, method: &str, path: &str, cookie: Option<&str>, form: Option<&str>) -> std::io::Result<Resp> {
-        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: blankett-load\r\n", self.addr);
+    async fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        cookie: Option<&str>,
+        form: Option<&str>,
+    ) -> std::io::Result<Resp> {
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: blankett-load\r\n",
+            self.addr
+        );
         if let Some(c) = cookie {
             req.push_str(&format!("Cookie: blankett_session={c}\r\n"));
         }
         if let Some(b) = form {
-            req.push_str(&format!("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{b}", b.len()));
+            req.push_str(&format!(
+                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{b}",
+                b.len()
+            ));
         } else {
             req.push_str("\r\n");
         }
@@ -86,20 +98,33 @@ impl Conn {
         io.get_mut().write_all(req).await?;
         let mut line = String::new();
         if io.read_line(&mut line).await? == 0 {
-            return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "closed"));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "closed",
+            ));
         }
-        let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let (mut len, mut chunked, mut location, mut cookie, mut close) = (0usize, false, None, None, false);
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let (mut len, mut chunked, mut location, mut cookie, mut close) =
+            (0usize, false, None, None, false);
         loop {
             line.clear();
             if io.read_line(&mut line).await? == 0 {
-                return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "closed in headers"));
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "closed in headers",
+                ));
             }
             let l = line.trim_end();
             if l.is_empty() {
                 break;
             }
-            let Some((k, v)) = l.split_once(':') else { continue };
+            let Some((k, v)) = l.split_once(':') else {
+                continue;
+            };
             let v = v.trim();
             match k.to_ascii_lowercase().as_str() {
                 "content-length" => len = v.parse().unwrap_or(0),
@@ -134,7 +159,12 @@ impl Conn {
         if close {
             self.io = None;
         }
-        Ok(Resp { status, location, cookie, body: String::from_utf8_lossy(&body).into_owned() })
+        Ok(Resp {
+            status,
+            location,
+            cookie,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        })
     }
 }
 
@@ -148,22 +178,54 @@ fn csrf_of(html: &str) -> Option<String> {
 
 /// POSTs one question page; the answer must be a `303` to the next step.
 async fn post(c: &mut Conn, cookie: &str, page: &str, body: String) -> Result<String, String> {
-    let r = c.request("POST", &format!("{BASE}/{page}"), Some(cookie), Some(&body)).await.map_err(|e| e.to_string())?;
+    let r = c
+        .request("POST", &format!("{BASE}/{page}"), Some(cookie), Some(&body))
+        .await
+        .map_err(|e| e.to_string())?;
     if r.status != 303 {
-        return Err(format!("POST {page}: status {} {}", r.status, r.body.chars().take(200).collect::<String>()));
+        return Err(format!(
+            "POST {page}: status {} {}",
+            r.status,
+            r.body.chars().take(200).collect::<String>()
+        ));
     }
     Ok(r.location.unwrap_or_default())
 }
 
 /// A session with a draft: the first page answered; with `complete`, every page.
 async fn prepare(c: &mut Conn, complete: bool) -> Result<(String, String), String> {
-    let r = c.request("GET", &format!("{BASE}/felet"), None, None).await.map_err(|e| e.to_string())?;
-    let cookie = r.cookie.ok_or_else(|| format!("no session cookie (status {})", r.status))?;
+    let r = c
+        .request("GET", &format!("{BASE}/felet"), None, None)
+        .await
+        .map_err(|e| e.to_string())?;
+    let cookie = r
+        .cookie
+        .ok_or_else(|| format!("no session cookie (status {})", r.status))?;
     let csrf = csrf_of(&r.body).ok_or("no CSRF token on the page")?;
-    post(c, &cookie, "felet", format!("_csrf={csrf}&kategori=gata&beskrivning=Stort+h%C3%A5l+i+asfalten+mitt+i+cykelbanan.")).await?;
+    post(
+        c,
+        &cookie,
+        "felet",
+        format!(
+            "_csrf={csrf}&kategori=gata&beskrivning=Stort+h%C3%A5l+i+asfalten+mitt+i+cykelbanan."
+        ),
+    )
+    .await?;
     if complete {
-        post(c, &cookie, "plats", format!("_csrf={csrf}&platsbeskrivning=Strandv%C3%A4gen+vid+bussh%C3%A5llplatsen")).await?;
-        let to = post(c, &cookie, "aterkoppling", format!("_csrf={csrf}&vill_ha_aterkoppling=false")).await?;
+        post(
+            c,
+            &cookie,
+            "plats",
+            format!("_csrf={csrf}&platsbeskrivning=Strandv%C3%A4gen+vid+bussh%C3%A5llplatsen"),
+        )
+        .await?;
+        let to = post(
+            c,
+            &cookie,
+            "aterkoppling",
+            format!("_csrf={csrf}&vill_ha_aterkoppling=false"),
+        )
+        .await?;
         if !to.ends_with("/kontrollera") {
             return Err(format!("the draft is not complete: sent to {to}"));
         }
@@ -180,7 +242,13 @@ struct Stats {
 fn print_stats(what: &str, s: &mut Stats, connections: usize) -> serde_json::Value {
     s.latencies_us.sort_unstable();
     let n = s.latencies_us.len();
-    let pct = |p: f64| if n == 0 { 0.0 } else { s.latencies_us[((n as f64 * p).ceil() as usize).clamp(1, n) - 1] as f64 / 1e3 };
+    let pct = |p: f64| {
+        if n == 0 {
+            0.0
+        } else {
+            s.latencies_us[((n as f64 * p).ceil() as usize).clamp(1, n) - 1] as f64 / 1e3
+        }
+    };
     let rate = n as f64 / s.elapsed;
     println!(
         "{what}: {n} ok, {} errors in {:.2} s over {connections} connections: {rate:.0}/s; latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
@@ -196,7 +264,13 @@ fn print_stats(what: &str, s: &mut Stats, connections: usize) -> serde_json::Val
 }
 
 /// Runs `make` over `count` jobs on `connections` connections; each job's time is recorded.
-async fn prepare_many(addr: SocketAddr, count: usize, connections: usize, complete: bool, deadline: Instant) -> Vec<(String, String)> {
+async fn prepare_many(
+    addr: SocketAddr,
+    count: usize,
+    connections: usize,
+    complete: bool,
+    deadline: Instant,
+) -> Vec<(String, String)> {
     let next = Arc::new(AtomicUsize::new(0));
     let out = Arc::new(Mutex::new(Vec::with_capacity(count)));
     let mut tasks = Vec::new();
@@ -215,12 +289,24 @@ async fn prepare_many(addr: SocketAddr, count: usize, connections: usize, comple
     for t in tasks {
         let _ = t.await;
     }
-    Arc::try_unwrap(out).map(|m| m.into_inner().unwrap()).unwrap_or_default()
+    Arc::try_unwrap(out)
+        .map(|m| m.into_inner().unwrap())
+        .unwrap_or_default()
 }
 
 async fn render(addr: SocketAddr, connections: usize, seconds: f64) -> serde_json::Value {
-    let sessions = prepare_many(addr, connections, connections, false, Instant::now() + Duration::from_secs(60)).await;
-    println!("render: {} sessions with a draft; GET {BASE}/felet for {seconds} s", sessions.len());
+    let sessions = prepare_many(
+        addr,
+        connections,
+        connections,
+        false,
+        Instant::now() + Duration::from_secs(60),
+    )
+    .await;
+    println!(
+        "render: {} sessions with a draft; GET {BASE}/felet for {seconds} s",
+        sessions.len()
+    );
     let stop = Instant::now() + Duration::from_secs_f64(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -230,15 +316,24 @@ async fn render(addr: SocketAddr, connections: usize, seconds: f64) -> serde_jso
             let (mut lat, mut errors) = (Vec::with_capacity(100_000), 0usize);
             while Instant::now() < stop {
                 let t = Instant::now();
-                match c.request("GET", &format!("{BASE}/felet"), Some(&cookie), None).await {
-                    Ok(r) if r.status == 200 && r.body.contains("</html>") => lat.push(t.elapsed().as_micros() as u64),
+                match c
+                    .request("GET", &format!("{BASE}/felet"), Some(&cookie), None)
+                    .await
+                {
+                    Ok(r) if r.status == 200 && r.body.contains("</html>") => {
+                        lat.push(t.elapsed().as_micros() as u64)
+                    }
                     _ => errors += 1,
                 }
             }
             (lat, errors)
         }));
     }
-    let mut s = Stats { latencies_us: Vec::new(), errors: 0, elapsed: 0.0 };
+    let mut s = Stats {
+        latencies_us: Vec::new(),
+        errors: 0,
+        elapsed: 0.0,
+    };
     for t in tasks {
         if let Ok((l, e)) = t.await {
             s.latencies_us.extend(l);
@@ -246,16 +341,33 @@ async fn render(addr: SocketAddr, connections: usize, seconds: f64) -> serde_jso
         }
     }
     s.elapsed = started.elapsed().as_secs_f64();
-    print_stats("page renders (GET question page, session cookie)", &mut s, sessions.len())
+    print_stats(
+        "page renders (GET question page, session cookie)",
+        &mut s,
+        sessions.len(),
+    )
 }
 
 /// `rate`: open loop, the i-th POST sent at `i / rate` seconds (or as soon as a connection is
 /// free after that), its latency counted from that moment, so a server that falls behind shows
 /// it in the latency and not only in a lower rate. Without: closed loop, each connection sends
 /// its next POST when the last is answered (the most the server does, at that concurrency).
-async fn submit(addr: SocketAddr, connections: usize, count: usize, seconds: f64, rate: Option<f64>) -> serde_json::Value {
+async fn submit(
+    addr: SocketAddr,
+    connections: usize,
+    count: usize,
+    seconds: f64,
+    rate: Option<f64>,
+) -> serde_json::Value {
     let t = Instant::now();
-    let drafts = prepare_many(addr, count, connections, true, Instant::now() + Duration::from_secs(300)).await;
+    let drafts = prepare_many(
+        addr,
+        count,
+        connections,
+        true,
+        Instant::now() + Duration::from_secs(300),
+    )
+    .await;
     println!(
         "submit: {} complete drafts made in {:.1} s ({} requests); now POST {BASE}/kontrollera for each",
         drafts.len(),
@@ -286,8 +398,21 @@ async fn submit(addr: SocketAddr, connections: usize, count: usize, seconds: f64
                     }
                     None => Instant::now(),
                 };
-                match c.request("POST", &format!("{BASE}/kontrollera"), Some(cookie), Some(&format!("_csrf={csrf}"))).await {
-                    Ok(r) if r.status == 303 && r.location.as_deref().is_some_and(|l| l.contains("/kvitto/")) => {
+                match c
+                    .request(
+                        "POST",
+                        &format!("{BASE}/kontrollera"),
+                        Some(cookie),
+                        Some(&format!("_csrf={csrf}")),
+                    )
+                    .await
+                {
+                    Ok(r)
+                        if r.status == 303
+                            && r.location
+                                .as_deref()
+                                .is_some_and(|l| l.contains("/kvitto/")) =>
+                    {
                         lat.push(t.elapsed().as_micros() as u64)
                     }
                     Ok(r) => {
@@ -307,7 +432,11 @@ async fn submit(addr: SocketAddr, connections: usize, count: usize, seconds: f64
             (lat, errors)
         }));
     }
-    let mut s = Stats { latencies_us: Vec::new(), errors: 0, elapsed: 0.0 };
+    let mut s = Stats {
+        latencies_us: Vec::new(),
+        errors: 0,
+        elapsed: 0.0,
+    };
     for t in tasks {
         if let Ok((l, e)) = t.await {
             s.latencies_us.extend(l);
@@ -316,7 +445,9 @@ async fn submit(addr: SocketAddr, connections: usize, count: usize, seconds: f64
     }
     s.elapsed = started.elapsed().as_secs_f64();
     let what = match rate {
-        Some(r) => format!("durable submissions offered at {r:.0}/s (POST check page → 303 receipt)"),
+        Some(r) => {
+            format!("durable submissions offered at {r:.0}/s (POST check page → 303 receipt)")
+        }
         None => "durable submissions, closed loop (POST check page → 303 receipt)".to_string(),
     };
     let mut j = print_stats(&what, &mut s, connections.min(drafts.len()));
@@ -326,14 +457,25 @@ async fn submit(addr: SocketAddr, connections: usize, count: usize, seconds: f64
 
 fn main() {
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
-    let (mut mode, mut addr, mut connections, mut seconds, mut sessions, mut rate) = (None, None, 64usize, 10.0f64, 4000usize, None);
+    let (mut mode, mut addr, mut connections, mut seconds, mut sessions, mut rate) =
+        (None, None, 64usize, 10.0f64, 4000usize, None);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--addr" => addr = args.next(),
-            "--connections" => connections = args.next().and_then(|v| v.parse().ok()).unwrap_or(connections),
+            "--connections" => {
+                connections = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(connections)
+            }
             "--seconds" => seconds = args.next().and_then(|v| v.parse().ok()).unwrap_or(seconds),
             "--sessions" => sessions = args.next().and_then(|v| v.parse().ok()).unwrap_or(sessions),
-            "--rate" => rate = args.next().and_then(|v| v.parse::<f64>().ok()).filter(|r| *r > 0.0),
+            "--rate" => {
+                rate = args
+                    .next()
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .filter(|r| *r > 0.0)
+            }
             "render" | "submit" => mode = Some(a.clone()),
             _ => {}
         }
@@ -354,7 +496,10 @@ fn main() {
         std::process::exit(2);
     }
     // One thread: the driver takes at most one of the machine's cores from the server.
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
     let result = rt.block_on(async {
         match mode.as_str() {
             "render" => render(addr, connections, seconds).await,

@@ -234,7 +234,11 @@ impl Form {
         let ix = &self.field_index;
         if ix.len == self.fields.len() && ix.len > 0 {
             // A hit is checked, so a field renamed since indexing is not found under its old path.
-            return ix.map.get(path).copied().filter(|&i| self.fields[i].path == path);
+            return ix
+                .map
+                .get(path)
+                .copied()
+                .filter(|&i| self.fields[i].path == path);
         }
         self.fields.iter().position(|f| f.path == path)
     }
@@ -244,7 +248,10 @@ impl Form {
         for (i, f) in self.fields.iter().enumerate() {
             map.entry(f.path.clone()).or_insert(i);
         }
-        self.field_index = FieldIndex { len: self.fields.len(), map };
+        self.field_index = FieldIndex {
+            len: self.fields.len(),
+            map,
+        };
     }
     pub fn page(&self, id: &str) -> Option<usize> {
         self.pages.iter().position(|p| p.id == id)

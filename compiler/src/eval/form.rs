@@ -367,7 +367,12 @@ pub fn evaluate(form: &Form, answers: &Answers, today: NaiveDate) -> Outcome {
 /// [`evaluate`] with page `shown` taken as visible whatever its `visible_if` says: a page
 /// asked for by address is drawn, and only its fields' own conditions leave questions out.
 /// The same as evaluating a copy of the form without that page's condition, without the copy.
-pub fn evaluate_showing(form: &Form, answers: &Answers, today: NaiveDate, shown: Option<usize>) -> Outcome {
+pub fn evaluate_showing(
+    form: &Form,
+    answers: &Answers,
+    today: NaiveDate,
+    shown: Option<usize>,
+) -> Outcome {
     let st = State::new(form, answers, today, shown);
     let mut out = Outcome {
         page_visible: (0..form.pages.len()).map(|p| st.page_visible(p)).collect(),

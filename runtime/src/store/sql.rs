@@ -92,7 +92,10 @@ impl PgStore {
             .max_connections(16)
             .connect(url)
             .await?;
-        let store = PgStore { writer: pool.clone(), pool };
+        let store = PgStore {
+            writer: pool.clone(),
+            pool,
+        };
         store.migrate().await?;
         Ok(store)
     }

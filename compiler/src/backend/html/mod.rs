@@ -162,7 +162,8 @@ pub(crate) fn render_with(
     let (template, data) = pages::context(ctx, view, links, today);
     // The interface texts are the same on every page: converted for the templates once per
     // language, not on every render.
-    let data = minijinja::context! { ui => ui_texts(lang), ..minijinja::Value::from_serialize(&data) };
+    let data =
+        minijinja::context! { ui => ui_texts(lang), ..minijinja::Value::from_serialize(&data) };
     env()
         .get_template(template)
         .and_then(|t| t.render(data))
@@ -180,7 +181,11 @@ fn ui_texts(lang: &str) -> minijinja::Value {
             minijinja::Value::from_serialize(ui_text::all("en")),
         ]
     });
-    if lang == "en" { en.clone() } else { sv.clone() }
+    if lang == "en" {
+        en.clone()
+    } else {
+        sv.clone()
+    }
 }
 
 fn env() -> &'static Environment<'static> {

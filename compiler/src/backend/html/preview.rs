@@ -5,7 +5,9 @@
 
 use super::{render_with, theme_css, Ctx, Links, View};
 use crate::backend::{example, Branding};
-use crate::eval::{evaluate, evaluate_showing, testing::default_today, Answers, FieldError, Outcome};
+use crate::eval::{
+    evaluate, evaluate_showing, testing::default_today, Answers, FieldError, Outcome,
+};
 use crate::ir::Form;
 
 /// The preview's files, relative to the form's output folder (`<kommun>/<form>/`, two levels
@@ -131,8 +133,15 @@ fn error_state(form: &Form, before: &Answers, page: usize) -> Option<(Answers, V
         return Some((before.clone(), empty));
     }
     form.tests.iter().find_map(|t| {
-        let errors =
-            on_page(evaluate_showing(form, &t.answers, t.today.unwrap_or_else(default_today), Some(page)).errors);
+        let errors = on_page(
+            evaluate_showing(
+                form,
+                &t.answers,
+                t.today.unwrap_or_else(default_today),
+                Some(page),
+            )
+            .errors,
+        );
         (!errors.is_empty()).then(|| (t.answers.clone(), errors))
     })
 }
