@@ -7,6 +7,10 @@ use blankett_compiler::source::MemFs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// The allocator the `blankett` command uses (src/main.rs), so the figures are the command's.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn library_fs() -> MemFs {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("forms");
     let mut fs = MemFs::new();

@@ -101,13 +101,18 @@ if b.get("write_forms_per_s"):
 print(f"{n} forms, one process each, {b['cores']} cores (one used by each)")
 for name, r in rows:
     print(f"  {name:<44} {r:9.1f} forms/s  {1000 / r:7.3f} ms/form")
+if "convert_forms_per_cpu_s" in p and "build_forms_per_cpu_s" in b:
+    print(f"  on-CPU (not stretched by other work on the machine): pyxform {p['convert_forms_per_cpu_s']:.1f}, "
+          f"blankett check {b['check_forms_per_cpu_s']:.1f}, check + build {b['build_forms_per_cpu_s']:.1f} forms/s")
+    print(f"  on-CPU ratio check / pyxform convert: {b['check_forms_per_cpu_s'] / p['convert_forms_per_cpu_s']:7.1f}x, "
+          f"check + build / pyxform convert: {b['build_forms_per_cpu_s'] / p['convert_forms_per_cpu_s']:7.1f}x")
 base = p["convert_forms_per_s"]
-print(f"  ratio check          / pyxform convert: {b['check_forms_per_s'] / base:7.0f}x")
-print(f"  ratio check + build  / pyxform convert: {b['build_forms_per_s'] / base:7.0f}x")
-print(f"  ratio check + build  / pyxform compile only: {b['build_forms_per_s'] / p['compile_only_forms_per_s']:7.0f}x")
+print(f"  ratio check          / pyxform convert: {b['check_forms_per_s'] / base:7.1f}x")
+print(f"  ratio check + build  / pyxform convert: {b['build_forms_per_s'] / base:7.1f}x")
+print(f"  ratio check + build  / pyxform compile only: {b['build_forms_per_s'] / p['compile_only_forms_per_s']:7.1f}x")
 r = {x["command"]: x for x in cli["results"]}
 py = r["xls2xform --skip_validate (pyxform)"]["median"]
 for name in ("blankett check", "blankett build"):
     t = r[name]["median"]
-    print(f"  single form CLI: {name:<15} {t * 1e3:7.1f} ms vs xls2xform {py * 1e3:7.1f} ms: {py / t:5.0f}x")
+    print(f"  single form CLI: {name:<15} {t * 1e3:7.1f} ms vs xls2xform {py * 1e3:7.1f} ms: {py / t:5.1f}x")
 EOF

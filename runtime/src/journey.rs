@@ -271,10 +271,12 @@ pub async fn page(
             None => redirect(&format!("{}/kontrollera", j.base)),
         };
     }
+    // The page is visible (checked above), so this evaluation is the one it is drawn with.
     let view = View::Question {
         page: index,
         answers: &answers,
         errors: &[],
+        outcome: Some(&outcome),
     };
     html_page(
         html::render(&ctx(&j, &form, &lang, &session), &view),
@@ -361,10 +363,12 @@ pub async fn save_page(
                 &[("form", &form.id), ("page", &page_id)],
             );
         }
+        // Drawn with this evaluation when the page is visible under it; else it evaluates anew.
         let view = View::Question {
             page: index,
             answers: &answers,
             errors: &errors,
+            outcome: outcome.page_visible[index].then_some(&outcome),
         };
         return html_page(
             html::render(&ctx(&j, &form, &lang, &session), &view),

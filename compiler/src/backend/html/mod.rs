@@ -56,6 +56,9 @@ pub enum View<'a> {
         page: usize,
         answers: &'a Answers,
         errors: &'a [FieldError],
+        /// `answers` evaluated with this page shown ([`crate::eval::evaluate_showing`]), when
+        /// the caller has it already; otherwise the page evaluates them itself.
+        outcome: Option<&'a Outcome>,
     },
     Check {
         answers: &'a Answers,

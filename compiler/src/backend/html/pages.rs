@@ -28,9 +28,10 @@ pub fn context(
             page,
             answers,
             errors,
+            outcome,
         } => {
             let page = (*page).min(form.pages.len().saturating_sub(1));
-            let body = question(ctx, links, page, answers, errors, today);
+            let body = question(ctx, links, page, answers, errors, *outcome, today);
             let has_errors = body["errors"].as_array().is_some_and(|e| !e.is_empty());
             let p = &form.pages[page];
             (
@@ -163,12 +164,20 @@ fn question(
     page: usize,
     answers: &Answers,
     errors: &[FieldError],
+    given: Option<&Outcome>,
     today: chrono::NaiveDate,
 ) -> Json {
     let form = ctx.form;
     // The runtime asks for this page, so draw it whatever its own condition says: only the
     // fields' conditions decide what is left out.
-    let outcome = evaluate_showing(form, answers, today, Some(page));
+    let evaluated;
+    let outcome = match given {
+        Some(o) => o,
+        None => {
+            evaluated = evaluate_showing(form, answers, today, Some(page));
+            &evaluated
+        }
+    };
     let errors: Vec<FieldError> = errors
         .iter()
         .filter(|e| form.fields.get(e.field).is_some_and(|f| f.page == page))

@@ -5,7 +5,9 @@
 
 use super::{render_with, theme_css, Ctx, Links, View};
 use crate::backend::{example, Branding};
-use crate::eval::{evaluate, evaluate_showing, testing::default_today, Answers, FieldError};
+use crate::eval::{
+    evaluate, evaluate_showing, testing::default_today, Answers, FieldError, Outcome,
+};
 use crate::ir::Form;
 
 /// The preview's files, relative to the form's output folder (`<kommun>/<form>/`, two levels
@@ -19,6 +21,22 @@ pub fn preview(form: &Form, branding: &Branding) -> Vec<(String, String)> {
     if form.languages.iter().any(|l| l == "en") {
         langs.push("en");
     }
+    // What each page shows is the same in every language: evaluated once, drawn per language.
+    let states: Vec<PageState> = (0..form.pages.len())
+        .map(|p| {
+            let before = answers_before(form, &example, p);
+            let outcome = evaluate_showing(form, &before, today, Some(p));
+            let error = error_state(form, &before, p).map(|(answers, errors)| {
+                let outcome = evaluate_showing(form, &answers, today, Some(p));
+                (answers, errors, outcome)
+            });
+            PageState {
+                before,
+                outcome,
+                error,
+            }
+        })
+        .collect();
     for lang in langs {
         let (dir, root, assets) = match lang {
             "sv" => ("", ".", "../../assets"),
@@ -41,23 +59,24 @@ pub fn preview(form: &Form, branding: &Branding) -> Vec<(String, String)> {
             ));
         };
         add("index", View::Start);
-        for (p, page) in form.pages.iter().enumerate() {
-            let before = answers_before(form, &example, p);
+        for (p, (page, state)) in form.pages.iter().zip(&states).enumerate() {
             add(
                 &page.id,
                 View::Question {
                     page: p,
-                    answers: &before,
+                    answers: &state.before,
                     errors: &[],
+                    outcome: Some(&state.outcome),
                 },
             );
-            if let Some((answers, errors)) = error_state(form, &before, p) {
+            if let Some((answers, errors, outcome)) = &state.error {
                 add(
                     &format!("{}-fel", page.id),
                     View::Question {
                         page: p,
-                        answers: &answers,
-                        errors: &errors,
+                        answers,
+                        errors,
+                        outcome: Some(outcome),
                     },
                 );
             }
@@ -80,6 +99,14 @@ pub fn preview(form: &Form, branding: &Branding) -> Vec<(String, String)> {
         add("tillganglighet", View::Accessibility);
     }
     out
+}
+
+/// A question page of the preview: the answers on reaching it and their evaluation, and its
+/// error state (answers, errors, evaluation) when it has one.
+struct PageState {
+    before: Answers,
+    outcome: Outcome,
+    error: Option<(Answers, Vec<FieldError>, Outcome)>,
 }
 
 /// The example answers of the pages before `page`: what a person has answered on reaching it,

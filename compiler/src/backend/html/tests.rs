@@ -95,6 +95,7 @@ fn question_page_in_its_error_state_with_revealed_questions() {
         "sv",
         None,
         &View::Question {
+            outcome: None,
             page: p,
             answers: &a,
             errors: &errors,
@@ -113,6 +114,7 @@ fn single_question_page_has_the_legend_as_heading() {
         "sv",
         None,
         &View::Question {
+            outcome: None,
             page: p,
             answers: &a,
             errors: &[],
@@ -136,6 +138,7 @@ fn position_page_keeps_what_was_typed() {
         "sv",
         None,
         &View::Question {
+            outcome: None,
             page: p,
             answers: &a,
             errors: &errors,
@@ -158,6 +161,7 @@ fn english_page_for_a_logged_in_person() {
         "en",
         Some("Anna Lindqvist"),
         &View::Question {
+            outcome: None,
             page: p,
             answers: &a,
             errors: &errors,
@@ -183,6 +187,7 @@ fn repeat_rows_with_remove_and_add_buttons() {
         "sv",
         None,
         &View::Question {
+            outcome: None,
             page: p,
             answers: &a,
             errors: &errors,
@@ -207,6 +212,7 @@ fn date_page_keeps_a_partial_date() {
         "sv",
         None,
         &View::Question {
+            outcome: None,
             page: p,
             answers: &a,
             errors: &errors,
@@ -229,6 +235,7 @@ fn checkboxes_and_computed_value() {
         "sv",
         None,
         &View::Question {
+            outcome: None,
             page: p,
             answers: &a,
             errors: &[],
