@@ -34,17 +34,17 @@ async fn form_for(state: &AppState, current: &Arc<Form>, draft: &mut Draft) -> A
         let _ = state.store.put_draft(draft).await;
         return current.clone();
     }
-    match state
-        .store
-        .form_version(&draft.form_hash)
+    stored_form(state, &draft.form_hash)
         .await
+        .unwrap_or_else(|| current.clone())
+}
+
+/// A form version kept by its content hash (see `AppState::remember_versions`).
+async fn stored_form(state: &AppState, hash: &str) -> Option<Arc<Form>> {
+    let bundle = state.store.form_version(hash).await.ok().flatten()?;
+    blankett_compiler::backend::bundle::from_json(&bundle)
         .ok()
-        .flatten()
-        .and_then(|b| blankett_compiler::backend::bundle::from_json(&b).ok())
-    {
-        Some(old) => Arc::new(old),
-        None => current.clone(),
-    }
+        .map(Arc::new)
 }
 
 /// A draft can move to a new form version when every answered field still exists there, with
@@ -419,10 +419,8 @@ pub async fn check(
     let form = form_for(&state, &j.form, &mut draft).await;
     let answers = parse_answers(&draft.answers);
     let outcome = eval::evaluate(&form, &answers, today());
-    if let Some(first) = outcome.errors.first() {
-        // Something still needs an answer: take the person to it rather than show a summary.
-        let page = &form.pages[form.fields[first.field].page].id;
-        return redirect(&format!("{}/{page}?tillbaka=kontrollera", j.base));
+    if let Some(r) = to_first_error(&j, &form, &outcome) {
+        return r;
     }
     let view = View::Check {
         answers: &answers,
@@ -475,15 +473,9 @@ pub async fn submit(
     let form = form_for(&state, &j.form, &mut draft).await;
     let answers = parse_answers(&draft.answers);
     let outcome = eval::evaluate(&form, &answers, today());
-    if let Some(first) = outcome.errors.first() {
-        let page = &form.pages[form.fields[first.field].page].id;
-        return redirect(&format!("{}/{page}?tillbaka=kontrollera", j.base));
+    if let Some(r) = to_first_error(&j, &form, &outcome) {
+        return r;
     }
-    let attachments = state
-        .store
-        .attachments_of_draft(&draft.id)
-        .await
-        .unwrap_or_default();
     let submission = Submission {
         id: uuid::Uuid::new_v4().to_string(),
         reference: String::new(),
@@ -503,7 +495,6 @@ pub async fn submit(
         case_number: None,
         submitted_at: chrono::Utc::now().to_rfc3339(),
     };
-    let _ = attachments;
     let year = chrono::Utc::now()
         .format("%Y")
         .to_string()
@@ -527,6 +518,13 @@ pub async fn submit(
     // The `submit` statistics event was stored with the submission, in the same transaction.
     // The receipt is shown only now, after the commit.
     redirect(&format!("{}/kvitto/{}", j.base, stored.id))
+}
+
+/// Something still needs an answer: take the person to it rather than show or send a summary.
+fn to_first_error(j: &Journey, form: &Form, outcome: &eval::Outcome) -> Option<Response> {
+    let first = outcome.errors.first()?;
+    let page = &form.pages[form.fields[first.field].page].id;
+    Some(redirect(&format!("{}/{page}?tillbaka=kontrollera", j.base)))
 }
 
 async fn recent_submission(
@@ -559,17 +557,9 @@ pub async fn receipt(
     if s.owner != owner(&session) || s.kommun != kommun || s.form != form_id {
         return not_found(&state, lang);
     }
-    let form = match state
-        .store
-        .form_version(&s.form_hash)
+    let form = stored_form(&state, &s.form_hash)
         .await
-        .ok()
-        .flatten()
-        .and_then(|b| blankett_compiler::backend::bundle::from_json(&b).ok())
-    {
-        Some(f) => Arc::new(f),
-        None => j.form.clone(),
-    };
+        .unwrap_or_else(|| j.form.clone());
     let answers: BTreeMap<String, serde_json::Value> = parse_answers(&s.answers);
     let outcome = eval::evaluate(&form, &answers, today());
     // Stored in UTC; shown in the server's local time, as the person's clock shows it.
