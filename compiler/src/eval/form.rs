@@ -72,8 +72,11 @@ pub fn instance_path(form: &Form, field: FieldId, rows: &[usize]) -> String {
 /// vector by field id: hashing the key of every lookup was a large part of an evaluation.
 struct Memo<T> {
     top: RefCell<Vec<Option<Option<T>>>>,
-    in_rows: RefCell<HashMap<(FieldId, Vec<usize>), Option<T>>>,
+    in_rows: RefCell<InRows<T>>,
 }
+
+/// A memo's instances inside repeats, by field and row indices.
+type InRows<T> = HashMap<(FieldId, Vec<usize>), Option<T>>;
 
 impl<T: Clone> Memo<T> {
     fn new(fields: usize) -> Self {

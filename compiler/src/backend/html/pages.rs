@@ -183,7 +183,7 @@ fn question(
         .filter(|e| form.fields.get(e.field).is_some_and(|f| f.page == page))
         .cloned()
         .collect();
-    let mut pf = PageFields::new(form, ctx.lang, page, answers, &outcome, &errors);
+    let mut pf = PageFields::new(form, ctx.lang, page, answers, outcome, &errors);
     let fields = pf.build();
     let summary: Vec<ErrorLink> = errors
         .iter()
