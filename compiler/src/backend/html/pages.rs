@@ -27,7 +27,13 @@ pub fn context(
     let form_title = form.title.get(lang);
     let tv = |j: Json| minijinja::Value::from_serialize(&j);
     let (template, name, heading, has_errors, body) = match view {
-        View::Start => ("start.html", String::new(), None, false, tv(start(ctx, links))),
+        View::Start => (
+            "start.html",
+            String::new(),
+            None,
+            false,
+            tv(start(ctx, links)),
+        ),
         View::Question {
             page,
             answers,
@@ -216,7 +222,9 @@ fn question(
         single: fields.len() == 1 && fields[0].heading,
         fields,
         multipart: ids.iter().any(|&i| form.fields[i].kind == FieldType::File),
-        has_repeat: ids.iter().any(|&i| form.fields[i].kind == FieldType::Repeat),
+        has_repeat: ids
+            .iter()
+            .any(|&i| form.fields[i].kind == FieldType::Repeat),
         errors: summary,
         error_title: error_title(ctx.lang, errors.len()),
         back,
