@@ -162,8 +162,7 @@ pub(crate) fn render_with(
     let (template, data) = pages::context(ctx, view, links, today);
     // The interface texts are the same on every page: converted for the templates once per
     // language, not on every render.
-    let data =
-        minijinja::context! { ui => ui_texts(lang), ..minijinja::Value::from_serialize(&data) };
+    let data = minijinja::context! { ui => ui_texts(lang), ..data };
     env()
         .get_template(template)
         .and_then(|t| t.render(data))
