@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod new;
 mod schema;
 mod serve;
 mod test;
@@ -45,6 +46,11 @@ pub enum Command {
     },
     /// Print the JSON Schema of the form language (for editors).
     Schema,
+    /// Start a new form or kommun project that passes `check` and `test` as it is.
+    New {
+        #[command(subcommand)]
+        what: new::What,
+    },
     /// Serve a kommun project's e-services.
     Serve {
         /// The kommun project (a folder with kommun.yaml), or a library.
@@ -108,6 +114,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Test { paths, format } => Ok(test::run(&default_paths(paths), format)),
         Command::Build { paths, out } => build::run(&default_paths(paths), &out),
         Command::Schema => schema::run(),
+        Command::New { what } => new::run(what).map(|()| ExitCode::SUCCESS),
         Command::Serve { paths, opts } => serve::run(opts.into_args(paths, false), false),
         Command::Dev { paths, opts } => serve::run(opts.into_args(paths, true), true),
     }

@@ -100,6 +100,12 @@ pub fn load(loader: &mut Loader, dir: &Path) -> Option<Kommun> {
             if !all_libraries {
                 continue;
             }
+            let lib_refs: Vec<&super::library::Library> =
+                libs.iter().map(|&li| &loader.libraries[li]).collect();
+            if let Some(d) = super::renamed::service(&lib_refs, service) {
+                diags.push(d);
+                continue;
+            }
             let names: Vec<String> = libs
                 .iter()
                 .flat_map(|&li| {
@@ -132,13 +138,14 @@ pub fn load(loader: &mut Loader, dir: &Path) -> Option<Kommun> {
             all: &loader.libraries,
             index: li,
         };
-        let (f, d) = compile_form(
+        let (f, mut d) = compile_form(
             view,
             &form,
             Overlay {
                 service: Some(service),
             },
         );
+        super::renamed::explain(&loader.libraries[li], service, &mut d);
         // A problem in the library's file that only the kommun's overrides cause (a replaced
         // choice list without a value the form's conditions use) is the kommun's.
         let (_, base) = compile_form(view, &form, Overlay::default());

@@ -16,6 +16,8 @@ pub struct Library {
     pub forms: Vec<LoadedForm>,
     /// Libraries this one depends on, as indexes into the loader's list.
     pub depends: Vec<usize>,
+    /// What the library renamed, for kommun overlays written against an older version.
+    pub renamed: Vec<m::RenameDef>,
 }
 
 #[derive(Debug, Clone)]
@@ -202,6 +204,7 @@ impl<'a> Loader<'a> {
                     .flatten()
                     .map(|s| s.value.clone())
                     .collect();
+                l.renamed = lib.renamed.unwrap_or_default();
                 depends = lib.depends.unwrap_or_default();
             }
         }

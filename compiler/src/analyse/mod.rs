@@ -6,6 +6,7 @@ pub mod kommun;
 pub mod library;
 pub mod order;
 pub mod overlay;
+pub mod renamed;
 pub mod resolve;
 pub mod settings;
 pub mod tests;

@@ -637,6 +637,7 @@ pub fn library(ctx: &Ctx, root: &Node) -> Option<LibraryFile> {
         .and_then(|n| str_list(ctx, n, "languages"));
     let description = opt_text(&o, "description");
     let depends = list(&o, "depends", |n| depend(ctx, n));
+    let renamed = list(&o, "renamed", |n| rename(ctx, n));
     o.finish();
     Some(LibraryFile {
         library: library?,
@@ -644,6 +645,26 @@ pub fn library(ctx: &Ctx, root: &Node) -> Option<LibraryFile> {
         languages,
         description,
         depends,
+        renamed,
+    })
+}
+
+fn rename(ctx: &Ctx, node: &Node) -> Option<RenameDef> {
+    let o = ctx.obj(node, "a rename")?;
+    let since = o.req_str("since");
+    let form = o.req_str("form");
+    let field = o.str("field");
+    let page = o.str("page");
+    let list = o.str("list");
+    let to = o.req_str("to");
+    o.finish();
+    Some(RenameDef {
+        since: since?,
+        form: form?,
+        field,
+        page,
+        list,
+        to: to?,
     })
 }
 

@@ -496,6 +496,28 @@ pub struct LibraryFile {
     pub languages: Option<Vec<Sp<String>>>,
     pub description: Option<Text>,
     pub depends: Option<Vec<DependDef>>,
+    /// Forms, fields, pages and choice lists this library renamed, so that a kommun overlay
+    /// still using an old name is told the new one.
+    pub renamed: Option<Vec<RenameDef>>,
+}
+
+/// One rename in a library: `{since: 2.0.0, form: felanmalan, field: beskrivning, to: felbeskrivning}`.
+/// With only `form`, the form itself was renamed to `to`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RenameDef {
+    /// The library version that made the change.
+    pub since: Sp<String>,
+    /// The form (its id before the change when the form itself was renamed).
+    pub form: Sp<String>,
+    /// A field's path before the change.
+    pub field: Option<Sp<String>>,
+    /// A page's id before the change.
+    pub page: Option<Sp<String>>,
+    /// A choice list's name before the change.
+    pub list: Option<Sp<String>>,
+    /// The new id, path or name.
+    pub to: Sp<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
