@@ -22,7 +22,7 @@ impl Kind {
             Kind::List => "choice list",
         }
     }
-    fn old<'a>(self, r: &'a m::RenameDef) -> Option<&'a m::Sp<String>> {
+    fn old(self, r: &m::RenameDef) -> Option<&m::Sp<String>> {
         match self {
             Kind::Field => r.field.as_ref(),
             Kind::Page => r.page.as_ref(),
