@@ -62,6 +62,7 @@ codes! {
     LibraryCycle => "library_cycle", "libraries that depend on each other in a circle";
     VersionMismatch => "version_mismatch", "a library whose version does not meet the requirement";
     UnknownService => "unknown_service", "a kommun service naming a form the libraries lack";
+    UnknownCategory => "unknown_category", "a form's category that its library does not list";
     RenamedInLibrary => "renamed_in_library", "a kommun overlay using a name its library has since renamed";
     UnknownPage => "unknown_page", "a reference to a page that does not exist";
     InvalidFileName => "invalid_file_name", "a file whose name does not say what it is";

@@ -50,6 +50,8 @@ pub struct Form {
     pub signing: Signing,
     pub reference_prefix: String,
     pub duration_minutes: Option<u32>,
+    /// The group the e-service is listed in on the index page.
+    pub category: Option<Category>,
     pub you_need: Vec<Text>,
     /// The languages the form's texts are written in (from its library).
     pub languages: Vec<String>,
@@ -213,6 +215,15 @@ pub struct Handling {
     pub typ: String,
     pub field: Option<FieldId>,
     pub rubrik: Option<String>,
+}
+
+/// A group of e-services, from the library's `categories:`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Category {
+    pub id: String,
+    pub title: Text,
+    /// Its place in the library's list: the index shows the groups in this order.
+    pub order: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,6 +9,58 @@ use axum::Extension;
 use blankett_compiler::backend::html;
 use serde_json::json;
 
+/// The e-services in their library's categories, in the library's order; within a category by
+/// title as a Swede sorts (å, ä, ö after z). Uncategorised ones come last.
+fn groups<'a>(
+    forms: impl Iterator<Item = (String, &'a blankett_compiler::ir::Form)>,
+    lang: &str,
+) -> Vec<serde_json::Value> {
+    let mut by_group: std::collections::BTreeMap<(usize, String), Vec<(String, String)>> =
+        Default::default();
+    for (href, form) in forms {
+        let key = match &form.category {
+            Some(c) => (c.order, c.title.get(lang).to_string()),
+            None => (
+                usize::MAX,
+                if lang == "en" {
+                    "Other e-services"
+                } else {
+                    "Övriga e-tjänster"
+                }
+                .into(),
+            ),
+        };
+        by_group
+            .entry(key)
+            .or_default()
+            .push((form.title.get(lang).to_string(), href));
+    }
+    by_group
+        .into_iter()
+        .map(|((_, title), mut services)| {
+            services.sort_by_key(|(t, _)| swedish_order(t));
+            let services: Vec<_> = services
+                .into_iter()
+                .map(|(t, h)| json!({"title": t, "href": h}))
+                .collect();
+            json!({"title": title, "services": services})
+        })
+        .collect()
+}
+
+/// A sort key that puts å, ä and ö after z, as in Swedish.
+fn swedish_order(s: &str) -> String {
+    s.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'å' => '{',
+            'ä' | 'æ' => '|',
+            'ö' | 'ø' => '}',
+            c => c,
+        })
+        .collect()
+}
+
 pub async fn index(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
@@ -20,9 +72,11 @@ pub async fn index(
         .kommuner
         .iter()
         .map(|(id, k)| {
-            let services: Vec<serde_json::Value> =
-                k.services.iter().map(|(fid, s)| json!({"href": format!("/{id}/{fid}/"), "title": s.form.title.get(&lang)})).collect();
-            json!({"name": k.branding.name, "services": services})
+            let forms = k
+                .services
+                .iter()
+                .map(|(fid, s)| (format!("/{id}/{fid}/"), &*s.form));
+            json!({"name": k.branding.name, "groups": groups(forms, &lang)})
         })
         .collect();
     let title = if lang == "en" {

@@ -302,3 +302,22 @@ async fn forms_that_require_e_id_send_you_to_log_in() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(r.location.unwrap().starts_with("/auth/dev?next="));
 }
+
+#[tokio::test]
+async fn the_index_lists_the_services_in_their_categories() {
+    let mut c = Client::new(app().await.0);
+    let index = c.get("/").await;
+    assert_eq!(index.status, StatusCode::OK);
+    let body = index.body.replace("&#x2f;", "/");
+    // The library's order of categories, and within one by title as a Swede sorts.
+    let at = |s: &str| {
+        body.find(s)
+            .unwrap_or_else(|| panic!("{s} not on the index:\n{body}"))
+    };
+    assert!(at(">Bygga, bo och miljö</h3>") < at(">Förskola och skola</h3>"));
+    assert!(at(">Förskola och skola</h3>") < at(">Omsorg och stöd</h3>"));
+    let streets = at(">Gator, parker och trafik</h3>");
+    let felanmalan = at("href=\"/orust/felanmalan/\"");
+    assert!(streets < felanmalan && felanmalan < at(">Förskola och skola</h3>"));
+    assert!(at(">Ansökan om hemtjänst<") < at(">Ansökan om trygghetslarm<"));
+}

@@ -125,6 +125,9 @@ fn header(r: &mut Resolver, s: &m::FormFile) {
         }
         None => default_prefix(&s.form.value),
     };
+    if let Some(c) = &s.category {
+        category(r, c);
+    }
     r.form.duration_minutes = s
         .duration_minutes
         .as_ref()
@@ -135,6 +138,41 @@ fn header(r: &mut Resolver, s: &m::FormFile) {
         .flatten()
         .map(|t| r.texts.text(t))
         .collect();
+}
+
+fn category(r: &mut Resolver, c: &Sp<String>) {
+    match r.lib.category(&c.value) {
+        Some((order, def)) => {
+            r.form.category = Some(ir::Category {
+                id: def.id.value.clone(),
+                title: r.texts.text(&def.title),
+                order,
+            })
+        }
+        None => {
+            let ids: Vec<String> = r
+                .lib
+                .all_categories()
+                .iter()
+                .map(|c| c.id.value.clone())
+                .collect();
+            let help = did_you_mean(&c.value, ids.iter().map(String::as_str)).unwrap_or_else(|| {
+                if ids.is_empty() {
+                    "list the categories in the library's blankett.yaml: `categories: [{id: bygga_bo, title: \"Bygga och bo\"}]`".into()
+                } else {
+                    format!("the library's categories are: {}", ids.join(", "))
+                }
+            });
+            r.diags.push(
+                Diagnostic::error(
+                    Code::UnknownCategory,
+                    format!("unknown category `{}`", c.value),
+                )
+                .at(c.span, "no category with this id in the library")
+                .help(help),
+            );
+        }
+    }
 }
 
 /// A receipt number's prefix is 2 to 6 capital letters A–Z (a form's, or a kommun's own).

@@ -18,6 +18,8 @@ pub struct Library {
     pub depends: Vec<usize>,
     /// What the library renamed, for kommun overlays written against an older version.
     pub renamed: Vec<m::RenameDef>,
+    /// The groups e-services are listed in, in the library's order.
+    pub categories: Vec<m::CategoryDef>,
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +54,28 @@ impl<'a> LibraryView<'a> {
         names.sort();
         names.dedup();
         names
+    }
+    /// The category `id` and its place in the list, from this library or its dependencies.
+    pub fn category(&self, id: &str) -> Option<(usize, &'a m::CategoryDef)> {
+        self.all_categories()
+            .into_iter()
+            .enumerate()
+            .find(|(_, c)| c.id.value == id)
+    }
+    /// This library's categories, then its dependencies' (the order the index shows them in).
+    pub fn all_categories(&self) -> Vec<&'a m::CategoryDef> {
+        let mut out = Vec::new();
+        let mut queue = std::collections::VecDeque::from([self.index]);
+        let mut seen = Vec::new();
+        while let Some(i) = queue.pop_front() {
+            if seen.contains(&i) {
+                continue;
+            }
+            seen.push(i);
+            out.extend(self.all[i].categories.iter());
+            queue.extend(self.all[i].depends.iter().copied());
+        }
+        out
     }
     pub fn languages(&self) -> &'a [String] {
         &self.all[self.index].languages
@@ -205,6 +229,21 @@ impl<'a> Loader<'a> {
                     .map(|s| s.value.clone())
                     .collect();
                 l.renamed = lib.renamed.unwrap_or_default();
+                l.categories = lib.categories.unwrap_or_default();
+                for (i, c) in l.categories.iter().enumerate() {
+                    if let Some(first) = l.categories[..i].iter().find(|f| f.id.value == c.id.value)
+                    {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::DuplicateId,
+                                format!("the category `{}` is listed twice", c.id.value),
+                            )
+                            .at(c.id.span, "listed again here")
+                            .also(first.id.span, "first listed here")
+                            .help("give each category its own id"),
+                        );
+                    }
+                }
                 depends = lib.depends.unwrap_or_default();
             }
         }

@@ -592,6 +592,7 @@ fn empty_form() -> ir::Form {
         signing: ir::Signing::None,
         reference_prefix: String::new(),
         duration_minutes: None,
+        category: None,
         you_need: Vec::new(),
         languages: Vec::new(),
         pages: Vec::new(),

@@ -190,6 +190,7 @@ pub fn form(ctx: &Ctx, root: &Node) -> Option<FormFile> {
     let version = o.req_str("version");
     let title = req_text(&o, "title");
     let description = opt_text(&o, "description");
+    let category = o.str("category");
     let identification = enum_value(
         &o,
         "identification",
@@ -251,6 +252,7 @@ pub fn form(ctx: &Ctx, root: &Node) -> Option<FormFile> {
         signing,
         reference_prefix,
         duration_minutes,
+        category,
         you_need,
         choices,
         pages: pages?,
@@ -638,6 +640,7 @@ pub fn library(ctx: &Ctx, root: &Node) -> Option<LibraryFile> {
     let description = opt_text(&o, "description");
     let depends = list(&o, "depends", |n| depend(ctx, n));
     let renamed = list(&o, "renamed", |n| rename(ctx, n));
+    let categories = list(&o, "categories", |n| category(ctx, n));
     o.finish();
     Some(LibraryFile {
         library: library?,
@@ -646,6 +649,18 @@ pub fn library(ctx: &Ctx, root: &Node) -> Option<LibraryFile> {
         description,
         depends,
         renamed,
+        categories,
+    })
+}
+
+fn category(ctx: &Ctx, node: &Node) -> Option<CategoryDef> {
+    let o = ctx.obj(node, "a category")?;
+    let id = o.req_str("id");
+    let title = req_text(&o, "title");
+    o.finish();
+    Some(CategoryDef {
+        id: id?,
+        title: title?,
     })
 }
 

@@ -162,6 +162,8 @@ pub struct FormFile {
     pub version: Sp<String>,
     pub title: Text,
     pub description: Option<Text>,
+    /// The group the e-service is listed in: a category id from the library's `blankett.yaml`.
+    pub category: Option<Sp<String>>,
     /// Whether the citizen logs in with e-ID: `none`, `optional` or `required`.
     pub identification: Option<Sp<Identification>>,
     /// Who signs: `none`, `applicant` or `guardians`.
@@ -499,6 +501,17 @@ pub struct LibraryFile {
     /// Forms, fields, pages and choice lists this library renamed, so that a kommun overlay
     /// still using an old name is told the new one.
     pub renamed: Option<Vec<RenameDef>>,
+    /// The groups the e-services are listed in, in this order, e.g.
+    /// `{id: bygga_bo, title: {sv: "Bygga, bo och miljö", en: "Building, housing and environment"}}`.
+    pub categories: Option<Vec<CategoryDef>>,
+}
+
+/// A group of e-services on the index page.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct CategoryDef {
+    pub id: Sp<String>,
+    pub title: Text,
 }
 
 /// One rename in a library: `{since: 2.0.0, form: felanmalan, field: beskrivning, to: felbeskrivning}`.
