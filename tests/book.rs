@@ -23,6 +23,7 @@
 //!    folder holding copies of `forms/` and `examples/`, so a page can build on its earlier
 //!    commands (`blankett new kommun tjorn`, then `blankett check tjorn`). Only `blankett`
 //!    commands are run; show other commands in ```sh blocks.
+//! 4. Every link between pages leads to a page that exists, and to a heading on it.
 
 use blankett_compiler::analyse;
 use blankett_compiler::diagnostic::{self, Code};
@@ -414,4 +415,62 @@ fn the_output_patterns_match_as_documented() {
         words(r#"new kommun tjorn --display-name "Tjörns kommun""#),
         ["new", "kommun", "tjorn", "--display-name", "Tjörns kommun"]
     );
+}
+
+/// A heading's anchor as mdBook makes it: lowercase, spaces to `-`, punctuation dropped.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            c if c.is_whitespace() => Some('-'),
+            c if c.is_alphanumeric() || c == '_' || c == '-' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+fn anchors(page: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(page).unwrap_or_default();
+    let mut in_code = false;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+        } else if !in_code && line.starts_with('#') {
+            out.push(slug(line.trim_start_matches('#').replace('`', "").as_str()));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_link_between_pages_leads_somewhere() {
+    let mut problems = Vec::new();
+    for page in pages() {
+        let text = std::fs::read_to_string(&page).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            for part in line.split("](").skip(1) {
+                let Some(end) = part.find(')') else { continue };
+                let link = &part[..end];
+                if link.contains("://") || link.starts_with("mailto:") {
+                    continue;
+                }
+                let (file, anchor) = link.split_once('#').unwrap_or((link, ""));
+                let target = if file.is_empty() {
+                    page.clone()
+                } else {
+                    page.parent().unwrap().join(file)
+                };
+                let place = format!("{}:{}", page.strip_prefix(root()).unwrap().display(), i + 1);
+                if !target.is_file() {
+                    problems.push(format!("{place}: `{link}`: no such page"));
+                } else if !anchor.is_empty() && !anchors(&target).iter().any(|a| a == anchor) {
+                    problems.push(format!("{place}: `{link}`: no such heading"));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
