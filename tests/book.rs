@@ -24,6 +24,8 @@
 //!    commands (`blankett new kommun tjorn`, then `blankett check tjorn`). Only `blankett`
 //!    commands are run; show other commands in ```sh blocks.
 //! 4. Every link between pages leads to a page that exists, and to a heading on it.
+//! 5. The operations chapter (`drift.md`) has a row for every setting in `runtime/src/config.rs`
+//!    and names every `BLANKETT_*` environment variable read there.
 
 use blankett_compiler::analyse;
 use blankett_compiler::diagnostic::{self, Code};
@@ -473,4 +475,47 @@ fn every_link_between_pages_leads_somewhere() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The fields of `pub struct Config` in runtime/src/config.rs, read from the source.
+fn config_keys(source: &str) -> Vec<String> {
+    let start = source
+        .find("pub struct Config {")
+        .expect("runtime/src/config.rs has `pub struct Config`");
+    let body = &source[start..];
+    let body = &body[..body.find("\n}").unwrap_or(body.len())];
+    body.lines()
+        .filter_map(|l| l.trim().strip_prefix("pub "))
+        .filter_map(|l| l.split_once(':').map(|(name, _)| name.trim().to_string()))
+        .filter(|name| !name.starts_with("struct"))
+        .collect()
+}
+
+#[test]
+fn the_operations_chapter_lists_every_setting() {
+    let source = std::fs::read_to_string(root().join("runtime/src/config.rs")).unwrap();
+    let drift = std::fs::read_to_string(root().join("book/src/drift.md")).unwrap();
+    let mut missing = Vec::new();
+    let keys = config_keys(&source);
+    assert!(keys.contains(&"listen".to_string()), "{keys:?}");
+    for key in keys {
+        if !drift.contains(&format!("| `{key}")) {
+            missing.push(format!("the setting `{key}` has no row in the table"));
+        }
+    }
+    let vars: std::collections::BTreeSet<String> = source
+        .split("\"BLANKETT_")
+        .skip(1)
+        .map(|part| format!("BLANKETT_{}", &part[..part.find('"').unwrap_or(0)]))
+        .collect();
+    for var in vars {
+        if !drift.contains(&format!("`{var}`")) {
+            missing.push(format!("the environment variable `{var}` is not named"));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "book/src/drift.md (Inställningar) is out of date with runtime/src/config.rs:\n{}",
+        missing.join("\n")
+    );
 }
