@@ -47,6 +47,7 @@ fn start(data: &std::path::Path, config: &std::path::Path, port: u16) -> Child {
         std::thread::sleep(Duration::from_millis(50));
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not start");
 }
 
