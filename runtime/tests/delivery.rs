@@ -398,3 +398,17 @@ async fn fill(c: &mut Client) {
     )
     .await;
 }
+
+#[tokio::test]
+async fn retention_deletes_a_submissions_delivery_jobs_with_it() {
+    let s = sqlite().await;
+    let sub = submit(&s, &["diariet".to_string()]).await;
+    assert_eq!(s.delivery_jobs_of(&sub.id).await.unwrap().len(), 1);
+    let (_, n) = s
+        .purge("orust", "felanmalan", "2000-01-01", "9999-01-01")
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert!(s.delivery_jobs_of(&sub.id).await.unwrap().is_empty());
+    assert!(s.delivery_overview().await.unwrap().is_empty());
+}

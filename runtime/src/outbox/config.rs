@@ -145,3 +145,52 @@ impl DeliveryConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    #[test]
+    fn the_documented_example_reads_and_validates() {
+        let text = include_str!("config.rs")
+            .lines()
+            .filter_map(|l| l.strip_prefix("//! "))
+            .skip_while(|l| !l.starts_with("```toml"))
+            .skip(1)
+            .take_while(|l| !l.starts_with("```"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let c: Config = toml::from_str(&text).unwrap();
+        c.delivery.validate().unwrap();
+        assert_eq!(c.delivery.targets[0].transport, "shs");
+        assert_eq!(c.delivery.targets_for("bygglov"), ["diariet"]);
+        assert_eq!(c.delivery.backoff_cap_ms, 3_600_000);
+    }
+
+    #[test]
+    fn every_problem_is_named() {
+        let c: Config = toml::from_str(
+            r#"
+[delivery]
+lease_seconds = 10
+send_timeout_seconds = 10
+[[delivery.targets]]
+name = "a"
+transport = "ftp"
+url = "x"
+to_address = "y"
+[[delivery.targets]]
+name = "a"
+url = "x"
+to_address = "y"
+"#,
+        )
+        .unwrap();
+        let e = c.delivery.validate().unwrap_err();
+        assert!(e.contains("lease_seconds"), "{e}");
+        assert!(e.contains("not \"ftp\""), "{e}");
+        assert!(e.contains("named twice"), "{e}");
+        let unknown = toml::from_str::<Config>("[delivery]\nworkes = 2\n").unwrap_err();
+        assert!(unknown.to_string().contains("workes"));
+    }
+}

@@ -476,15 +476,22 @@ macro_rules! sql_store {
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
-                sqlx::query(&$sql(
+                // A submission goes with everything of it: attachments, delivery jobs and their log.
+                for q in [
                     "DELETE FROM attachments WHERE submission_id IN
                      (SELECT id FROM submissions WHERE kommun = $1 AND form = $2 AND submitted_at < $3)",
-                ))
-                .bind(kommun)
-                .bind(form)
-                .bind(submissions_before)
-                .execute(&mut *tx)
-                .await?;
+                    "DELETE FROM delivery_attempts WHERE job_id IN (SELECT id FROM delivery_jobs WHERE submission_id IN
+                     (SELECT id FROM submissions WHERE kommun = $1 AND form = $2 AND submitted_at < $3))",
+                    "DELETE FROM delivery_jobs WHERE submission_id IN
+                     (SELECT id FROM submissions WHERE kommun = $1 AND form = $2 AND submitted_at < $3)",
+                ] {
+                    sqlx::query(&$sql(q))
+                        .bind(kommun)
+                        .bind(form)
+                        .bind(submissions_before)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 let s = sqlx::query(&$sql("DELETE FROM submissions WHERE kommun = $1 AND form = $2 AND submitted_at < $3"))
                     .bind(kommun)
                     .bind(form)
