@@ -37,8 +37,9 @@ impl Outbox {
         }
     }
 
-    /// Claims one batch of `target`'s due jobs and tries each once; returns how many it tried.
-    pub async fn deliver_due(&self, target: &str) -> crate::store::Result<usize> {
+    /// Claims one batch of `target`'s due jobs and tries each once, all at once (each send
+    /// within `send_timeout`, so within the lease); returns how many it claimed.
+    pub async fn deliver_due(self: &Arc<Self>, target: &str) -> crate::store::Result<usize> {
         let now = chrono::Utc::now();
         let lease = chrono::Duration::seconds(self.config.lease_seconds as i64);
         let claimed = self
@@ -52,9 +53,12 @@ impl Outbox {
             })
             .await?;
         let n = claimed.len();
+        let mut sends = tokio::task::JoinSet::new();
         for c in claimed {
-            self.attempt(c).await;
+            let me = self.clone();
+            sends.spawn(async move { me.attempt(c).await });
         }
+        while sends.join_next().await.is_some() {}
         Ok(n)
     }
 
@@ -65,6 +69,12 @@ impl Outbox {
         };
         let outcome = match self.message(&c, target).await {
             Err(o) => o,
+            // Too little of the lease is left to finish in time: another sender may claim it
+            // before the answer comes, so this one does not send (the attempt stays `started`).
+            Ok(_) if !self.lease_covers_a_send(job.lease_until.as_deref()) => {
+                tracing::warn!(job = %job.id, "delivery: the lease ran short before sending; left for the next claim");
+                return;
+            }
             Ok(bytes) => {
                 let timeout = Duration::from_secs(self.config.send_timeout_seconds);
                 match tokio::time::timeout(timeout, transport.send(&job.tx_id, &bytes)).await {
@@ -134,6 +144,15 @@ impl Outbox {
         if let Err(e) = self.store.finish_delivery(&f).await {
             tracing::error!(job = %job.id, error = %e, "delivery: cannot record an attempt");
         }
+    }
+
+    fn lease_covers_a_send(&self, lease_until: Option<&str>) -> bool {
+        let Some(until) = lease_until.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        else {
+            return false;
+        };
+        let send = chrono::Duration::seconds(self.config.send_timeout_seconds as i64);
+        chrono::Utc::now() + send < until.with_timezone(&chrono::Utc)
     }
 
     /// Loads the submission and builds its message; on failure, the outcome to record (a store
