@@ -220,6 +220,10 @@ async fn a_rejected_message_is_a_dead_letter_until_retried_by_hand() {
     let page = c.get("/admin?token=hemligt").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("HTTP 400"), "{}", page.body);
+    assert!(
+        page.body.contains("OFEL-"),
+        "dead letters show the reference"
+    );
     assert!(page
         .body
         .contains(&format!("/admin/leverans/{}/forsok-igen", job.id)));

@@ -84,15 +84,18 @@ pub async fn view(state: &AppState) -> serde_json::Value {
             })
         })
         .collect();
-    let dead: Vec<_> = state
-        .store
-        .dead_deliveries(100)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|j| json!({"id": j.id, "target": j.target, "submission": j.submission_id, "attempts": j.attempts,
-            "error": j.last_error, "created_at": local(&j.created_at)}))
-        .collect();
+    let mut dead = Vec::new();
+    for j in state.store.dead_deliveries(100).await.unwrap_or_default() {
+        // Staff know a submission by its reference number.
+        let reference = match state.store.submission(&j.submission_id).await {
+            Ok(Some(s)) => s.reference,
+            _ => j.submission_id.clone(),
+        };
+        dead.push(
+            json!({"id": j.id, "target": j.target, "reference": reference, "attempts": j.attempts,
+            "error": j.last_error, "created_at": local(&j.created_at)}),
+        );
+    }
     json!({"targets": targets, "dead": dead})
 }
 
