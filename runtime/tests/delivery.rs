@@ -416,3 +416,107 @@ async fn retention_deletes_a_submissions_delivery_jobs_with_it() {
     assert!(s.delivery_jobs_of(&sub.id).await.unwrap().is_empty());
     assert!(s.delivery_overview().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_leased_job_is_nobody_elses_until_the_lease_ends() {
+    use blankett_runtime::store::{utc_stamp, Claim, FinishedAttempt, NextStep};
+    let r = Receiver::start().await.unwrap();
+    let s = sqlite().await;
+    let o = outbox(&s, &config(target("diariet", &r.url())));
+    let sub = submit(&s, &["diariet".to_string()]).await;
+    let now = chrono::Utc::now();
+    let claim = |owner: &str, lease: chrono::Duration| Claim {
+        target: "diariet".into(),
+        owner: owner.into(),
+        now: utc_stamp(now),
+        lease_until: utc_stamp(now + lease),
+        limit: 10,
+    };
+    // A sender claims it and dies: while its lease runs, no one else may send it.
+    let first = s
+        .claim_deliveries(&claim("dead-sender", chrono::Duration::hours(1)))
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    assert!(s
+        .claim_deliveries(&claim("other", chrono::Duration::hours(1)))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(o.deliver_due("diariet").await.unwrap(), 0);
+
+    // Once the lease is over (here: claimed again with the clock past it), it is sent again,
+    // with the same tx id; the dead sender's attempt stays in the log as never finished.
+    let later = Claim {
+        now: utc_stamp(now + chrono::Duration::hours(2)),
+        lease_until: utc_stamp(now + chrono::Duration::hours(3)),
+        ..claim("second", chrono::Duration::zero())
+    };
+    let second = s.claim_deliveries(&later).await.unwrap();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].job.tx_id, first[0].job.tx_id);
+    // The first sender wakes up with a failure: its lease is gone, so it changes nothing.
+    let late = FinishedAttempt {
+        job_id: first[0].job.id.clone(),
+        submission_id: sub.id.clone(),
+        attempt_id: first[0].attempt_id.clone(),
+        lease_owner: "dead-sender".into(),
+        finished_at: utc_stamp(chrono::Utc::now()),
+        outcome: "retryable".into(),
+        detail: Some("late".into()),
+        next: NextStep::RetryAt(utc_stamp(now)),
+    };
+    assert!(!s.finish_delivery(&late).await.unwrap());
+    let job = s.delivery_job(&first[0].job.id).await.unwrap().unwrap();
+    assert_eq!((job.state.as_str(), job.attempts), ("in_flight", 2));
+    // The second sender's acceptance delivers it.
+    let done = FinishedAttempt {
+        attempt_id: second[0].attempt_id.clone(),
+        lease_owner: "second".into(),
+        outcome: "accepted".into(),
+        detail: None,
+        next: NextStep::Delivered,
+        ..late
+    };
+    assert!(s.finish_delivery(&done).await.unwrap());
+    let log = s.delivery_attempts(&job.id).await.unwrap();
+    let outcomes: Vec<(i64, &str, bool)> = log
+        .iter()
+        .map(|a| (a.number, a.outcome.as_str(), a.finished_at.is_some()))
+        .collect();
+    assert!(outcomes.contains(&(2, "accepted", true)));
+    assert_eq!(log.len(), 2);
+    assert_eq!(
+        s.submission(&sub.id).await.unwrap().unwrap().status,
+        "levererad"
+    );
+}
+
+#[tokio::test]
+async fn the_http_transport_maps_answers_to_outcomes() {
+    use blankett_runtime::outbox::http::HttpTransport;
+    use blankett_runtime::outbox::{SendOutcome, Transport};
+    let r = Receiver::start().await.unwrap();
+    let t = HttpTransport::new(&r.url()).unwrap();
+    assert_eq!(t.send("tx-1", b"<a/>").await, SendOutcome::Accepted);
+    assert_eq!(t.send("tx-1", b"<a/>").await, SendOutcome::Duplicate);
+    r.set_mode(Mode::Error500).await.unwrap();
+    assert_eq!(
+        t.send("tx-2", b"<a/>").await,
+        SendOutcome::Retryable("HTTP 500".into())
+    );
+    r.set_mode(Mode::Reject400).await.unwrap();
+    assert_eq!(
+        t.send("tx-2", b"<a/>").await,
+        SendOutcome::Permanent("HTTP 400".into())
+    );
+    r.set_mode(Mode::Refuse).await.unwrap();
+    assert!(matches!(
+        t.send("tx-2", b"<a/>").await,
+        SendOutcome::Retryable(_)
+    ));
+    r.set_mode(Mode::Accept).await.unwrap();
+    assert_eq!(t.send("tx-2", b"<b/>").await, SendOutcome::Accepted);
+    assert_eq!(r.body("tx-2").unwrap(), b"<b/>");
+    assert!(HttpTransport::new("https://shs.example/").is_err());
+}
