@@ -520,3 +520,80 @@ async fn the_http_transport_maps_answers_to_outcomes() {
     assert_eq!(r.body("tx-2").unwrap(), b"<b/>");
     assert!(HttpTransport::new("https://shs.example/").is_err());
 }
+
+/// The delivery half of the store on both databases: retries to a dead letter, the manual
+/// retry, the overview, the canary record.
+async fn delivery_store_suite(s: DynStore) {
+    let r = Receiver::start().await.unwrap();
+    r.set_mode(Mode::Error500).await.unwrap();
+    let name = format!("t-{}", uuid::Uuid::new_v4().simple());
+    let mut c = config(target(&name, &r.url()));
+    (c.attempt_limit, c.backoff_base_ms, c.backoff_cap_ms) = (2, 0, 0);
+    let o = outbox(&s, &c);
+    let sub = submit(&s, std::slice::from_ref(&name)).await;
+    let job = s.delivery_jobs_of(&sub.id).await.unwrap().remove(0);
+    assert_eq!(o.deliver_due(&name).await.unwrap(), 1);
+    assert_eq!(o.deliver_due(&name).await.unwrap(), 1);
+    let dead = s.delivery_job(&job.id).await.unwrap().unwrap();
+    assert_eq!((dead.state.as_str(), dead.attempts), ("dead", 2));
+    assert!(s
+        .dead_deliveries(1000)
+        .await
+        .unwrap()
+        .iter()
+        .any(|j| j.id == job.id));
+    let ov = s.delivery_overview().await.unwrap();
+    let mine = ov.iter().find(|o| o.target == name).unwrap();
+    assert_eq!(
+        (mine.queued, mine.in_flight, mine.delivered, mine.dead),
+        (0, 0, 0, 1)
+    );
+    assert_eq!(
+        mine.oldest_undelivered.as_deref(),
+        Some(job.created_at.as_str())
+    );
+
+    r.set_mode(Mode::Accept).await.unwrap();
+    let now = blankett_runtime::store::utc_stamp(chrono::Utc::now());
+    assert!(s.retry_delivery(&job.id, &now).await.unwrap());
+    assert_eq!(o.deliver_due(&name).await.unwrap(), 1);
+    let ov = s.delivery_overview().await.unwrap();
+    let mine = ov.iter().find(|o| o.target == name).unwrap();
+    assert_eq!((mine.delivered, mine.dead), (1, 0));
+    assert!(mine.oldest_undelivered.is_none() && mine.last_delivered.is_some());
+    assert!(
+        !s.retry_delivery(&job.id, &now).await.unwrap(),
+        "delivered stays delivered"
+    );
+
+    r.set_mode(Mode::Refuse).await.unwrap();
+    assert!(!o.canary(&name).await.unwrap().ok);
+    r.set_mode(Mode::Accept).await.unwrap();
+    assert!(o.canary(&name).await.unwrap().ok);
+    r.set_mode(Mode::Refuse).await.unwrap();
+    assert!(!o.canary(&name).await.unwrap().ok);
+    let stored = s.canaries().await.unwrap();
+    let mine = stored.iter().find(|c| c.target == name).unwrap();
+    assert!(!mine.ok && mine.detail.is_some());
+    assert!(
+        mine.last_ok_at.is_some(),
+        "the last success is kept while failing"
+    );
+}
+
+#[tokio::test]
+async fn delivery_store_on_sqlite() {
+    delivery_store_suite(sqlite().await).await;
+}
+
+#[tokio::test]
+async fn delivery_store_on_postgres() {
+    let Ok(url) = std::env::var("BLANKETT_TEST_POSTGRES") else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must set BLANKETT_TEST_POSTGRES"
+        );
+        return;
+    };
+    delivery_store_suite(store::open(&url).await.unwrap()).await;
+}
