@@ -41,11 +41,15 @@ impl AppState {
     /// Delivery as configured: an outbox for the `[delivery]` targets (none when there are none).
     pub fn with_configured_outbox(mut self) -> Result<Self, String> {
         if !self.config.delivery.targets.is_empty() {
+            let registry = self.registry.clone();
             let o = crate::outbox::Outbox::from_config(
                 self.store.clone(),
                 self.metrics.clone(),
                 &self.config.delivery,
-            )?;
+            )?
+            .with_registry(Arc::new(move || {
+                registry.read().map(|r| r.clone()).unwrap_or_default()
+            }));
             self.outbox = Some(Arc::new(o));
         }
         Ok(self)

@@ -597,3 +597,66 @@ async fn delivery_store_on_postgres() {
     };
     delivery_store_suite(store::open(&url).await.unwrap()).await;
 }
+
+/// A builder that writes down what it was given.
+struct Describe;
+
+impl blankett_runtime::outbox::MessageBuilder for Describe {
+    fn build(&self, m: &blankett_runtime::outbox::MessageInput<'_>) -> Result<Vec<u8>, String> {
+        let kommun = m
+            .kommun
+            .map(|k| k.branding.name.clone())
+            .unwrap_or_default();
+        Ok(format!(
+            "{:?} {kommun} {} {}",
+            m.status, m.tx_id, m.target.to_address
+        )
+        .into_bytes())
+    }
+}
+
+#[tokio::test]
+async fn the_builder_gets_the_kommun_the_tx_id_and_test_status_for_the_canary() {
+    use blankett_runtime::outbox::{MessageStatus, Transport};
+    let r = Receiver::start().await.unwrap();
+    let (_, state) = app_with(|_| {}).await;
+    let c = config(target("diariet", &r.url()));
+    let mut transports = std::collections::BTreeMap::new();
+    let t: Arc<dyn Transport> =
+        Arc::new(blankett_runtime::outbox::http::HttpTransport::new(&r.url()).unwrap());
+    transports.insert("diariet".to_string(), t);
+    let registry = state.registry();
+    let o = Arc::new(
+        Outbox::new(
+            state.store.clone(),
+            state.metrics.clone(),
+            c,
+            transports,
+            Arc::new(Describe),
+        )
+        .unwrap()
+        .with_registry(Arc::new(move || registry.clone())),
+    );
+    let mut sub = submit(&state.store, &["diariet".to_string()]).await;
+    sub = state.store.submission(&sub.id).await.unwrap().unwrap();
+    assert_eq!(o.deliver_due("diariet").await.unwrap(), 1);
+    let job = &state.store.delivery_jobs_of(&sub.id).await.unwrap()[0];
+    let body = String::from_utf8(r.body(&job.tx_id).unwrap()).unwrap();
+    let kommun = state.registry().kommuner["orust"].branding.name.clone();
+    assert_eq!(
+        body,
+        format!(
+            "{:?} {kommun} {} urn:X-shs:2120001439",
+            MessageStatus::Production,
+            job.tx_id
+        )
+    );
+    assert!(o.canary("diariet").await.unwrap().ok);
+    let canary: Vec<String> = r
+        .accepted()
+        .into_iter()
+        .filter(|t| *t != job.tx_id)
+        .collect();
+    let body = String::from_utf8(r.body(&canary[0]).unwrap()).unwrap();
+    assert!(body.starts_with(&format!("Test {kommun} ")), "{body}");
+}

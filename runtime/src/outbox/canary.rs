@@ -45,8 +45,15 @@ impl Outbox {
             case_number: None,
             submitted_at: now.clone(),
         };
+        let registry = self.registry();
+        let kommun = registry.kommuner.values().find(|k| {
+            k.services
+                .keys()
+                .any(|f| t.forms.is_empty() || t.forms.contains(f))
+        });
         let built = self.builder.build(&MessageInput {
             submission: &probe,
+            kommun,
             attachments: &[],
             target: t,
             tx_id: &tx_id,

@@ -36,7 +36,12 @@ pub struct Outbox {
     wake: tokio::sync::Notify,
     /// Names this process in leases and logs.
     instance: String,
+    /// The forms being served now (they change on every save in `blankett dev`).
+    registry: Option<RegistryHandle>,
 }
+
+/// Gives the registry as it is now.
+pub type RegistryHandle = Arc<dyn Fn() -> Arc<crate::registry::Registry> + Send + Sync>;
 
 impl Outbox {
     pub fn new(
@@ -62,7 +67,18 @@ impl Outbox {
             builder,
             wake: tokio::sync::Notify::new(),
             instance: uuid::Uuid::new_v4().simple().to_string(),
+            registry: None,
         })
+    }
+
+    /// Lets the message builder see the kommun of each submission.
+    pub fn with_registry(mut self, registry: RegistryHandle) -> Outbox {
+        self.registry = Some(registry);
+        self
+    }
+
+    fn registry(&self) -> Arc<crate::registry::Registry> {
+        self.registry.as_ref().map(|r| r()).unwrap_or_default()
     }
 
     /// The outbox the configuration describes, each target with its transport (`transport_for`)

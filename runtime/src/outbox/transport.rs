@@ -35,6 +35,9 @@ pub enum MessageStatus {
 
 pub struct MessageInput<'a> {
     pub submission: &'a Submission,
+    /// The submission's kommun as served now (its `kommun.yaml`, e.g. its SHS addresses);
+    /// for the canary, the first kommun with a form delivered to the target.
+    pub kommun: Option<&'a crate::registry::KommunEntry>,
     pub attachments: &'a [(Attachment, Vec<u8>)],
     pub target: &'a Target,
     pub tx_id: &'a str,

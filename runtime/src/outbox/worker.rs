@@ -192,9 +192,11 @@ impl Outbox {
                 attachments.push(pair);
             }
         }
+        let registry = self.registry();
         self.builder
             .build(&MessageInput {
                 submission: &s,
+                kommun: registry.kommuner.get(&s.kommun),
                 attachments: &attachments,
                 target,
                 tx_id: &job.tx_id,
