@@ -13,7 +13,7 @@ pub struct Q {
     pub token: Option<String>,
 }
 
-fn authorized(state: &AppState, headers: &HeaderMap, q: &Q) -> bool {
+pub(crate) fn authorized(state: &AppState, headers: &HeaderMap, q: &Q) -> bool {
     let Some(want) = &state.config.admin_token else {
         return false;
     };
@@ -32,6 +32,7 @@ fn authorized(state: &AppState, headers: &HeaderMap, q: &Q) -> bool {
 
 pub async fn overview(
     State(state): State<AppState>,
+    axum::Extension(session): axum::Extension<crate::store::Session>,
     headers: HeaderMap,
     Query(q): Query<Q>,
 ) -> Response {
@@ -60,11 +61,13 @@ pub async fn overview(
                 "completion": stats.completion, "median": stats.median, "pages": stats.pages}));
         }
     }
+    let delivery = crate::outbox::admin::view(&state).await;
     crate::web::html_page(
         crate::web::render(
             "admin.html",
             "sv",
-            json!({"title": "Statistik", "services": services}),
+            json!({"title": "Statistik", "services": services, "delivery": delivery,
+                "csrf": session.csrf, "token": q.token}),
         ),
         false,
     )

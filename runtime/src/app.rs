@@ -16,6 +16,8 @@ pub struct AppState {
     registry: Arc<RwLock<Arc<Registry>>>,
     pub metrics: Arc<Metrics>,
     pub limits: Arc<crate::limits::RateLimits>,
+    /// The senders of submissions to the case system, when delivery targets are configured.
+    pub outbox: Option<Arc<crate::outbox::Outbox>>,
     /// In `blankett dev`: the last compile's errors, shown in the browser until fixed.
     dev_errors: Arc<RwLock<Option<String>>>,
     /// Counts recompiles in `blankett dev`; pages poll it to reload themselves.
@@ -30,9 +32,27 @@ impl AppState {
             registry: Arc::new(RwLock::new(Arc::new(registry))),
             metrics: Arc::new(Metrics::default()),
             limits: Arc::new(Default::default()),
+            outbox: None,
             dev_errors: Arc::new(RwLock::new(None)),
             dev_version: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         }
+    }
+
+    /// Delivery as configured: an outbox for the `[delivery]` targets (none when there are none).
+    pub fn with_configured_outbox(mut self) -> Result<Self, String> {
+        if !self.config.delivery.targets.is_empty() {
+            let registry = self.registry.clone();
+            let o = crate::outbox::Outbox::from_config(
+                self.store.clone(),
+                self.metrics.clone(),
+                &self.config.delivery,
+            )?
+            .with_registry(Arc::new(move || {
+                registry.read().map(|r| r.clone()).unwrap_or_default()
+            }));
+            self.outbox = Some(Arc::new(o));
+        }
+        Ok(self)
     }
 
     pub fn set_dev_errors(&self, errors: Option<String>) {
@@ -98,6 +118,10 @@ pub fn router(state: AppState) -> Router {
             get(crate::mina_sidor::attachment),
         )
         .route("/admin", get(crate::admin::overview))
+        .route(
+            "/admin/leverans/{job}/forsok-igen",
+            post(crate::outbox::admin::retry),
+        )
         .route("/_dev/version", get(crate::pages::dev_version))
         .route("/{kommun}/theme.css", get(crate::pages::theme))
         .route("/{kommun}/{form}", get(crate::journey::start_redirect))
@@ -129,6 +153,9 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     tracing::info!(listen = %state.config.listen, "serving");
     state.remember_versions().await;
     tokio::spawn(retention_loop(state.clone()));
+    if let Some(o) = &state.outbox {
+        o.spawn();
+    }
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown())
         .await

@@ -30,6 +30,8 @@ pub struct Config {
     pub login_rate_per_minute: u32,
     /// Retention per form id, over the defaults above: `[retention.bygglov] submission_days = 3650`.
     pub retention: std::collections::BTreeMap<String, Retention>,
+    /// Delivery to the kommun's case system: `[delivery]` and `[[delivery.targets]]`.
+    pub delivery: crate::outbox::DeliveryConfig,
 }
 
 /// How long one form's drafts and submissions are kept, in days.
@@ -55,6 +57,7 @@ impl Default for Config {
             submit_rate_per_minute: 10,
             login_rate_per_minute: 20,
             retention: Default::default(),
+            delivery: Default::default(),
         }
     }
 }
@@ -107,7 +110,17 @@ impl Config {
         if let Some(v) = get("BLANKETT_RETENTION_SUBMISSION_DAYS") {
             self.retention_submission_days = num("BLANKETT_RETENTION_SUBMISSION_DAYS", v)?;
         }
-        Ok(())
+        if let Some(v) = get("BLANKETT_DELIVERY_WORKERS") {
+            self.delivery.workers = num("BLANKETT_DELIVERY_WORKERS", v)?.max(0) as usize;
+        }
+        if let Some(v) = get("BLANKETT_DELIVERY_ATTEMPT_LIMIT") {
+            self.delivery.attempt_limit = num("BLANKETT_DELIVERY_ATTEMPT_LIMIT", v)?;
+        }
+        if let Some(v) = get("BLANKETT_DELIVERY_CANARY_INTERVAL_SECONDS") {
+            self.delivery.canary_interval_seconds =
+                num("BLANKETT_DELIVERY_CANARY_INTERVAL_SECONDS", v)?.max(0) as u64;
+        }
+        self.delivery.validate()
     }
 
     /// Days to keep `form`'s drafts and submissions.

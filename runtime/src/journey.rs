@@ -506,6 +506,8 @@ pub async fn submit(
             submission,
             reference_prefix: form.reference_prefix.clone(),
             year,
+            // Signing forms waiting for co-signers enqueue later (`Store::enqueue_delivery`).
+            delivery_targets: state.config.delivery.targets_for(&form.id),
         })
         .await
     {
@@ -515,6 +517,9 @@ pub async fn submit(
     state
         .metrics
         .inc("blankett_submissions_total", &[("form", &form.id)]);
+    if let Some(o) = &state.outbox {
+        o.wake();
+    }
     // The `submit` statistics event was stored with the submission, in the same transaction.
     // The receipt is shown only now, after the commit.
     redirect(&format!("{}/kvitto/{}", j.base, stored.id))

@@ -9,6 +9,7 @@ pub mod journey;
 pub mod limits;
 pub mod metrics;
 pub mod mina_sidor;
+pub mod outbox;
 pub mod pages;
 pub mod registry;
 pub mod security;

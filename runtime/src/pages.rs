@@ -109,7 +109,7 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 pub async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        state.metrics.render() + &crate::outbox::admin::metrics_text(&state).await,
     )
         .into_response()
 }

@@ -43,6 +43,7 @@ fn new_submission(draft_id: &str, owner: &str) -> NewSubmission {
         },
         reference_prefix: "FEL".into(),
         year: 2026,
+        delivery_targets: Vec::new(),
     }
 }
 

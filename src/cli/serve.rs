@@ -82,7 +82,7 @@ pub fn run(a: ServeArgs, watch: bool) -> Result<ExitCode, String> {
             .await
             .map_err(|e| e.to_string())?;
         let listen = config.listen.clone();
-        let state = AppState::new(config, store, registry);
+        let state = AppState::new(config, store, registry).with_configured_outbox()?;
         for (kid, k) in &state.registry().kommuner {
             for fid in k.services.keys() {
                 eprintln!("  http://{listen}/{kid}/{fid}/");

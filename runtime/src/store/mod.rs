@@ -1,8 +1,10 @@
 //! Storage behind one trait, with SQLite (default, embedded, WAL) and PostgreSQL (several
 //! runtime instances share it). One test suite runs against both.
 
+mod delivery;
 mod sql;
 
+pub use delivery::*;
 pub use sql::{PgStore, SqliteStore};
 
 use async_trait::async_trait;
@@ -92,6 +94,9 @@ pub struct NewSubmission {
     /// The prefix of the reference, e.g. `BYGG`; the store numbers it per year.
     pub reference_prefix: String,
     pub year: i32,
+    /// The delivery targets (names from the configuration) that get a delivery job in the same
+    /// transaction; empty when nothing is delivered (or delivery waits for co-signers).
+    pub delivery_targets: Vec<String>,
 }
 
 /// A statistics event: a journey started, a page completed, a submission.
@@ -153,6 +158,31 @@ pub trait Store: Send + Sync {
         drafts_before: &str,
         submissions_before: &str,
     ) -> Result<(u64, u64)>;
+
+    // Delivery: the outbox (`crate::outbox`). Jobs are made with the submission (`submit`) or
+    // later with `enqueue_delivery`; workers claim due jobs with a lease and finish each attempt.
+
+    /// Creates the delivery jobs of a submission that has none yet for these targets (e.g. when
+    /// the last co-signer has signed). Each job gets its transaction id now, once.
+    async fn enqueue_delivery(&self, submission_id: &str, targets: &[String]) -> Result<()>;
+    /// Claims up to `limit` jobs of `target` that are due at `now` (queued and due, or in flight
+    /// with an expired lease): marks them in flight until `lease_until`, counts the attempt and
+    /// logs it as started. Several processes may claim at once; no job is claimed twice.
+    async fn claim_deliveries(&self, c: &Claim) -> Result<Vec<ClaimedJob>>;
+    /// Records how an attempt ended and moves the job on. A result for a job whose lease went
+    /// to another worker only counts when it delivered. Returns whether the job changed.
+    async fn finish_delivery(&self, f: &FinishedAttempt) -> Result<bool>;
+    /// A manual retry of a dead (or waiting) job: queued, due now, attempts counted from zero.
+    async fn retry_delivery(&self, job_id: &str, now: &str) -> Result<bool>;
+    async fn delivery_job(&self, job_id: &str) -> Result<Option<DeliveryJob>>;
+    async fn delivery_jobs_of(&self, submission_id: &str) -> Result<Vec<DeliveryJob>>;
+    async fn delivery_attempts(&self, job_id: &str) -> Result<Vec<DeliveryAttempt>>;
+    /// Counts per target and state, the oldest undelivered job and the last delivery.
+    async fn delivery_overview(&self) -> Result<Vec<TargetOverview>>;
+    /// The dead letters, newest first.
+    async fn dead_deliveries(&self, limit: i64) -> Result<Vec<DeliveryJob>>;
+    async fn record_canary(&self, r: &CanaryResult) -> Result<()>;
+    async fn canaries(&self) -> Result<Vec<CanaryResult>>;
 }
 
 pub type DynStore = Arc<dyn Store>;

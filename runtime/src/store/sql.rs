@@ -1,13 +1,18 @@
 //! The SQL implementations. SQLite and PostgreSQL share every statement: statements are written
 //! with `$1…$n` and SQLite's copy turns them into its numbered `?1…?n`.
 
+use super::delivery::{delivery_impl, insert_delivery_jobs, job_row};
 use super::*;
 use sqlx::Row;
 
-const SQLITE_MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
-const POSTGRES_MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];
+const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_outbox.sql")),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../../migrations/postgres/0002_outbox.sql")),
+];
 
 /// Reads go to `pool`; writes to `writer`, which has one connection. SQLite lets one writer in
 /// at a time: with one connection, writers wait their turn in order in the process instead of
@@ -130,8 +135,10 @@ impl PgStore {
     }
 }
 
+/// SQLite has one writer (one connection), so a claim needs no row locks: the clause
+/// PostgreSQL uses to let instances skip each other's rows is dropped.
 fn sqlite_sql(s: &str) -> String {
-    s.replace('$', "?")
+    s.replace(" FOR UPDATE SKIP LOCKED", "").replace('$', "?")
 }
 
 fn pg_sql(s: &str) -> String {
@@ -381,6 +388,9 @@ macro_rules! sql_store {
                     .bind(&s.submitted_at)
                     .execute(&mut *tx)
                     .await?;
+                // Its delivery jobs too: a stored submission is never without its way out.
+                let now = utc_stamp(chrono::Utc::now());
+                insert_delivery_jobs!($sql, tx, &s.id, &n.delivery_targets, &now);
                 tx.commit().await?;
                 Ok(s)
             }
@@ -466,15 +476,22 @@ macro_rules! sql_store {
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
-                sqlx::query(&$sql(
+                // A submission goes with everything of it: attachments, delivery jobs and their log.
+                for q in [
                     "DELETE FROM attachments WHERE submission_id IN
                      (SELECT id FROM submissions WHERE kommun = $1 AND form = $2 AND submitted_at < $3)",
-                ))
-                .bind(kommun)
-                .bind(form)
-                .bind(submissions_before)
-                .execute(&mut *tx)
-                .await?;
+                    "DELETE FROM delivery_attempts WHERE job_id IN (SELECT id FROM delivery_jobs WHERE submission_id IN
+                     (SELECT id FROM submissions WHERE kommun = $1 AND form = $2 AND submitted_at < $3))",
+                    "DELETE FROM delivery_jobs WHERE submission_id IN
+                     (SELECT id FROM submissions WHERE kommun = $1 AND form = $2 AND submitted_at < $3)",
+                ] {
+                    sqlx::query(&$sql(q))
+                        .bind(kommun)
+                        .bind(form)
+                        .bind(submissions_before)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 let s = sqlx::query(&$sql("DELETE FROM submissions WHERE kommun = $1 AND form = $2 AND submitted_at < $3"))
                     .bind(kommun)
                     .bind(form)
@@ -485,7 +502,43 @@ macro_rules! sql_store {
                 tx.commit().await?;
                 Ok((d, s))
             }
+
+            // Delivery (the SQL is in `delivery.rs`).
+            async fn enqueue_delivery(&self, submission_id: &str, targets: &[String]) -> Result<()> {
+                self.d_enqueue(submission_id, targets).await
+            }
+            async fn claim_deliveries(&self, c: &Claim) -> Result<Vec<ClaimedJob>> {
+                self.d_claim(c).await
+            }
+            async fn finish_delivery(&self, f: &FinishedAttempt) -> Result<bool> {
+                self.d_finish(f).await
+            }
+            async fn retry_delivery(&self, job_id: &str, now: &str) -> Result<bool> {
+                self.d_retry(job_id, now).await
+            }
+            async fn delivery_job(&self, job_id: &str) -> Result<Option<DeliveryJob>> {
+                self.d_job(job_id).await
+            }
+            async fn delivery_jobs_of(&self, submission_id: &str) -> Result<Vec<DeliveryJob>> {
+                self.d_jobs_where("submission_id = $1 ORDER BY target", submission_id, i64::MAX).await
+            }
+            async fn delivery_attempts(&self, job_id: &str) -> Result<Vec<DeliveryAttempt>> {
+                self.d_attempts(job_id).await
+            }
+            async fn delivery_overview(&self) -> Result<Vec<TargetOverview>> {
+                self.d_overview().await
+            }
+            async fn dead_deliveries(&self, limit: i64) -> Result<Vec<DeliveryJob>> {
+                self.d_jobs_where("state = $1 ORDER BY next_attempt_at DESC", "dead", limit).await
+            }
+            async fn record_canary(&self, r: &CanaryResult) -> Result<()> {
+                self.d_record_canary(r).await
+            }
+            async fn canaries(&self) -> Result<Vec<CanaryResult>> {
+                self.d_canaries().await
+            }
         }
+        delivery_impl!($store, $sql);
     };
 }
 

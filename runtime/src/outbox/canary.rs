@@ -1,0 +1,102 @@
+//! The canary: a test message (`status = test`) to every target on a timer, through the same
+//! builder and transport as submissions, so a broken connection, an expired certificate or a
+//! receiver that is down raises the alarm even when nobody has submitted anything.
+
+use super::transport::{MessageInput, MessageStatus, SendOutcome};
+use super::Outbox;
+use crate::store::{utc_stamp, CanaryResult, Submission};
+use std::sync::Arc;
+use std::time::Duration;
+
+impl Outbox {
+    pub(super) async fn canary_loop(self: Arc<Self>, target: String) {
+        let every = Duration::from_secs(self.config.canary_interval_seconds.max(1));
+        loop {
+            self.canary(&target).await;
+            tokio::time::sleep(every).await;
+        }
+    }
+
+    /// Sends one test message to `target`, records and logs the result, and returns it.
+    pub async fn canary(&self, target: &str) -> Option<CanaryResult> {
+        let (t, transport) = self.targets.get(target)?;
+        let was_ok = self
+            .store
+            .canaries()
+            .await
+            .ok()
+            .and_then(|all| all.into_iter().find(|c| c.target == target))
+            .map(|c| c.ok);
+        let tx_id = uuid::Uuid::new_v4().to_string();
+        let now = utc_stamp(chrono::Utc::now());
+        let probe = Submission {
+            id: format!("canary-{tx_id}"),
+            reference: "TEST".into(),
+            draft_id: String::new(),
+            owner: String::new(),
+            kommun: String::new(),
+            form: "blankett-canary".into(),
+            form_version: "0".into(),
+            form_hash: String::new(),
+            answers: "{}".into(),
+            xml: "<blankett-test/>".into(),
+            json: "{}".into(),
+            status: "test".into(),
+            case_number: None,
+            submitted_at: now.clone(),
+        };
+        let registry = self.registry();
+        let kommun = registry.kommuner.values().find(|k| {
+            k.services
+                .keys()
+                .any(|f| t.forms.is_empty() || t.forms.contains(f))
+        });
+        let built = self.builder.build(&MessageInput {
+            submission: &probe,
+            kommun,
+            attachments: &[],
+            target: t,
+            tx_id: &tx_id,
+            corr_id: &probe.id,
+            status: MessageStatus::Test,
+        });
+        let timeout = Duration::from_secs(self.config.send_timeout_seconds);
+        let outcome = match built {
+            Err(e) => SendOutcome::Permanent(format!("cannot build the test message: {e}")),
+            Ok(bytes) => tokio::time::timeout(timeout, transport.send(&tx_id, &bytes))
+                .await
+                .unwrap_or_else(|_| SendOutcome::Retryable("no answer in time".into())),
+        };
+        let (ok, detail) = match outcome {
+            SendOutcome::Accepted | SendOutcome::Duplicate => (true, None),
+            SendOutcome::Retryable(e) | SendOutcome::Permanent(e) => (false, Some(e)),
+        };
+        if ok {
+            if was_ok == Some(false) {
+                tracing::info!(target = %target, "delivery canary: the target accepts messages again");
+            }
+            self.metrics.inc(
+                "blankett_delivery_canary_passed_total",
+                &[("target", target)],
+            );
+        } else {
+            tracing::error!(target = %target, error = detail.as_deref().unwrap_or(""),
+                "delivery canary failed: the case system does not accept messages");
+            self.metrics.inc(
+                "blankett_delivery_canary_failed_total",
+                &[("target", target)],
+            );
+        }
+        let result = CanaryResult {
+            target: target.to_string(),
+            ok,
+            detail,
+            checked_at: now,
+            last_ok_at: None,
+        };
+        if let Err(e) = self.store.record_canary(&result).await {
+            tracing::error!(error = %e, "delivery canary: cannot record the result");
+        }
+        Some(result)
+    }
+}
