@@ -20,6 +20,9 @@ pub struct AppState {
     dev_errors: Arc<RwLock<Option<String>>>,
     /// Counts recompiles in `blankett dev`; pages poll it to reload themselves.
     pub dev_version: Arc<std::sync::atomic::AtomicU64>,
+    /// The built-in BankID simulator; served at `/_dev/bankid/` in `blankett dev`.
+    pub bankid_simulator: crate::auth::bankid::simulator::Simulator,
+    bankid_client: Arc<std::sync::OnceLock<Option<Arc<crate::auth::bankid::client::Client>>>>,
 }
 
 impl AppState {
@@ -32,7 +35,25 @@ impl AppState {
             limits: Arc::new(Default::default()),
             dev_errors: Arc::new(RwLock::new(None)),
             dev_version: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            bankid_simulator: Default::default(),
+            bankid_client: Default::default(),
         }
+    }
+
+    /// The BankID RP API client: `[bankid]` when configured, else in `--dev` the built-in
+    /// simulator on this server; `None` when BankID is not available.
+    pub fn bankid(&self) -> Option<Arc<crate::auth::bankid::client::Client>> {
+        self.bankid_client
+            .get_or_init(
+                || match crate::auth::bankid::client_from_config(&self.config) {
+                    Ok(c) => c.map(Arc::new),
+                    Err(e) => {
+                        tracing::error!(error = %e, "BankID is configured but cannot be used");
+                        None
+                    }
+                },
+            )
+            .clone()
     }
 
     pub fn set_dev_errors(&self, errors: Option<String>) {
@@ -88,6 +109,29 @@ pub fn router(state: AppState) -> Router {
             get(crate::auth_dev::page).post(crate::auth_dev::login),
         )
         .route("/auth/logga-ut", post(crate::auth_dev::logout))
+        .route("/auth/logga-in", get(crate::auth::page))
+        .route("/auth/oidc", post(crate::auth::oidc::start))
+        .route("/auth/oidc/callback", get(crate::auth::oidc::callback))
+        .route("/auth/bankid", post(crate::auth::bankid::start))
+        .route("/auth/bankid/{id}", get(crate::auth::bankid::wait))
+        .route("/auth/bankid/{id}/status", get(crate::auth::bankid::status))
+        .route("/auth/bankid/{id}/qr.svg", get(crate::auth::bankid::qr_svg))
+        .route(
+            "/auth/bankid/{id}/avbryt",
+            post(crate::auth::bankid::cancel),
+        )
+        .route(
+            "/auth/bankid/{id}/simulera",
+            post(crate::auth::bankid::simulate),
+        )
+        .route(
+            "/underskrift/{invite}",
+            get(crate::signing::invite).post(crate::signing::cosign),
+        )
+        .route(
+            "/mina-sidor/inlamning/{id}/aterkalla",
+            post(crate::signing::withdraw),
+        )
         .route("/mina-sidor", get(crate::mina_sidor::overview))
         .route(
             "/mina-sidor/inlamning/{id}/{file}",
@@ -112,6 +156,7 @@ pub fn router(state: AppState) -> Router {
             "/{kommun}/{form}/{page}",
             get(crate::journey::page).post(crate::journey::save_page),
         )
+        .nest_service("/_dev/bankid", dev_simulator(&state))
         // Every other address gets the page that says so, not an empty 404.
         .fallback(crate::pages::fallback)
         .layer(axum::middleware::from_fn_with_state(
@@ -121,6 +166,15 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::security::headers))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
+}
+
+/// The BankID simulator in `--dev`; elsewhere nothing (404).
+fn dev_simulator(state: &AppState) -> Router {
+    if state.config.dev {
+        state.bankid_simulator.router()
+    } else {
+        Router::new()
+    }
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.

@@ -50,7 +50,7 @@ pub async fn overview(
     let lang = lang.get(&Default::default());
     if session.person_pnr.is_none() {
         let next = "/mina-sidor";
-        return crate::web::redirect(&format!("/auth/dev?next={}", crate::web::url_encode(next)));
+        return crate::web::redirect(&crate::auth::login_url(&state, next));
     }
     let me = owner(&session);
     let reg = state.registry();

@@ -23,6 +23,10 @@ fn env() -> &'static Environment<'static> {
             ("dev_login.html", include_str!("../templates/dev_login.html")),
             ("mina_sidor.html", include_str!("../templates/mina_sidor.html")),
             ("admin.html", include_str!("../templates/admin.html")),
+            ("login.html", include_str!("../templates/login.html")),
+            ("bankid.html", include_str!("../templates/bankid.html")),
+            ("cosign.html", include_str!("../templates/cosign.html")),
+            ("signatures.html", include_str!("../templates/signatures.html")),
         ] {
             if let Err(e) = e.add_template(name, src) {
                 tracing::error!(error = %e, template = name, "a built-in template does not compile");
@@ -210,5 +214,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
             .flat_map(|v| v.split(';'))
             .find_map(|kv| kv.trim().strip_prefix("blankett_lang=").map(str::to_string));
         Ok(Lang(from_query.or(from_cookie)))
+    }
+}
+
+/// `page` with `block` added at the end of its `<main>` (the runtime's own part of a page the
+/// compiler drew, such as the receipt's signatures).
+pub fn before_main_end(page: String, block: &str) -> String {
+    if block.is_empty() {
+        return page;
+    }
+    match page.rfind("</main>") {
+        Some(i) => format!("{}{block}{}", &page[..i], &page[i..]),
+        None => page,
     }
 }
