@@ -55,10 +55,11 @@ pub async fn page(
         .oidc
         .as_ref()
         .map(|o| o.name.clone().unwrap_or_else(|| "e-legitimation".into()));
+    let next = safe_next(q.next.as_deref());
     let body = crate::web::render(
         "login.html",
         "sv",
-        json!({"title": "Logga in", "csrf": session.csrf, "next": safe_next(q.next.as_deref()),
+        json!({"title": "Logga in", "csrf": session.csrf, "next_q": crate::web::url_encode(&next), "next": next,
             "bankid": bankid::available(&state), "oidc": oidc, "dev": state.config.dev}),
     );
     crate::web::html_page(body, false)

@@ -26,16 +26,22 @@ pub struct Client {
 }
 
 pub async fn app() -> (Router, AppState) {
+    app_with(|_| {}).await
+}
+
+/// The example kommun with the configuration changed by `f` (e.g. `[oidc]`, `[bankid]`).
+pub async fn app_with(f: impl FnOnce(&mut Config)) -> (Router, AppState) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/orust");
     let registry = Registry::compile(&[root])
         .unwrap_or_else(|c| panic!("the example does not compile: {:?}", c.diagnostics));
     let dir = std::env::temp_dir().join(format!("blankett-rt-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    let config = Config {
+    let mut config = Config {
         dev: true,
         data: dir.clone(),
         ..Config::default()
     };
+    f(&mut config);
     let store = blankett_runtime::store::open(dir.join("t.db").to_str().unwrap())
         .await
         .unwrap();
