@@ -43,13 +43,15 @@ pub fn texts(lang: &str) -> serde_json::Value {
             "drafts": "Not submitted yet", "no_drafts": "You have nothing saved.", "submissions": "Submitted", "no_submissions": "You have not submitted anything.",
             "reference": "Reference", "service": "E-service", "submitted": "Submitted", "status": "Status", "download": "Download", "case_number": "case number",
             "saved": "Your answers are saved. You can continue where you left off.", "saved_at": "saved", "log_out": "Log out",
-            "as_xml": "Your answers as an XML file", "as_json": "Your answers as a JSON file"})
+            "as_xml": "Your answers as an XML file", "as_json": "Your answers as a JSON file",
+            "signed_by": "Signed by", "withdraw": "Withdraw"})
     } else {
         json!({"skip": "Hoppa till huvudinnehållet", "logged_in_as": "Inloggad som", "mina_sidor": "Mina sidor", "services": "E-tjänster",
             "drafts": "Inte inskickat ännu", "no_drafts": "Du har inget sparat.", "submissions": "Inskickat", "no_submissions": "Du har inte skickat in något.",
             "reference": "Referensnummer", "service": "E-tjänst", "submitted": "Inskickat", "status": "Status", "download": "Ladda ner", "case_number": "diarienummer",
             "saved": "Dina svar är sparade. Du kan fortsätta där du slutade.", "saved_at": "sparat", "log_out": "Logga ut",
-            "as_xml": "Dina svar som XML-fil", "as_json": "Dina svar som JSON-fil"})
+            "as_xml": "Dina svar som XML-fil", "as_json": "Dina svar som JSON-fil",
+            "signed_by": "Underskriven av", "withdraw": "Återkalla"})
     }
 }
 

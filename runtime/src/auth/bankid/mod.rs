@@ -261,7 +261,7 @@ fn page(
             "message": message,
             "this_device": order.this_device,
             "autostart": format!("bankid:///?autostarttoken={}&redirect=null", order.auto_start_token),
-            "t": seconds_since(&order.started),
+            "qr_t": seconds_since(&order.started),
             "csrf": session.csrf,
             "simulate": simulate,
             "persons": persons,
