@@ -110,7 +110,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/auth/logga-ut", post(crate::auth_dev::logout))
         .route("/auth/logga-in", get(crate::auth::page))
-        .route("/auth/oidc", post(crate::auth::oidc::start))
+        .route("/auth/oidc", get(crate::auth::oidc::start))
         .route("/auth/oidc/callback", get(crate::auth::oidc::callback))
         .route("/auth/bankid", post(crate::auth::bankid::start))
         .route("/auth/bankid/{id}", get(crate::auth::bankid::wait))
