@@ -385,3 +385,69 @@ async fn the_applicant_can_withdraw_and_the_invitation_expires() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn bankid_log_in_on_another_device_with_the_qr_code() {
+    let (router, state, sim) = setup().await;
+    let mut c = Client::new(router);
+    let page = c.get("/auth/logga-in?next=/mina-sidor").await;
+    assert!(page.body.contains("Mobilt BankID på en annan enhet"));
+    let token = csrf_of(&page.body).unwrap();
+    let r = c
+        .post(
+            "/auth/bankid",
+            &[
+                ("_csrf", &token),
+                ("next", "/mina-sidor"),
+                ("enhet", "annan"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let waiting = r.location.unwrap();
+    let wait = c.get(&waiting).await;
+    assert!(
+        wait.body.contains("Skanna QR-kod"),
+        "RFA1 for the QR code: {}",
+        wait.body
+    );
+    // Another session cannot see or use the order.
+    let mut other = Client::new(c.app.clone());
+    let theirs = other.get(&waiting).await;
+    assert_eq!(theirs.location.as_deref(), Some("/mina-sidor"));
+    assert_eq!(
+        other.get(&format!("{waiting}/qr.svg")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let next = complete(&mut c, &state, &sim, &waiting, ANNA).await;
+    assert_eq!(next, "/mina-sidor");
+    let mina = c.get("/mina-sidor").await;
+    assert_eq!(mina.status, StatusCode::OK);
+    assert!(mina.body.contains("Test Person"));
+    // The order was used up: the waiting page only leads on.
+    assert_eq!(
+        c.get(&waiting).await.location.as_deref(),
+        Some("/mina-sidor")
+    );
+}
+
+#[tokio::test]
+async fn without_dev_there_is_no_simulator_and_no_test_log_in() {
+    let (router, _) = support::app_with(|c| c.dev = false).await;
+    let mut c = Client::new(router);
+    let r = c
+        .post("/_dev/bankid/rp/v6.0/auth", &[("endUserIp", "127.0.0.1")])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let page = c.get("/auth/logga-in").await;
+    assert!(!page.body.contains("BankID") && !page.body.contains("test-e-legitimation"));
+    let token = csrf_of(&page.body).unwrap_or_default();
+    let r = c
+        .post(
+            "/auth/bankid/abc/simulera",
+            &[("_csrf", &token), ("person", TOLVAN)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(c.get("/auth/dev").await.status, StatusCode::NOT_FOUND);
+}

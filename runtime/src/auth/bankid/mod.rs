@@ -217,7 +217,9 @@ pub async fn wait(
     Path(id): Path<String>,
 ) -> Response {
     let Some((_, order)) = order_of(&state, &session, &id).await else {
-        return crate::web::not_found(&state, "sv");
+        // Finished already (by the page's script, or another tab), or never this session's:
+        // Mina sidor shows what came of it, and nothing of anyone else's.
+        return crate::web::redirect("/mina-sidor");
     };
     let Some(api) = state.bankid() else {
         return crate::web::not_found(&state, "sv");
