@@ -199,6 +199,11 @@ async fn retention_loop(state: AppState) {
                 "retention: deleted what had passed its period"
             );
         }
+        // e-ID orders live minutes; a day-old one was abandoned.
+        let day_ago = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+        if let Err(e) = state.store.purge_eid_orders(&day_ago).await {
+            tracing::error!(error = %e, "retention of e-ID orders failed");
+        }
         tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
     }
 }

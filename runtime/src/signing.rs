@@ -273,32 +273,32 @@ pub async fn signed(
     crate::web::redirect(&pending.back)
 }
 
-/// Fires [`on_fully_signed`] when the last signature is in (and only then).
+/// Fires [`on_fully_signed`] when the last signature is in, and only then: the status moves
+/// from waiting to received in one conditional update, so it fires once.
 async fn complete_if_signed(state: &AppState, s: &Submission) {
     if let SignatureState::Signed(_) = signature_state(state, s).await {
-        // Read again: another co-signer may have completed it a moment ago.
-        if let Ok(Some(now)) = state.store.submission(&s.id).await {
-            if now.status == WAITING {
-                on_fully_signed(state, &now).await;
+        match state.store.mark_fully_signed(&s.id).await {
+            Ok(true) => {
+                let mut done = s.clone();
+                done.status = "mottagen".into();
+                on_fully_signed(state, &done).await;
+            }
+            Ok(false) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "a fully signed submission could not be marked received")
             }
         }
     }
 }
 
-/// Every signature the submission needs is in and matches its XML: it is complete.
+/// Every signature the submission needs is in and matches its XML, and it has just become
+/// `mottagen`: it is complete and may be delivered.
 ///
 /// This is the hook the delivery outbox is wired to: call
 /// `state.store.enqueue_delivery(&submission.id, targets)` here. It runs once per submission,
-/// after the last signature is stored, never before.
+/// after the last signature is stored, never before. (A form without `signing` is complete
+/// at `Store::submit` and does not come here.)
 pub async fn on_fully_signed(state: &AppState, submission: &Submission) {
-    if let Err(e) = state
-        .store
-        .set_status(&submission.id, "mottagen", None)
-        .await
-    {
-        tracing::error!(error = %e, "a fully signed submission could not be marked received");
-        return;
-    }
     state.metrics.inc(
         "blankett_submissions_signed_total",
         &[("form", &submission.form)],

@@ -224,6 +224,29 @@ async fn signatures(s: &DynStore, unique: &str, submission_id: &str) {
     );
     assert_eq!(s.cosigner_by_invite(&c.invite).await.unwrap(), Some(c));
     assert_eq!(s.cosigner_by_invite("no such invite").await.unwrap(), None);
+
+    // Completion moves a waiting submission once; a received one does not move.
+    assert!(!s.mark_fully_signed(submission_id).await.unwrap());
+    s.set_status(submission_id, "vantar_pa_underskrift", None)
+        .await
+        .unwrap();
+    assert!(s.mark_fully_signed(submission_id).await.unwrap());
+    assert!(!s.mark_fully_signed(submission_id).await.unwrap());
+    assert_eq!(
+        s.submission(submission_id).await.unwrap().unwrap().status,
+        "mottagen"
+    );
+
+    // Abandoned e-ID orders go at retention.
+    s.put_eid_order(&EidOrder {
+        id: format!("old{unique}"),
+        created_at: "2000-01-01T00:00:00+00:00".into(),
+        ..order
+    })
+    .await
+    .unwrap();
+    assert!(s.purge_eid_orders("2001-01-01").await.unwrap() >= 1);
+    assert_eq!(s.eid_order(&format!("old{unique}")).await.unwrap(), None);
 }
 
 #[tokio::test]

@@ -206,6 +206,11 @@ pub trait Store: Send + Sync {
     async fn put_cosigner(&self, c: &Cosigner) -> Result<()>;
     async fn cosigners_of(&self, submission_id: &str) -> Result<Vec<Cosigner>>;
     async fn cosigner_by_invite(&self, invite: &str) -> Result<Option<Cosigner>>;
+    /// Moves a submission from `vantar_pa_underskrift` to `mottagen`; true for the one caller
+    /// that made the move (so completion happens once, however many sign at the same time).
+    async fn mark_fully_signed(&self, submission_id: &str) -> Result<bool>;
+    /// Deletes e-ID orders started before `before` (abandoned log-ins and signatures).
+    async fn purge_eid_orders(&self, before: &str) -> Result<u64>;
 }
 
 pub type DynStore = Arc<dyn Store>;

@@ -604,6 +604,15 @@ macro_rules! sql_store {
                 }
                 Ok(out)
             }
+            async fn mark_fully_signed(&self, submission_id: &str) -> Result<bool> {
+                let q = $sql("UPDATE submissions SET status = 'mottagen' WHERE id = $1 AND status = 'vantar_pa_underskrift'");
+                let n = sqlx::query(&q).bind(submission_id).execute(&self.writer).await?.rows_affected();
+                Ok(n == 1)
+            }
+            async fn purge_eid_orders(&self, before: &str) -> Result<u64> {
+                let q = $sql("DELETE FROM eid_orders WHERE created_at < $1");
+                Ok(sqlx::query(&q).bind(before).execute(&self.writer).await?.rows_affected())
+            }
             async fn cosigner_by_invite(&self, invite: &str) -> Result<Option<Cosigner>> {
                 let q = $sql("SELECT submission_id, pnr, invite, deadline FROM cosigners WHERE invite = $1");
                 let row = sqlx::query(&q).bind(invite).fetch_optional(&self.pool).await?;
