@@ -231,3 +231,45 @@ async fn the_simulator_accepts_the_client_s_qr_codes_and_no_others() {
         "a time ahead of the order is refused"
     );
 }
+
+#[test]
+fn production_bankid_needs_the_rp_certificate_and_a_readable_ca() {
+    use blankett_runtime::auth::bankid::client_from_config;
+    use blankett_runtime::config::{BankIdConfig, Config};
+    let with = |b: BankIdConfig| Config {
+        bankid: Some(b),
+        ..Config::default()
+    };
+    let no_cert = with(BankIdConfig {
+        environment: "production".into(),
+        certificate: None,
+        ca: None,
+    });
+    let e = client_from_config(&no_cert).err().unwrap();
+    assert!(e.contains("certificate"), "{e}");
+    let missing = with(BankIdConfig {
+        environment: "test".into(),
+        certificate: Some("/no/such/rp.pem".into()),
+        ca: None,
+    });
+    assert!(client_from_config(&missing)
+        .err()
+        .unwrap()
+        .contains("/no/such/rp.pem"));
+    // Not a certificate at all: said so, not a panic.
+    let dir = std::env::temp_dir().join(format!("bk-bankid-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let junk = dir.join("rp.pem");
+    std::fs::write(&junk, "not a PEM file").unwrap();
+    let bad = with(BankIdConfig {
+        environment: "test".into(),
+        certificate: Some(junk),
+        ca: None,
+    });
+    assert!(client_from_config(&bad)
+        .err()
+        .unwrap()
+        .contains("RP certificate"));
+    // Neither configured nor --dev: no BankID at all.
+    assert!(client_from_config(&Config::default()).unwrap().is_none());
+}
