@@ -20,8 +20,8 @@ if ! command -v mdbook >/dev/null; then
   cargo install mdbook --locked --quiet --version ^0.5
 fi
 
-# playwright-core, axe-core and vnu-jar, pinned by tests/browser/package-lock.json. No browser
+# playwright-core, axe-core, vnu-jar and oidc-provider (the e-ID test's provider), pinned by tests/browser/package-lock.json. No browser
 # download: the suite drives /usr/bin/chromium. vnu-jar's install script only fetches a Java.
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/oidc-provider ]; then
   (cd tests/browser && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi

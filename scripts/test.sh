@@ -32,7 +32,24 @@ cargo run --quiet -- check forms examples
 cargo run --quiet -- test forms examples
 
 step "every generated page in a browser: axe with and without JavaScript, vnu"
+# The OpenID Connect provider the e-ID browser test logs in through (oidc-provider from npm),
+# with the runtime's callback on the port eid.test.mjs then serves on; stopped after.
+if [ ! -d tests/browser/node_modules/oidc-provider ]; then
+  (cd tests/browser && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+OIDC_PORT=${OIDC_PORT:-13000}
+OIDC_PORT=$OIDC_PORT OIDC_REDIRECT=http://127.0.0.1:18181/auth/oidc/callback \
+  node tests/browser/oidc-provider.mjs >target/oidc-provider.log 2>&1 &
+OIDC_PID=$!
+trap 'kill "$OIDC_PID" 2>/dev/null || true' EXIT
+export OIDC_ISSUER=http://127.0.0.1:$OIDC_PORT
+for _ in $(seq 100); do
+  curl -fs "$OIDC_ISSUER/.well-known/openid-configuration" >/dev/null && break
+  sleep 0.1
+done
 tests/browser/run.sh 2>&1 | tee target/browser-output.txt | grep -E "^(✖|ℹ (tests|pass|fail))|^(axe|vnu):" || true
+kill "$OIDC_PID" 2>/dev/null || true
+wait "$OIDC_PID" 2>/dev/null || true
 if ! grep -q "^ℹ fail 0" target/browser-output.txt; then
   grep -A15 "^✖" target/browser-output.txt | head -80
   exit 1

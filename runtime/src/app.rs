@@ -22,6 +22,9 @@ pub struct AppState {
     dev_errors: Arc<RwLock<Option<String>>>,
     /// Counts recompiles in `blankett dev`; pages poll it to reload themselves.
     pub dev_version: Arc<std::sync::atomic::AtomicU64>,
+    /// The built-in BankID simulator; served at `/_dev/bankid/` in `blankett dev`.
+    pub bankid_simulator: crate::auth::bankid::simulator::Simulator,
+    bankid_client: Arc<std::sync::OnceLock<Option<Arc<crate::auth::bankid::client::Client>>>>,
 }
 
 impl AppState {
@@ -35,6 +38,8 @@ impl AppState {
             outbox: None,
             dev_errors: Arc::new(RwLock::new(None)),
             dev_version: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            bankid_simulator: Default::default(),
+            bankid_client: Default::default(),
         }
     }
 
@@ -53,6 +58,22 @@ impl AppState {
             self.outbox = Some(Arc::new(o));
         }
         Ok(self)
+    }
+
+    /// The BankID RP API client: `[bankid]` when configured, else in `--dev` the built-in
+    /// simulator on this server; `None` when BankID is not available.
+    pub fn bankid(&self) -> Option<Arc<crate::auth::bankid::client::Client>> {
+        self.bankid_client
+            .get_or_init(
+                || match crate::auth::bankid::client_from_config(&self.config) {
+                    Ok(c) => c.map(Arc::new),
+                    Err(e) => {
+                        tracing::error!(error = %e, "BankID is configured but cannot be used");
+                        None
+                    }
+                },
+            )
+            .clone()
     }
 
     pub fn set_dev_errors(&self, errors: Option<String>) {
@@ -108,6 +129,29 @@ pub fn router(state: AppState) -> Router {
             get(crate::auth_dev::page).post(crate::auth_dev::login),
         )
         .route("/auth/logga-ut", post(crate::auth_dev::logout))
+        .route("/auth/logga-in", get(crate::auth::page))
+        .route("/auth/oidc", get(crate::auth::oidc::start))
+        .route("/auth/oidc/callback", get(crate::auth::oidc::callback))
+        .route("/auth/bankid", post(crate::auth::bankid::start))
+        .route("/auth/bankid/{id}", get(crate::auth::bankid::wait))
+        .route("/auth/bankid/{id}/status", get(crate::auth::bankid::status))
+        .route("/auth/bankid/{id}/qr.svg", get(crate::auth::bankid::qr_svg))
+        .route(
+            "/auth/bankid/{id}/avbryt",
+            post(crate::auth::bankid::cancel),
+        )
+        .route(
+            "/auth/bankid/{id}/simulera",
+            post(crate::auth::bankid::simulate),
+        )
+        .route(
+            "/underskrift/{invite}",
+            get(crate::signing::invite).post(crate::signing::cosign),
+        )
+        .route(
+            "/mina-sidor/inlamning/{id}/aterkalla",
+            post(crate::signing::withdraw),
+        )
         .route("/mina-sidor", get(crate::mina_sidor::overview))
         .route(
             "/mina-sidor/inlamning/{id}/{file}",
@@ -136,6 +180,7 @@ pub fn router(state: AppState) -> Router {
             "/{kommun}/{form}/{page}",
             get(crate::journey::page).post(crate::journey::save_page),
         )
+        .nest_service("/_dev/bankid", dev_simulator(&state))
         // Every other address gets the page that says so, not an empty 404.
         .fallback(crate::pages::fallback)
         .layer(axum::middleware::from_fn_with_state(
@@ -145,6 +190,15 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::security::headers))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
+}
+
+/// The BankID simulator in `--dev`; elsewhere nothing (404).
+fn dev_simulator(state: &AppState) -> Router {
+    if state.config.dev {
+        state.bankid_simulator.router()
+    } else {
+        Router::new()
+    }
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
@@ -171,6 +225,11 @@ async fn retention_loop(state: AppState) {
                 submissions = counts.1,
                 "retention: deleted what had passed its period"
             );
+        }
+        // e-ID orders live minutes; a day-old one was abandoned.
+        let day_ago = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+        if let Err(e) = state.store.purge_eid_orders(&day_ago).await {
+            tracing::error!(error = %e, "retention of e-ID orders failed");
         }
         tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
     }

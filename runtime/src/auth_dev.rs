@@ -23,13 +23,7 @@ pub struct Next {
     pub next: Option<String>,
 }
 
-/// Only local paths: a login must not send anyone to another site.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/mina-sidor".into(),
-    }
-}
+use crate::auth::safe_next;
 
 pub async fn page(
     State(state): State<AppState>,
@@ -84,32 +78,11 @@ pub async fn login(
             "Gå tillbaka och välj en av testpersonerna.",
         );
     };
-    // A new session id at login, so an id known before login is worth nothing after it.
-    let _ = state.store.delete_session(&session.id).await;
-    let now = chrono::Utc::now().to_rfc3339();
-    let fresh = Session {
-        id: crate::session::token(),
-        person_pnr: Some(pnr.to_string()),
-        person_name: Some(name.to_string()),
-        csrf: crate::session::token(),
-        created_at: now.clone(),
-        last_seen_at: now,
+    let person = crate::auth::Person {
+        pnr: pnr.to_string(),
+        name: name.to_string(),
     };
-    if let Err(e) = state.store.put_session(&fresh).await {
-        return crate::web::unavailable(e);
-    }
-    let mut res = crate::web::redirect(&safe_next(get("next")));
-    let secure = if state.config.dev { "" } else { "; Secure" };
-    if let Ok(v) = format!(
-        "{}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
-        crate::session::COOKIE,
-        fresh.id
-    )
-    .parse()
-    {
-        res.headers_mut().append(axum::http::header::SET_COOKIE, v);
-    }
-    res
+    crate::auth::log_in(&state, &session, &person, get("next").unwrap_or("")).await
 }
 
 pub async fn logout(

@@ -32,6 +32,42 @@ pub struct Config {
     pub retention: std::collections::BTreeMap<String, Retention>,
     /// Delivery to the kommun's case system: `[delivery]` and `[[delivery.targets]]`.
     pub delivery: crate::outbox::DeliveryConfig,
+    /// Log-in through an OpenID Connect provider (a broker for Freja, BankID, Sweden Connect).
+    pub oidc: Option<OidcConfig>,
+    /// BankID's RP API for log-in and signing. Without it, `--dev` uses the built-in simulator.
+    pub bankid: Option<BankIdConfig>,
+    /// Days a submission waits for its co-signers before it expires.
+    pub cosign_days: i64,
+}
+
+/// `[oidc]`: the kommun's client at an OpenID Connect provider.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcConfig {
+    /// The issuer; its discovery document is `<issuer>/.well-known/openid-configuration`.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Where the provider sends the person back: `https://<this server>/auth/oidc/callback`.
+    pub redirect_url: String,
+    /// The name on the log-in button, e.g. "Freja eID" (default "e-legitimation").
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Scopes beyond `openid`, `profile` and `https://id.oidc.se/scope/naturalPersonNumber`.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+/// `[bankid]`: the RP API, its RP certificate (mutual TLS) and the CA it is pinned to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankIdConfig {
+    /// `test`, `production`, or the API's base URL (ending in `/rp/v6.0/`).
+    pub environment: String,
+    /// PEM file with the RP certificate and its private key.
+    pub certificate: Option<PathBuf>,
+    /// PEM file with the CA certificate BankID's server certificate is issued by.
+    pub ca: Option<PathBuf>,
 }
 
 /// How long one form's drafts and submissions are kept, in days.
@@ -58,6 +94,9 @@ impl Default for Config {
             login_rate_per_minute: 20,
             retention: Default::default(),
             delivery: Default::default(),
+            oidc: None,
+            bankid: None,
+            cosign_days: 14,
         }
     }
 }

@@ -39,6 +39,16 @@ async fn form_for(state: &AppState, current: &Arc<Form>, draft: &mut Draft) -> A
         .unwrap_or_else(|| current.clone())
 }
 
+/// The form a stored submission was made with.
+pub async fn form_of_submission(state: &AppState, s: &Submission) -> Option<Arc<Form>> {
+    if let Some(f) = stored_form(state, &s.form_hash).await {
+        return Some(f);
+    }
+    let reg = state.registry();
+    reg.service(&s.kommun, &s.form)
+        .map(|(_, svc)| svc.form.clone())
+}
+
 /// A form version kept by its content hash (see `AppState::remember_versions`).
 async fn stored_form(state: &AppState, hash: &str) -> Option<Arc<Form>> {
     let bundle = state.store.form_version(hash).await.ok().flatten()?;
@@ -158,9 +168,9 @@ async fn draft_or_new(state: &AppState, session: &Session, j: &Journey) -> Resul
 }
 
 /// Forms that require e-ID send the person to log in first, and back here after.
-fn needs_login(form: &Form, session: &Session, back: &str) -> Option<Response> {
+fn needs_login(state: &AppState, form: &Form, session: &Session, back: &str) -> Option<Response> {
     (form.identification == Identification::Required && session.person_pnr.is_none())
-        .then(|| redirect(&format!("/auth/dev?next={}", web::url_encode(back))))
+        .then(|| redirect(&crate::auth::login_url(state, back)))
 }
 
 /// `/{kommun}/{form}` goes to the start page; `/{kommun}/<logo file>` is the kommun's logo.
@@ -293,7 +303,7 @@ async fn open_page(
     page_id: &str,
     lang: &str,
 ) -> Result<(Draft, Arc<Form>, usize), Response> {
-    if let Some(r) = needs_login(&j.form, session, &format!("{}/{page_id}", j.base)) {
+    if let Some(r) = needs_login(state, &j.form, session, &format!("{}/{page_id}", j.base)) {
         return Err(r);
     }
     let mut draft = draft_or_new(state, session, j).await?;
@@ -410,7 +420,12 @@ pub async fn check(
     let Some(j) = journey(&state, &kommun, &form_id) else {
         return not_found(&state, lang);
     };
-    if let Some(r) = needs_login(&j.form, &session, &format!("{}/kontrollera", j.base)) {
+    if let Some(r) = needs_login(
+        &state,
+        &j.form,
+        &session,
+        &format!("{}/kontrollera", j.base),
+    ) {
         return r;
     }
     let Some(mut draft) = find_draft(&state, &session, &kommun, &form_id).await else {
@@ -438,6 +453,7 @@ pub async fn submit(
     Path((kommun, form_id)): Path<(String, String)>,
     Query(q): Query<PageQuery>,
     lang: Lang,
+    headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
     let lang = lang.get(&q);
@@ -454,7 +470,12 @@ pub async fn submit(
     ) {
         return web::forbidden_csrf(&lang);
     }
-    if let Some(r) = needs_login(&j.form, &session, &format!("{}/kontrollera", j.base)) {
+    if let Some(r) = needs_login(
+        &state,
+        &j.form,
+        &session,
+        &format!("{}/kontrollera", j.base),
+    ) {
         return r;
     }
     if !state
@@ -495,6 +516,13 @@ pub async fn submit(
         case_number: None,
         submitted_at: chrono::Utc::now().to_rfc3339(),
     };
+    if form.signing != blankett_compiler::ir::Signing::None {
+        // Signed first, stored after: see `signing`.
+        return crate::signing::start_applicant(
+            &state, &session, &headers, &form, &outcome, submission, &j.base,
+        )
+        .await;
+    }
     let year = chrono::Utc::now()
         .format("%Y")
         .to_string()
@@ -576,8 +604,7 @@ pub async fn receipt(
         submitted_at: &submitted_at,
         outcome: &outcome,
     };
-    html_page(
-        html::render(&ctx(&j, &form, &lang, &session), &view),
-        lang != "sv",
-    )
+    let page = html::render(&ctx(&j, &form, &lang, &session), &view);
+    let signatures = crate::signing::status_html(&state, &s, &lang).await;
+    html_page(web::before_main_end(page, &signatures), lang != "sv")
 }

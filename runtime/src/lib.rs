@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod app;
+pub mod auth;
 pub mod auth_dev;
 pub mod config;
 pub mod journey;
@@ -14,6 +15,7 @@ pub mod pages;
 pub mod registry;
 pub mod security;
 pub mod session;
+pub mod signing;
 pub mod store;
 pub mod upload;
 pub mod web;

@@ -25,6 +25,10 @@ fn status_text(status: &str, lang: &str) -> &'static str {
         ("registrerad", true) => "Registered",
         ("vantar_pa_underskrift", false) => "Väntar på underskrift",
         ("vantar_pa_underskrift", true) => "Waiting for signature",
+        ("aterkallad", false) => "Återkallad",
+        ("aterkallad", true) => "Withdrawn",
+        ("utgangen", false) => "Inte underskriven i tid",
+        ("utgangen", true) => "Not signed in time",
         (_, false) => "Under behandling",
         (_, true) => "In progress",
     }
@@ -50,7 +54,7 @@ pub async fn overview(
     let lang = lang.get(&Default::default());
     if session.person_pnr.is_none() {
         let next = "/mina-sidor";
-        return crate::web::redirect(&format!("/auth/dev?next={}", crate::web::url_encode(next)));
+        return crate::web::redirect(&crate::auth::login_url(&state, next));
     }
     let me = owner(&session);
     let reg = state.registry();
@@ -77,7 +81,22 @@ pub async fn overview(
             .iter()
             .map(|a| json!({"href": format!("/mina-sidor/bilaga/{}", a.id), "name": a.filename}))
             .collect();
+        let signed_by: Vec<String> = match crate::signing::signature_state(&state, &s).await {
+            crate::signing::SignatureState::Signed(sigs)
+            | crate::signing::SignatureState::Waiting(sigs, _) => sigs
+                .iter()
+                .map(|g| format!("{} {}", g.signer_name, local_time(&g.signed_at)))
+                .collect(),
+            crate::signing::SignatureState::Invalid => vec![if lang == "en" {
+                "The signature does not match the submission".to_string()
+            } else {
+                "Underskriften stämmer inte med ansökan".to_string()
+            }],
+            _ => vec![],
+        };
         submissions.push(json!({
+            "signed_by": signed_by,
+            "withdraw": (s.status == crate::signing::WAITING).then(|| format!("/mina-sidor/inlamning/{}/aterkalla", s.id)),
             "reference": s.reference,
             "receipt": format!("/{}/{}/kvitto/{}", s.kommun, s.form, s.id),
             "title": title_of(&s.kommun, &s.form),

@@ -115,6 +115,13 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 pub async fn asset(Path(file): Path<String>) -> Response {
+    if file == "bankid.js" {
+        return (
+            [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+            include_str!("../assets/bankid.js"),
+        )
+            .into_response();
+    }
     let mut found: Option<(&'static str, Vec<u8>)> = None;
     html::assets(&mut |name, bytes| {
         if name == file {

@@ -23,6 +23,10 @@ fn env() -> &'static Environment<'static> {
             ("dev_login.html", include_str!("../templates/dev_login.html")),
             ("mina_sidor.html", include_str!("../templates/mina_sidor.html")),
             ("admin.html", include_str!("../templates/admin.html")),
+            ("login.html", include_str!("../templates/login.html")),
+            ("bankid.html", include_str!("../templates/bankid.html")),
+            ("cosign.html", include_str!("../templates/cosign.html")),
+            ("signatures.html", include_str!("../templates/signatures.html")),
         ] {
             if let Err(e) = e.add_template(name, src) {
                 tracing::error!(error = %e, template = name, "a built-in template does not compile");
@@ -39,13 +43,15 @@ pub fn texts(lang: &str) -> serde_json::Value {
             "drafts": "Not submitted yet", "no_drafts": "You have nothing saved.", "submissions": "Submitted", "no_submissions": "You have not submitted anything.",
             "reference": "Reference", "service": "E-service", "submitted": "Submitted", "status": "Status", "download": "Download", "case_number": "case number",
             "saved": "Your answers are saved. You can continue where you left off.", "saved_at": "saved", "log_out": "Log out",
-            "as_xml": "Your answers as an XML file", "as_json": "Your answers as a JSON file"})
+            "as_xml": "Your answers as an XML file", "as_json": "Your answers as a JSON file",
+            "signed_by": "Signed by", "withdraw": "Withdraw"})
     } else {
         json!({"skip": "Hoppa till huvudinnehållet", "logged_in_as": "Inloggad som", "mina_sidor": "Mina sidor", "services": "E-tjänster",
             "drafts": "Inte inskickat ännu", "no_drafts": "Du har inget sparat.", "submissions": "Inskickat", "no_submissions": "Du har inte skickat in något.",
             "reference": "Referensnummer", "service": "E-tjänst", "submitted": "Inskickat", "status": "Status", "download": "Ladda ner", "case_number": "diarienummer",
             "saved": "Dina svar är sparade. Du kan fortsätta där du slutade.", "saved_at": "sparat", "log_out": "Logga ut",
-            "as_xml": "Dina svar som XML-fil", "as_json": "Dina svar som JSON-fil"})
+            "as_xml": "Dina svar som XML-fil", "as_json": "Dina svar som JSON-fil",
+            "signed_by": "Underskriven av", "withdraw": "Återkalla"})
     }
 }
 
@@ -210,5 +216,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
             .flat_map(|v| v.split(';'))
             .find_map(|kv| kv.trim().strip_prefix("blankett_lang=").map(str::to_string));
         Ok(Lang(from_query.or(from_cookie)))
+    }
+}
+
+/// `page` with `block` added at the end of its `<main>` (the runtime's own part of a page the
+/// compiler drew, such as the receipt's signatures).
+pub fn before_main_end(page: String, block: &str) -> String {
+    if block.is_empty() {
+        return page;
+    }
+    match page.rfind("</main>") {
+        Some(i) => format!("{}{block}{}", &page[..i], &page[i..]),
+        None => page,
     }
 }

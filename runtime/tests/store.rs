@@ -2,7 +2,8 @@
 //! `BLANKETT_TEST_POSTGRES` names a server (CI starts one and sets it).
 
 use blankett_runtime::store::{
-    self, Attachment, Draft, DynStore, Event, NewSubmission, Session, Submission,
+    self, Attachment, Cosigner, Draft, DynStore, EidOrder, Event, NewSubmission, Session,
+    Signature, Submission,
 };
 
 fn now() -> String {
@@ -163,6 +164,90 @@ async fn suite(s: DynStore) {
     assert!(drafts >= 1);
     assert_eq!(s.draft(&d4.id).await.unwrap(), None);
     assert!(s.submission(&first.id).await.unwrap().is_some());
+
+    signatures(&s, &unique, &first.id).await;
+    // A submission's signatures and co-signers go with it at retention.
+    s.purge("orust", "felanmalan", "2000-01-01", "9999-01-01")
+        .await
+        .unwrap();
+    assert!(s.signatures_of(&first.id).await.unwrap().is_empty());
+    assert!(s.cosigners_of(&first.id).await.unwrap().is_empty());
+}
+
+async fn signatures(s: &DynStore, unique: &str, submission_id: &str) {
+    // An e-ID order can be read while it runs, and taken exactly once.
+    let order = EidOrder {
+        id: format!("o{unique}"),
+        session_id: format!("s{unique}"),
+        kind: "oidc".into(),
+        data: "{}".into(),
+        created_at: now(),
+    };
+    s.put_eid_order(&order).await.unwrap();
+    assert_eq!(s.eid_order(&order.id).await.unwrap(), Some(order.clone()));
+    assert_eq!(
+        s.take_eid_order(&order.id).await.unwrap(),
+        Some(order.clone())
+    );
+    assert_eq!(s.take_eid_order(&order.id).await.unwrap(), None);
+    assert_eq!(s.eid_order(&order.id).await.unwrap(), None);
+
+    // One signature per person and submission; a second is ignored.
+    let sig = Signature {
+        id: format!("g{unique}"),
+        submission_id: submission_id.into(),
+        role: "applicant".into(),
+        signer_pnr: "191212121212".into(),
+        signer_name: "Tolvan Tolvansson".into(),
+        digest: "d".into(),
+        signature: "c2ln".into(),
+        ocsp_response: "b2NzcA==".into(),
+        signed_at: now(),
+    };
+    assert!(s.put_signature(&sig).await.unwrap());
+    let again = Signature {
+        id: format!("h{unique}"),
+        ..sig.clone()
+    };
+    assert!(!s.put_signature(&again).await.unwrap());
+    assert_eq!(s.signatures_of(submission_id).await.unwrap(), vec![sig]);
+
+    let c = Cosigner {
+        submission_id: submission_id.into(),
+        pnr: "198112289874".into(),
+        invite: format!("i{unique}"),
+        deadline: now(),
+    };
+    s.put_cosigner(&c).await.unwrap();
+    assert_eq!(
+        s.cosigners_of(submission_id).await.unwrap(),
+        vec![c.clone()]
+    );
+    assert_eq!(s.cosigner_by_invite(&c.invite).await.unwrap(), Some(c));
+    assert_eq!(s.cosigner_by_invite("no such invite").await.unwrap(), None);
+
+    // Completion moves a waiting submission once; a received one does not move.
+    assert!(!s.mark_fully_signed(submission_id).await.unwrap());
+    s.set_status(submission_id, "vantar_pa_underskrift", None)
+        .await
+        .unwrap();
+    assert!(s.mark_fully_signed(submission_id).await.unwrap());
+    assert!(!s.mark_fully_signed(submission_id).await.unwrap());
+    assert_eq!(
+        s.submission(submission_id).await.unwrap().unwrap().status,
+        "mottagen"
+    );
+
+    // Abandoned e-ID orders go at retention.
+    s.put_eid_order(&EidOrder {
+        id: format!("old{unique}"),
+        created_at: "2000-01-01T00:00:00+00:00".into(),
+        ..order
+    })
+    .await
+    .unwrap();
+    assert!(s.purge_eid_orders("2001-01-01").await.unwrap() >= 1);
+    assert_eq!(s.eid_order(&format!("old{unique}")).await.unwrap(), None);
 }
 
 #[tokio::test]

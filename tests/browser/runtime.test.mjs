@@ -297,6 +297,11 @@ async function barnomsorg(js, person) {
     assert.match(await first.locator('.bk-summary-list__value').textContent(), /Förskolan Hamnen/);
 
     await v.next('Signera och skicka in');
+    // The signature: BankID (in --dev the simulator), approved in its simulated app.
+    assert.match(v.path, /^\/auth\/bankid\//);
+    await v.check('barnomsorg: BankID');
+    await page.getByRole('group', { name: 'Skriv under som' }).getByLabel(person, { exact: false }).check();
+    await v.next('Godkänn i den simulerade BankID-appen');
     assert.match(v.path, /^\/orust\/barnomsorg\/kvitto\//);
     await v.check('barnomsorg: kvitto');
     assert.equal(await page.locator('h1').textContent(), 'Tack! Vi har tagit emot det du skickade');
@@ -304,14 +309,14 @@ async function barnomsorg(js, person) {
     assert.match(reference, /^BOMS-\d{4}-\d+$/);
     if (js) await v.screenshot('kvitto-390x844.png');
 
-    // Mina sidor: the submission, received.
+    // Mina sidor: the submission, waiting for the two guardians named (neither is the applicant).
     await page.goto(`${base}/mina-sidor`);
     await v.check('mina sidor');
     const card = page.locator('.bk-card').filter({ hasText: reference });
     assert.equal(await card.count(), 1, `Mina sidor lists ${reference}`);
     assert.equal(await card.getByRole('heading', { level: 3 }).textContent(), 'Ansökan om plats i förskola eller fritidshem');
     const status = card.locator('.bk-summary-list__row').filter({ hasText: 'Status' });
-    assert.equal((await status.locator('dd').textContent()).trim(), 'Mottagen');
+    assert.equal((await status.locator('dd').textContent()).trim(), 'Väntar på underskrift');
     if (js) await v.screenshot('mina-sidor-390x844.png');
     await card.getByRole('link', { name: reference, exact: true }).click();
     assert.match(v.path, /^\/orust\/barnomsorg\/kvitto\//);

@@ -110,6 +110,46 @@ pub struct Event {
     pub at: String,
 }
 
+/// An e-ID order in progress, bound to the session that started it: an OIDC login (keyed by
+/// its `state`) or a BankID order. `data` is the kind's own JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EidOrder {
+    pub id: String,
+    pub session_id: String,
+    /// `oidc`, `bankid-auth` or `bankid-sign`.
+    pub kind: String,
+    pub data: String,
+    pub created_at: String,
+}
+
+/// One person's signature of a submission's exact XML.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signature {
+    pub id: String,
+    pub submission_id: String,
+    /// `applicant` or `guardian`.
+    pub role: String,
+    pub signer_pnr: String,
+    pub signer_name: String,
+    /// SHA-256 (hex) of the submission XML that was signed.
+    pub digest: String,
+    /// The e-ID's signature (BankID: the signature XML, base64).
+    pub signature: String,
+    /// The OCSP response that shows the certificate was valid (base64).
+    pub ocsp_response: String,
+    pub signed_at: String,
+}
+
+/// A person a submission waits for before it is complete (`signing: guardians`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cosigner {
+    pub submission_id: String,
+    pub pnr: String,
+    /// The secret of the invitation link.
+    pub invite: String,
+    pub deadline: String,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     async fn put_session(&self, s: &Session) -> Result<()>;
@@ -183,6 +223,23 @@ pub trait Store: Send + Sync {
     async fn dead_deliveries(&self, limit: i64) -> Result<Vec<DeliveryJob>>;
     async fn record_canary(&self, r: &CanaryResult) -> Result<()>;
     async fn canaries(&self) -> Result<Vec<CanaryResult>>;
+    // Signatures
+    async fn put_eid_order(&self, o: &EidOrder) -> Result<()>;
+    async fn eid_order(&self, id: &str) -> Result<Option<EidOrder>>;
+    /// Returns the order and deletes it, in one statement: only one caller ever gets it.
+    async fn take_eid_order(&self, id: &str) -> Result<Option<EidOrder>>;
+    /// Stores a signature; a second signature by the same person of the same submission is
+    /// ignored (returns `false`).
+    async fn put_signature(&self, s: &Signature) -> Result<bool>;
+    async fn signatures_of(&self, submission_id: &str) -> Result<Vec<Signature>>;
+    async fn put_cosigner(&self, c: &Cosigner) -> Result<()>;
+    async fn cosigners_of(&self, submission_id: &str) -> Result<Vec<Cosigner>>;
+    async fn cosigner_by_invite(&self, invite: &str) -> Result<Option<Cosigner>>;
+    /// Moves a submission from `vantar_pa_underskrift` to `mottagen`; true for the one caller
+    /// that made the move (so completion happens once, however many sign at the same time).
+    async fn mark_fully_signed(&self, submission_id: &str) -> Result<bool>;
+    /// Deletes e-ID orders started before `before` (abandoned log-ins and signatures).
+    async fn purge_eid_orders(&self, before: &str) -> Result<u64>;
 }
 
 pub type DynStore = Arc<dyn Store>;

@@ -8,10 +8,12 @@ use sqlx::Row;
 const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../migrations/sqlite/0002_outbox.sql")),
+    (4, include_str!("../../migrations/sqlite/0004_signatures.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
     (2, include_str!("../../migrations/postgres/0002_outbox.sql")),
+    (4, include_str!("../../migrations/postgres/0004_signatures.sql")),
 ];
 
 /// Reads go to `pool`; writes to `writer`, which has one connection. SQLite lets one writer in
@@ -150,6 +152,8 @@ const DRAFT_COLS: &str =
     "id, owner, kommun, form, form_hash, answers, page, created_at, updated_at";
 const SUBMISSION_COLS: &str =
     "id, reference, draft_id, owner, kommun, form, form_version, form_hash, answers, xml, json, status, case_number, submitted_at";
+const SIGNATURE_COLS: &str =
+    "id, submission_id, role, signer_pnr, signer_name, digest, signature, ocsp_response, signed_at";
 const ATTACHMENT_COLS: &str =
     "id, owner, draft_id, submission_id, field_path, filename, mime, size, sha256, created_at";
 
@@ -193,6 +197,36 @@ macro_rules! row_to {
             status: $r.try_get("status")?,
             case_number: $r.try_get("case_number")?,
             submitted_at: $r.try_get("submitted_at")?,
+        }
+    };
+    (EidOrder, $r:expr) => {
+        EidOrder {
+            id: $r.try_get("id")?,
+            session_id: $r.try_get("session_id")?,
+            kind: $r.try_get("kind")?,
+            data: $r.try_get("data")?,
+            created_at: $r.try_get("created_at")?,
+        }
+    };
+    (Signature, $r:expr) => {
+        Signature {
+            id: $r.try_get("id")?,
+            submission_id: $r.try_get("submission_id")?,
+            role: $r.try_get("role")?,
+            signer_pnr: $r.try_get("signer_pnr")?,
+            signer_name: $r.try_get("signer_name")?,
+            digest: $r.try_get("digest")?,
+            signature: $r.try_get("signature")?,
+            ocsp_response: $r.try_get("ocsp_response")?,
+            signed_at: $r.try_get("signed_at")?,
+        }
+    };
+    (Cosigner, $r:expr) => {
+        Cosigner {
+            submission_id: $r.try_get("submission_id")?,
+            pnr: $r.try_get("pnr")?,
+            invite: $r.try_get("invite")?,
+            deadline: $r.try_get("deadline")?,
         }
     };
     (Attachment, $r:expr) => {
@@ -484,6 +518,10 @@ macro_rules! sql_store {
                      (SELECT id FROM submissions WHERE kommun = $1 AND form = $2 AND submitted_at < $3))",
                     "DELETE FROM delivery_jobs WHERE submission_id IN
                      (SELECT id FROM submissions WHERE kommun = $1 AND form = $2 AND submitted_at < $3)",
+                    "DELETE FROM signatures WHERE submission_id IN
+                     (SELECT id FROM submissions WHERE kommun = $1 AND form = $2 AND submitted_at < $3)",
+                    "DELETE FROM cosigners WHERE submission_id IN
+                     (SELECT id FROM submissions WHERE kommun = $1 AND form = $2 AND submitted_at < $3)",
                 ] {
                     sqlx::query(&$sql(q))
                         .bind(kommun)
@@ -536,6 +574,88 @@ macro_rules! sql_store {
             }
             async fn canaries(&self) -> Result<Vec<CanaryResult>> {
                 self.d_canaries().await
+            }
+
+            // Signatures
+            async fn put_eid_order(&self, o: &EidOrder) -> Result<()> {
+                let q = $sql("INSERT INTO eid_orders (id, session_id, kind, data, created_at) VALUES ($1, $2, $3, $4, $5)");
+                sqlx::query(&q).bind(&o.id).bind(&o.session_id).bind(&o.kind).bind(&o.data).bind(&o.created_at).execute(&self.writer).await?;
+                Ok(())
+            }
+            async fn eid_order(&self, id: &str) -> Result<Option<EidOrder>> {
+                let q = $sql("SELECT id, session_id, kind, data, created_at FROM eid_orders WHERE id = $1");
+                let row = sqlx::query(&q).bind(id).fetch_optional(&self.pool).await?;
+                Ok(match row {
+                    Some(r) => Some(row_to!(EidOrder, r)),
+                    None => None,
+                })
+            }
+            async fn take_eid_order(&self, id: &str) -> Result<Option<EidOrder>> {
+                let q = $sql("DELETE FROM eid_orders WHERE id = $1 RETURNING id, session_id, kind, data, created_at");
+                let row = sqlx::query(&q).bind(id).fetch_optional(&self.writer).await?;
+                Ok(match row {
+                    Some(r) => Some(row_to!(EidOrder, r)),
+                    None => None,
+                })
+            }
+            async fn put_signature(&self, s: &Signature) -> Result<bool> {
+                let q = $sql(&format!("INSERT INTO signatures ({SIGNATURE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (submission_id, signer_pnr) DO NOTHING"));
+                let n = sqlx::query(&q)
+                    .bind(&s.id)
+                    .bind(&s.submission_id)
+                    .bind(&s.role)
+                    .bind(&s.signer_pnr)
+                    .bind(&s.signer_name)
+                    .bind(&s.digest)
+                    .bind(&s.signature)
+                    .bind(&s.ocsp_response)
+                    .bind(&s.signed_at)
+                    .execute(&self.writer)
+                    .await?
+                    .rows_affected();
+                Ok(n == 1)
+            }
+            async fn signatures_of(&self, submission_id: &str) -> Result<Vec<Signature>> {
+                let q = $sql(&format!("SELECT {SIGNATURE_COLS} FROM signatures WHERE submission_id = $1 ORDER BY signed_at, id"));
+                let rows = sqlx::query(&q).bind(submission_id).fetch_all(&self.pool).await?;
+                let mut out = Vec::new();
+                for r in rows {
+                    out.push(row_to!(Signature, r));
+                }
+                Ok(out)
+            }
+            async fn put_cosigner(&self, c: &Cosigner) -> Result<()> {
+                let q = $sql("INSERT INTO cosigners (submission_id, pnr, invite, deadline) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (submission_id, pnr) DO NOTHING");
+                sqlx::query(&q).bind(&c.submission_id).bind(&c.pnr).bind(&c.invite).bind(&c.deadline).execute(&self.writer).await?;
+                Ok(())
+            }
+            async fn cosigners_of(&self, submission_id: &str) -> Result<Vec<Cosigner>> {
+                let q = $sql("SELECT submission_id, pnr, invite, deadline FROM cosigners WHERE submission_id = $1 ORDER BY pnr");
+                let rows = sqlx::query(&q).bind(submission_id).fetch_all(&self.pool).await?;
+                let mut out = Vec::new();
+                for r in rows {
+                    out.push(row_to!(Cosigner, r));
+                }
+                Ok(out)
+            }
+            async fn mark_fully_signed(&self, submission_id: &str) -> Result<bool> {
+                let q = $sql("UPDATE submissions SET status = 'mottagen' WHERE id = $1 AND status = 'vantar_pa_underskrift'");
+                let n = sqlx::query(&q).bind(submission_id).execute(&self.writer).await?.rows_affected();
+                Ok(n == 1)
+            }
+            async fn purge_eid_orders(&self, before: &str) -> Result<u64> {
+                let q = $sql("DELETE FROM eid_orders WHERE created_at < $1");
+                Ok(sqlx::query(&q).bind(before).execute(&self.writer).await?.rows_affected())
+            }
+            async fn cosigner_by_invite(&self, invite: &str) -> Result<Option<Cosigner>> {
+                let q = $sql("SELECT submission_id, pnr, invite, deadline FROM cosigners WHERE invite = $1");
+                let row = sqlx::query(&q).bind(invite).fetch_optional(&self.pool).await?;
+                Ok(match row {
+                    Some(r) => Some(row_to!(Cosigner, r)),
+                    None => None,
+                })
             }
         }
         delivery_impl!($store, $sql);

@@ -29,7 +29,8 @@ pub async fn app() -> (Router, AppState) {
     app_with(|_| {}).await
 }
 
-/// The example app with its configuration adjusted, and an outbox when that configures one.
+/// The example kommun with its configuration changed by `adjust` (e.g. `[oidc]`, `[bankid]`,
+/// `[delivery]`), and an outbox when that configures one.
 pub async fn app_with(adjust: impl FnOnce(&mut Config)) -> (Router, AppState) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/orust");
     let registry = Registry::compile(&[root])

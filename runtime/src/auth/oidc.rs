@@ -1,0 +1,303 @@
+//! OpenID Connect relying party: the kommun's client at a provider (a broker for Freja, BankID
+//! or Sweden Connect). Authorization code flow with PKCE; `state`, `nonce` and the PKCE
+//! verifier are stored as an e-ID order bound to the session and taken once, so a state or an
+//! ID token cannot be replayed. The ID token's signature is checked against the provider's JWKS,
+//! and its issuer, audience, expiry and nonce; the personnummer is the Swedish claim
+//! `https://id.oidc.se/claim/personalIdentityNumber`, from the ID token or else from userinfo.
+
+use super::Person;
+use crate::app::AppState;
+use crate::config::OidcConfig;
+use crate::store::{EidOrder, Session};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Extension;
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm, CoreProviderMetadata,
+};
+use openidconnect::{
+    AdditionalClaims, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IdToken, IssuerUrl,
+    Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+    TokenResponse, UserInfoClaims,
+};
+use serde::{Deserialize, Serialize};
+
+pub const PNR_SCOPE: &str = "https://id.oidc.se/scope/naturalPersonNumber";
+pub const PNR_CLAIM: &str = "https://id.oidc.se/claim/personalIdentityNumber";
+/// How long a started log-in may take before its state is worth nothing.
+const ORDER_MINUTES: i64 = 10;
+
+/// The claims of the Swedish OIDC profile this runtime reads.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SwedishClaims {
+    #[serde(
+        rename = "https://id.oidc.se/claim/personalIdentityNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub personal_identity_number: Option<String>,
+}
+
+impl AdditionalClaims for SwedishClaims {}
+
+type SwedishIdToken = IdToken<
+    SwedishClaims,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm,
+>;
+
+/// What a started log-in keeps until the provider sends the person back.
+#[derive(Serialize, Deserialize)]
+struct Pending {
+    nonce: String,
+    verifier: String,
+    next: String,
+}
+
+/// Why a log-in was refused. Only the kind is logged: never a token or a personnummer.
+#[derive(Debug, PartialEq)]
+pub enum Refused {
+    Provider(String),
+    UnknownState,
+    OtherSession,
+    Expired,
+    Token(String),
+    IdToken(String),
+    NoPersonnummer,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Provider(e) => write!(f, "the provider answered with an error: {e}"),
+            Refused::UnknownState => write!(f, "unknown or already used state"),
+            Refused::OtherSession => write!(f, "the state belongs to another session"),
+            Refused::Expired => write!(f, "the log-in took too long"),
+            Refused::Token(e) => write!(f, "the token request failed: {e}"),
+            Refused::IdToken(e) => write!(f, "the ID token was refused: {e}"),
+            Refused::NoPersonnummer => write!(f, "no personnummer in the ID token or userinfo"),
+        }
+    }
+}
+
+fn http() -> Result<openidconnect::reqwest::Client, Refused> {
+    // Following redirects would let a provider point the server at any address (SSRF).
+    openidconnect::reqwest::ClientBuilder::new()
+        .redirect(openidconnect::reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(15))
+        .build()
+        .map_err(|e| Refused::Provider(e.to_string()))
+}
+
+async fn metadata(
+    cfg: &OidcConfig,
+    http: &openidconnect::reqwest::Client,
+) -> Result<CoreProviderMetadata, Refused> {
+    let issuer =
+        IssuerUrl::new(cfg.issuer.clone()).map_err(|e| Refused::Provider(e.to_string()))?;
+    // Discovery checks that the document's issuer is the configured one.
+    CoreProviderMetadata::discover_async(issuer, http)
+        .await
+        .map_err(|e| Refused::Provider(format!("discovery: {e}")))
+}
+
+/// `GET /auth/oidc?next=…`: starts a log-in and sends the person to the provider. A link,
+/// not a form: the strict CSP's `form-action 'self'` stops a form's redirect to another site.
+/// Starting a log-in changes nothing for the session but a new pending state bound to it.
+pub async fn start(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Query(q): Query<super::Next>,
+) -> Response {
+    let Some(cfg) = state.config.oidc.clone() else {
+        return crate::web::not_found(&state, "sv");
+    };
+    let next = super::safe_next(q.next.as_deref());
+    match authorize_url(&state, &cfg, &session, &next).await {
+        Ok(url) => crate::web::redirect(&url),
+        Err(e) => {
+            tracing::warn!(error = %e, "OIDC log-in could not start");
+            unavailable()
+        }
+    }
+}
+
+async fn authorize_url(
+    state: &AppState,
+    cfg: &OidcConfig,
+    session: &Session,
+    next: &str,
+) -> Result<String, Refused> {
+    let http = http()?;
+    let meta = metadata(cfg, &http).await?;
+    let redirect =
+        RedirectUrl::new(cfg.redirect_url.clone()).map_err(|e| Refused::Provider(e.to_string()))?;
+    let client = CoreClient::from_provider_metadata(
+        meta,
+        ClientId::new(cfg.client_id.clone()),
+        Some(ClientSecret::new(cfg.client_secret.clone())),
+    )
+    .set_redirect_uri(redirect);
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let mut req = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(Scope::new("profile".into()))
+        .add_scope(Scope::new(PNR_SCOPE.into()))
+        .set_pkce_challenge(challenge);
+    for s in &cfg.scopes {
+        req = req.add_scope(Scope::new(s.clone()));
+    }
+    let (url, csrf, nonce) = req.url();
+    let pending = Pending {
+        nonce: nonce.secret().clone(),
+        verifier: verifier.secret().clone(),
+        next: next.to_string(),
+    };
+    state
+        .store
+        .put_eid_order(&EidOrder {
+            id: csrf.secret().clone(),
+            session_id: session.id.clone(),
+            kind: "oidc".into(),
+            data: serde_json::to_string(&pending).unwrap_or_default(),
+            created_at: chrono::Utc::now().to_rfc3339(),
+        })
+        .await
+        .map_err(|e| Refused::Provider(e.to_string()))?;
+    Ok(url.to_string())
+}
+
+#[derive(Deserialize)]
+pub struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /auth/oidc/callback`: the provider sends the person back with a code.
+pub async fn callback(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Query(q): Query<Callback>,
+) -> Response {
+    match finish(&state, &session, q).await {
+        Ok((person, next)) => super::log_in(&state, &session, &person, &next).await,
+        Err(e) => {
+            tracing::warn!(error = %e, "OIDC log-in refused");
+            crate::web::message(
+                StatusCode::BAD_REQUEST,
+                "sv",
+                "Inloggningen kunde inte slutföras",
+                "Inloggningen avbröts eller gick ut. Börja om och logga in igen.",
+            )
+        }
+    }
+}
+
+/// Checks everything the provider sent back and returns the person who logged in.
+pub async fn finish(
+    state: &AppState,
+    session: &Session,
+    q: Callback,
+) -> Result<(Person, String), Refused> {
+    let cfg = state.config.oidc.clone().ok_or(Refused::UnknownState)?;
+    // The state is taken (deleted) first, whatever follows: it is good for one try only.
+    let order = match q.state.as_deref() {
+        Some(s) if !s.is_empty() => state.store.take_eid_order(s).await.ok().flatten(),
+        _ => None,
+    }
+    .filter(|o| o.kind == "oidc")
+    .ok_or(Refused::UnknownState)?;
+    if let Some(e) = q.error {
+        return Err(Refused::Provider(e));
+    }
+    if order.session_id != session.id {
+        return Err(Refused::OtherSession);
+    }
+    let started =
+        chrono::DateTime::parse_from_rfc3339(&order.created_at).map_err(|_| Refused::Expired)?;
+    if chrono::Utc::now() - started.with_timezone(&chrono::Utc)
+        > chrono::Duration::minutes(ORDER_MINUTES)
+    {
+        return Err(Refused::Expired);
+    }
+    let pending: Pending = serde_json::from_str(&order.data).map_err(|_| Refused::UnknownState)?;
+    let code = q.code.ok_or(Refused::Token("no code".into()))?;
+
+    let http = http()?;
+    let meta = metadata(&cfg, &http).await?;
+    let redirect =
+        RedirectUrl::new(cfg.redirect_url.clone()).map_err(|e| Refused::Provider(e.to_string()))?;
+    let client = CoreClient::from_provider_metadata(
+        meta,
+        ClientId::new(cfg.client_id.clone()),
+        Some(ClientSecret::new(cfg.client_secret.clone())),
+    )
+    .set_redirect_uri(redirect);
+    let token = client
+        .exchange_code(AuthorizationCode::new(code))
+        .map_err(|e| Refused::Token(e.to_string()))?
+        .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier))
+        .request_async(&http)
+        .await
+        .map_err(|e| Refused::Token(e.to_string()))?;
+    let raw = token
+        .id_token()
+        .ok_or(Refused::IdToken("no ID token".into()))?
+        .to_string();
+    let id_token: SwedishIdToken = raw
+        .parse()
+        .map_err(|e: serde_json::Error| Refused::IdToken(format!("not a JWT: {e}")))?;
+    // Signature (JWKS), issuer, audience, expiry and nonce.
+    let claims = id_token
+        .claims(&client.id_token_verifier(), &Nonce::new(pending.nonce))
+        .map_err(|e| Refused::IdToken(e.to_string()))?;
+    let mut pnr = claims.additional_claims().personal_identity_number.clone();
+    let mut name = claims
+        .name()
+        .and_then(|n| n.get(None))
+        .map(|n| n.to_string())
+        .or_else(|| {
+            let given = claims.given_name().and_then(|n| n.get(None))?;
+            let family = claims.family_name().and_then(|n| n.get(None))?;
+            Some(format!("{} {}", given.as_str(), family.as_str()))
+        });
+    if pnr.is_none() || name.is_none() {
+        // Many providers give profile claims only at userinfo; the subject must be the same.
+        if let Ok(req) =
+            client.user_info(token.access_token().clone(), Some(claims.subject().clone()))
+        {
+            if let Ok(info) = req
+                .request_async::<SwedishClaims, _, CoreGenderClaim>(&http)
+                .await
+            {
+                let info: UserInfoClaims<SwedishClaims, CoreGenderClaim> = info;
+                pnr = pnr.or_else(|| info.additional_claims().personal_identity_number.clone());
+                name =
+                    name.or_else(|| info.name().and_then(|n| n.get(None)).map(|n| n.to_string()));
+            }
+        }
+    }
+    let pnr = pnr
+        .map(|p| p.replace('-', ""))
+        .filter(|p| p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or(Refused::NoPersonnummer)?;
+    let name = name.unwrap_or_else(|| pnr.clone());
+    Ok((Person { pnr, name }, pending.next))
+}
+
+fn unavailable() -> Response {
+    crate::web::message(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "sv",
+        "Inloggningen är inte tillgänglig just nu",
+        "Det gick inte att nå e-legitimationstjänsten. Försök igen om en stund.",
+    )
+}
