@@ -351,3 +351,116 @@ fn text(w: &mut W, s: &str) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// A field's answer as the submission XML carries it, for the case-system mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Leaf {
+    /// The element's text content.
+    Text(String),
+    /// The texts of a list's items (a multi-choice's values).
+    List(Vec<String>),
+    /// A file: its name, size and media type.
+    File {
+        name: String,
+        size: u64,
+        mime: String,
+    },
+    /// Something with inner structure the mapping does not read (a position).
+    Other,
+}
+
+/// The answers of the top-level fields (not inside a repeat) that the submission XML holds.
+pub(crate) fn leaves(form: &Form, outcome: &Outcome) -> std::collections::BTreeMap<FieldId, Leaf> {
+    let elems = model::fields(form);
+    let outs = collect(form, outcome, &elems, &[]);
+    let mut map = std::collections::BTreeMap::new();
+    walk_leaves(&elems, &outs, &mut map);
+    map
+}
+
+fn walk_leaves(
+    elems: &[Elem],
+    outs: &[(String, Out)],
+    map: &mut std::collections::BTreeMap<FieldId, Leaf>,
+) {
+    for e in elems {
+        let Some((_, out)) = outs.iter().find(|(n, _)| *n == e.name) else {
+            continue;
+        };
+        match (e.field, &e.body, out) {
+            (Some(id), _, out) => {
+                map.insert(id, leaf_of(out));
+            }
+            (
+                None,
+                Body::Object { children, .. },
+                Out::Object {
+                    children: inner, ..
+                },
+            ) => walk_leaves(children, inner, map),
+            _ => {}
+        }
+    }
+}
+
+fn out_text(o: &Out) -> Option<String> {
+    match o {
+        Out::Str(s) => Some(s.clone()),
+        Out::Num(n) => Some(fmt_number(*n)),
+        Out::UInt(n) => Some(n.to_string()),
+        Out::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
+        Out::Null | Out::Empty => Some(String::new()),
+        _ => None,
+    }
+}
+
+fn leaf_of(o: &Out) -> Leaf {
+    if let Some(t) = out_text(o) {
+        return Leaf::Text(t);
+    }
+    match o {
+        Out::List { items, .. } => Leaf::List(items.iter().filter_map(out_text).collect()),
+        Out::Object {
+            children,
+            id: Some(_),
+        } => file_of(children).unwrap_or(Leaf::Other),
+        _ => Leaf::Other,
+    }
+}
+
+fn file_of(children: &[(String, Out)]) -> Option<Leaf> {
+    let get = |k: &str| children.iter().find(|(n, _)| n == k).map(|(_, o)| o);
+    match (get("name"), get("size"), get("type")) {
+        (Some(Out::Str(name)), Some(Out::UInt(size)), Some(Out::Str(mime))) => Some(Leaf::File {
+            name: name.clone(),
+            size: *size,
+            mime: mime.clone(),
+        }),
+        _ => None,
+    }
+}
+
+/// Every attached file in the submission, in document order: instance path and file.
+pub(crate) fn files(form: &Form, outcome: &Outcome) -> Vec<(String, Leaf)> {
+    let outs = collect(form, outcome, &model::fields(form), &[]);
+    let mut found = Vec::new();
+    fn walk(o: &Out, found: &mut Vec<(String, Leaf)>) {
+        match o {
+            Out::Object { children, id } => {
+                if let (Some(id), Some(file)) = (id, file_of(children)) {
+                    found.push((xml_safe(id), file));
+                    return;
+                }
+                for (_, c) in children {
+                    walk(c, found);
+                }
+            }
+            Out::List { items, .. } => items.iter().for_each(|i| walk(i, found)),
+            _ => {}
+        }
+    }
+    for (_, o) in &outs {
+        walk(o, &mut found);
+    }
+    found
+}
