@@ -365,7 +365,9 @@ pub(crate) enum Leaf {
         size: u64,
         mime: String,
     },
-    /// Something with inner structure the mapping does not read (a position).
+    /// A position: latitude and longitude as written.
+    Position(String, String),
+    /// Something with inner structure the mapping does not read.
     Other,
 }
 
@@ -424,6 +426,18 @@ fn leaf_of(o: &Out) -> Leaf {
             children,
             id: Some(_),
         } => file_of(children).unwrap_or(Leaf::Other),
+        Out::Object { children, id: None } => {
+            let get = |k: &str| {
+                children
+                    .iter()
+                    .find(|(n, _)| n == k)
+                    .and_then(|(_, o)| out_text(o))
+            };
+            match (get("lat"), get("lon")) {
+                (Some(lat), Some(lon)) => Leaf::Position(lat, lon),
+                _ => Leaf::Other,
+            }
+        }
         _ => Leaf::Other,
     }
 }

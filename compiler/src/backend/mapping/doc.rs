@@ -286,7 +286,9 @@ pub(crate) fn xslt(doc: &Doc, submission_ns: &str, generator: &str) -> String {
     s.push_str("    ");
     s.push_str(&body);
     s.push_str("\n  </xsl:template>\n</xsl:stylesheet>\n");
-    s
+    // One instruction a line. Whitespace-only text in a stylesheet is not output (XSLT 1.0
+    // §3.4), and `><` occurs only between tags: text and attributes escape `<` and `>`.
+    s.replace("><", ">\n<")
 }
 
 fn xvalue(v: &V) -> String {
@@ -380,6 +382,13 @@ fn xnode(doc: &Doc, n: &Node, root: bool, out: &mut String) {
             out.push_str(&format!("</{name}>"));
         }
         Node::Text(v) => out.push_str(&format!("<xsl:value-of select=\"{}\"/>", esc(&xvalue(v)))),
+        // Nothing can make an empty list of values non-empty.
+        Node::When(vs, _) if vs.is_empty() => {}
+        Node::Choose(alts, otherwise) if alts.is_empty() => {
+            for c in otherwise {
+                xnode(doc, c, false, out);
+            }
+        }
         Node::When(vs, children) => {
             out.push_str(&format!("<xsl:if test=\"{}\">", esc(&nonempty(vs))));
             for c in children {

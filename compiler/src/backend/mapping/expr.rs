@@ -65,6 +65,8 @@ pub(crate) enum Show {
     YesNo,
     /// A file by its name.
     File,
+    /// A position as `lat, lon`.
+    Position,
 }
 
 /// A problem translating an expression: where, and why.
@@ -149,11 +151,6 @@ impl<'a> Compiler<'a> {
                 "a mapping cannot read a repeat's rows; add a computed field that sums them up",
             ));
         }
-        if f.kind == FieldType::Position {
-            return Err(fail(
-                "a position has no text; map a place description instead",
-            ));
-        }
         let (xpath, item) = self
             .paths
             .get(&id)
@@ -170,6 +167,7 @@ impl<'a> Compiler<'a> {
                 Show::YesNo
             }
             (FieldType::File, None) => Show::File,
+            (FieldType::Position, None) => Show::Position,
             _ => Show::Plain,
         };
         Ok(FieldRef { id, xpath, show })
@@ -249,7 +247,7 @@ impl<'a> Compiler<'a> {
             ExprKind::Bool(b) => Ok(Operand::Lit(b.to_string())),
             ExprKind::Ref(_) => {
                 let f = self.field(e)?;
-                if matches!(f.show, Show::List { .. } | Show::File) {
+                if matches!(f.show, Show::List { .. } | Show::File | Show::Position) {
                     return Err(Untranslatable {
                         span: e.span,
                         why: "a list or a file cannot be compared; use `\"value\" in field`".into(),
@@ -364,6 +362,11 @@ pub(crate) fn eval_text(t: &Tx, leaves: &Leaves, out: &mut String) {
                 other => other,
             }),
             (Show::File, Some(Leaf::File { name, .. })) => out.push_str(name),
+            (Show::Position, Some(Leaf::Position(lat, lon))) => {
+                out.push_str(lat);
+                out.push_str(", ");
+                out.push_str(lon);
+            }
             (_, Some(Leaf::Text(v))) => out.push_str(v),
             _ => {}
         },
@@ -442,6 +445,10 @@ pub(crate) fn xslt_text(t: &Tx, out: &mut String) {
         Tx::Field(f) => match &f.show {
             Show::Plain => out.push_str(&format!("<xsl:value-of select=\"{}\"/>", f.xpath)),
             Show::File => out.push_str(&format!("<xsl:value-of select=\"{}/s:name\"/>", f.xpath)),
+            Show::Position => out.push_str(&format!(
+                "<xsl:if test=\"{0}\"><xsl:value-of select=\"concat({0}/s:lat, ', ', {0}/s:lon)\"/></xsl:if>",
+                f.xpath
+            )),
             Show::YesNo => out.push_str(&labels(
                 ".",
                 &[("true".into(), "Ja".into()), ("false".into(), "Nej".into())],

@@ -1,0 +1,293 @@
+//! The case-system mapping against real oracles: every ERMS document of every example
+//! submission of every form (in `forms/` and each kommun in `examples/`) validates against
+//! `ERMS_v3.xsd` with xmllint, and the generated XSLT run by xsltproc over the submission XML
+//! gives the same canonical XML as the native mapper, for ERMS and FGS alike. Snapshots show
+//! the mapping beside its documents and stylesheets for three forms.
+
+use blankett_compiler::analyse::{self, kommun::Kommun};
+use blankett_compiler::backend::mapping::{self, Envelope};
+use blankett_compiler::backend::{example, submission};
+use blankett_compiler::eval::{evaluate, testing::default_today, Answers, Outcome};
+use blankett_compiler::ir::Form;
+use blankett_compiler::source::RealFs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the compiler crate sits in the workspace")
+        .to_path_buf()
+}
+
+/// Every library form, and every kommun's service forms with their kommun.
+fn all_forms() -> Vec<(Form, Option<Kommun>)> {
+    let root = repo_root();
+    let mut targets = vec![root.join("forms")];
+    for entry in std::fs::read_dir(root.join("examples")).expect("examples/ exists") {
+        let dir = entry.expect("a readable folder").path();
+        if dir.join("kommun.yaml").exists() {
+            targets.push(dir);
+        }
+    }
+    let c = analyse::compile(&RealFs, &targets);
+    assert!(
+        !c.has_errors(),
+        "forms/ and examples/ should compile without errors"
+    );
+    let mut out: Vec<(Form, Option<Kommun>)> = c.forms.into_iter().map(|f| (f, None)).collect();
+    for k in c.kommuner {
+        for f in &k.forms {
+            out.push((f.clone(), Some(k.clone())));
+        }
+    }
+    out
+}
+
+struct Case {
+    label: String,
+    outcome: Outcome,
+}
+
+/// The build's example, and each scenario test whose answers make a complete submission.
+fn cases(form: &Form, kommun: Option<&Kommun>) -> Vec<Case> {
+    let owner = kommun.map_or("library".to_string(), |k| k.id.clone());
+    let mut out = vec![Case {
+        label: format!("{owner}/{}/example", form.id),
+        outcome: evaluate(form, &example::answers(form), default_today()),
+    }];
+    for t in &form.tests {
+        let answers: Answers = t.answers.clone();
+        let outcome = evaluate(form, &answers, t.today.unwrap_or_else(default_today));
+        if outcome.errors.is_empty() {
+            out.push(Case {
+                label: format!("{owner}/{}/{}", form.id, t.name),
+                outcome,
+            });
+        }
+    }
+    out
+}
+
+fn tool(name: &str) -> bool {
+    Command::new(name).arg("--version").output().is_ok()
+}
+
+fn scratch(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("blankett-mapping-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    dir
+}
+
+fn canonical(path: &Path) -> String {
+    let out = Command::new("xmllint")
+        .args(["--noblanks", "--c14n"])
+        .arg(path)
+        .output()
+        .expect("xmllint runs");
+    assert!(
+        out.status.success(),
+        "{} is not well-formed XML: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+fn transform(xslt: &Path, input: &Path, envelope: &Envelope) -> Vec<u8> {
+    let mut cmd = Command::new("xsltproc");
+    for (name, value) in envelope.xslt_params() {
+        cmd.arg("--stringparam").arg(name).arg(value);
+    }
+    let out = cmd.arg(xslt).arg(input).output().expect("xsltproc runs");
+    assert!(
+        out.status.success(),
+        "xsltproc {} failed: {}",
+        xslt.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Text answers with everything that must be escaped, in XML and in XPath literals.
+fn awkward(form: &Form, outcome: &Outcome) -> Outcome {
+    let mut o = outcome.clone();
+    for f in &form.fields {
+        if f.parent.is_none()
+            && matches!(
+                f.kind,
+                blankett_compiler::syntax::model::FieldType::Text
+                    | blankett_compiler::syntax::model::FieldType::Textarea
+            )
+        {
+            if let Some(v @ blankett_compiler::expr::Value::Text(_)) = o.values.get_mut(&f.path) {
+                *v = blankett_compiler::expr::Value::Text(
+                    "a<b> & 'c' \"d\" ]]> e\r\nf\tg \u{1}".into(),
+                );
+            }
+        }
+    }
+    o
+}
+
+#[test]
+fn erms_validates_and_xslt_agrees_with_the_native_mapper() {
+    if !tool("xmllint") || !tool("xsltproc") {
+        eprintln!("note: xmllint or xsltproc is not installed; skipping");
+        return;
+    }
+    let schema = repo_root().join("../shared/reference/erms/ERMS_v3.xsd");
+    let have_schema = schema.exists();
+    if !have_schema {
+        eprintln!(
+            "note: {} is absent; ERMS documents are not validated",
+            schema.display()
+        );
+    }
+    let dir = scratch("oracle");
+    let mut erms_files = Vec::new();
+    let mut compared = 0;
+    for (form, kommun) in all_forms() {
+        if form.mapping.is_none() {
+            continue;
+        }
+        let k = kommun.as_ref();
+        let base = dir.join(kommun.as_ref().map_or("library", |k| k.id.as_str()));
+        std::fs::create_dir_all(&base).unwrap();
+        let xslt_erms = base.join(format!("{}-erms.xslt", form.id));
+        let xslt_fgs = base.join(format!("{}-fgs.xslt", form.id));
+        std::fs::write(&xslt_erms, mapping::erms_xslt(&form, k).unwrap()).unwrap();
+        std::fs::write(&xslt_fgs, mapping::fgs_xslt(&form, k).unwrap()).unwrap();
+        for (n, case) in cases(&form, k).into_iter().enumerate() {
+            let mut variants = vec![(case.outcome.clone(), true)];
+            variants.push((awkward(&form, &case.outcome), false));
+            for (v, (outcome, signed_in)) in variants.into_iter().enumerate() {
+                let mut envelope = mapping::example_envelope(&form, &outcome);
+                if !signed_in {
+                    envelope.person = None;
+                    envelope.reference = "R&D <'1'>".into();
+                }
+                let stem = base.join(format!("{}-{n}-{v}", form.id));
+                let input = stem.with_extension("xml");
+                std::fs::write(&input, submission::to_xml(&form, &outcome)).unwrap();
+                for (target, xslt, native) in [
+                    (
+                        "erms",
+                        &xslt_erms,
+                        mapping::to_erms(&form, k, &outcome, &envelope).unwrap(),
+                    ),
+                    (
+                        "fgs",
+                        &xslt_fgs,
+                        mapping::to_fgs(&form, k, &outcome, &envelope).unwrap(),
+                    ),
+                ] {
+                    let native_path = stem.with_extension(format!("{target}.native.xml"));
+                    let xslt_path = stem.with_extension(format!("{target}.xslt.xml"));
+                    std::fs::write(&native_path, &native).unwrap();
+                    std::fs::write(&xslt_path, transform(xslt, &input, &envelope)).unwrap();
+                    assert_eq!(
+                        canonical(&native_path),
+                        canonical(&xslt_path),
+                        "{} ({target}, variant {v}): the XSLT and the native mapper disagree; see {}",
+                        case.label,
+                        stem.display()
+                    );
+                    compared += 1;
+                    if target == "erms" {
+                        erms_files.push(native_path);
+                    }
+                }
+            }
+        }
+    }
+    assert!(compared > 0, "some form should have a mapping");
+    if have_schema {
+        for chunk in erms_files.chunks(50) {
+            let out = Command::new("xmllint")
+                .arg("--noout")
+                .arg("--schema")
+                .arg(&schema)
+                .args(chunk)
+                .output()
+                .expect("xmllint runs");
+            assert!(
+                out.status.success(),
+                "ERMS documents do not validate against ERMS_v3.xsd:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    eprintln!(
+        "{compared} documents compared, {} ERMS documents validated",
+        erms_files.len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn snapshot(name: &str, input: &str, output: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+        .set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/mapping"));
+    let both = format!("──── input ────\n{input}\n──── output ────\n{output}");
+    settings.bind(|| insta::assert_snapshot!(name, both));
+}
+
+/// The `mapping:` section of a form's YAML, as written.
+fn mapping_yaml(id: &str) -> String {
+    let path = repo_root().join(format!("forms/{id}/{id}.form.yaml"));
+    let text = std::fs::read_to_string(&path).expect("the form's YAML");
+    let mut out = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if line.starts_with("mapping:") {
+            inside = true;
+        } else if inside && !line.is_empty() && !line.starts_with(' ') && !line.starts_with('#') {
+            break;
+        }
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn snapshots_of_three_forms() {
+    let forms = all_forms();
+    for id in ["felanmalan", "bygglov", "barnomsorg"] {
+        let Some((form, _)) = forms.iter().find(|(f, k)| f.id == id && k.is_none()) else {
+            panic!("forms/{id} should exist");
+        };
+        let outcome = evaluate(form, &example::answers(form), default_today());
+        let envelope = mapping::example_envelope(form, &outcome);
+        let input = format!(
+            "{}\n──── submission ────\n{}\n──── envelope ────\n{}",
+            mapping_yaml(id),
+            submission::to_xml(form, &outcome),
+            serde_json::to_string_pretty(&envelope).unwrap()
+        );
+        snapshot(
+            &format!("{id}.erms.xml"),
+            &input,
+            &mapping::to_erms(form, None, &outcome, &envelope).unwrap(),
+        );
+        snapshot(
+            &format!("{id}.fgs.xml"),
+            &input,
+            &mapping::to_fgs(form, None, &outcome, &envelope).unwrap(),
+        );
+        snapshot(
+            &format!("{id}.erms.xslt"),
+            &mapping_yaml(id),
+            &mapping::erms_xslt(form, None).unwrap(),
+        );
+        snapshot(
+            &format!("{id}.fgs.xslt"),
+            &mapping_yaml(id),
+            &mapping::fgs_xslt(form, None).unwrap(),
+        );
+    }
+}
