@@ -18,12 +18,17 @@ pub(crate) enum V {
     Concat(Vec<V>),
     /// The text when the value is not empty, else nothing.
     IfSet(Box<V>, String),
+    /// The value without `-` and `+`: an id number as FGS 1.x writes it.
+    Digits(Box<V>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Param {
     Reference,
     Submitted,
+    /// The submission time as local time without offset (`YYYY-MM-DDThh:mm:ss`): the first
+    /// 19 characters of `submitted`.
+    SubmittedLocal,
     PersonName,
     PersonId,
 }
@@ -32,7 +37,7 @@ impl Param {
     pub fn name(self) -> &'static str {
         match self {
             Param::Reference => "reference",
-            Param::Submitted => "submitted",
+            Param::Submitted | Param::SubmittedLocal => "submitted",
             Param::PersonName => "person_name",
             Param::PersonId => "person_id",
         }
@@ -114,6 +119,7 @@ impl Native<'_> {
             V::Param(p) => clean(&match p {
                 Param::Reference => self.env.reference.clone(),
                 Param::Submitted => self.env.submitted_text(),
+                Param::SubmittedLocal => self.env.submitted_text().chars().take(19).collect(),
                 Param::PersonName => self
                     .env
                     .person
@@ -127,6 +133,11 @@ impl Native<'_> {
             }),
             V::File(prop) => file.map_or_else(String::new, |f| self.file_prop(*prop, f)),
             V::Concat(vs) => vs.iter().map(|v| self.value(v, file)).collect(),
+            V::Digits(v) => self
+                .value(v, file)
+                .chars()
+                .filter(|c| *c != '-' && *c != '+')
+                .collect(),
             V::IfSet(test, text) => {
                 if self.value(test, file).is_empty() {
                     String::new()
@@ -295,6 +306,7 @@ fn xvalue(v: &V) -> String {
     match v {
         V::Lit(s) => xpath_lit(s),
         V::Slot(i) => format!("string($t{i})"),
+        V::Param(Param::SubmittedLocal) => "substring($submitted, 1, 19)".into(),
         V::Param(p) => format!("${}", p.name()),
         V::File(prop) => match prop {
             FileProp::Name => "string(s:name)".into(),
@@ -312,6 +324,7 @@ fn xvalue(v: &V) -> String {
                 vs.iter().map(xvalue).collect::<Vec<_>>().join(", ")
             ),
         },
+        V::Digits(v) => format!("translate({}, '-+', '')", xvalue(v)),
         V::IfSet(test, text) => format!(
             "substring({}, 1 div (string-length({}) > 0))",
             xpath_lit(text),

@@ -29,7 +29,8 @@ fn opt(name: &'static str, v: Option<&V>) -> Node {
 
 pub(crate) fn document(p: &Parts) -> Doc {
     let reference = V::Param(Param::Reference);
-    let submitted = V::Param(Param::Submitted);
+    // FGS 1.x times have no offset (`EgetTidDatum`): the local time of the submission.
+    let submitted = V::Param(Param::SubmittedLocal);
     let mut case = vec![text("ArkivobjektID", reference.clone())];
     if let Some(t) = &p.casetype {
         case.push(text("ArendeTyp", lit(t)));
@@ -83,7 +84,15 @@ fn motpart(p: &Parts) -> Node {
     let id = Node::Choose(
         ["personnummer", "orgnummer"]
             .iter()
-            .filter_map(|k| m(k).map(|v| (vec![v.clone()], vec![text("IDnummer", v.clone())])))
+            .filter_map(|k| {
+                // Without hyphen, with the century: `198503159819`, `2120001439`.
+                m(k).map(|v| {
+                    (
+                        vec![v.clone()],
+                        vec![text("IDnummer", V::Digits(Box::new(v.clone())))],
+                    )
+                })
+            })
             .collect(),
         Vec::new(),
     );
@@ -115,10 +124,16 @@ fn handling(p: &Parts) -> Node {
                 vec![name.clone(), pnr.clone()],
                 vec![el(
                     "Avsandare",
-                    vec![text("Namn", name), opt("IDnummer", Some(&pnr))],
+                    vec![
+                        text("Namn", name),
+                        Node::When(
+                            vec![pnr.clone()],
+                            vec![text("IDnummer", V::Digits(Box::new(pnr.clone())))],
+                        ),
+                    ],
                 )],
             ),
-            text("Inkommen", V::Param(Param::Submitted)),
+            text("Inkommen", V::Param(Param::SubmittedLocal)),
             text("Lopnummer", lit("1")),
             text("Rubrik", lit(&p.application_title)),
             text("StatusHandling", lit("Inkommen")),
