@@ -373,6 +373,22 @@ pages:
           - id: fil
             type: file
             label: Radens fil
+            required: false
+          - id: vad
+            type: text
+            label: Vad
+            required: false
+          - id: mangd
+            type: decimal
+            label: Mängd
+            required: false
+          - id: sort
+            type: choice
+            label: Sort
+            required: false
+            choices:
+              - {value: s1, label: "Sort ett"}
+              - {value: s2, label: "Sort två"}
 mapping:
   arendemening: "{if(slag == \"a\" and not(ja), \"it's \" + namn, if(\"x\" in flera, 'sa \"hej\"', namn))} – {slag}"
   arendetyp: ALLT
@@ -390,6 +406,8 @@ mapping:
     - {namn: "Antal", varde: "{antal} st"}
     - {namn: "Helt", varde: "{helt}"}
     - {namn: "Foto", varde: "{foto}"}
+    - {namn: "Rader", varde: "{count(rader)} rader: {rader[*].vad}; {sum(rader[*].mangd)} kg; {rader[*].sort}; {rader[*].fil}"}
+    - {namn: "Villkor", varde: '{slag == "a"} {answered(pnr)} {not(ja) and "x" in flera}'}
     - {namn: "Annat", varde: "{if(slag != \"b\" or slag in [\"b\"], \"ja\", \"nej\")}"}
 "#;
 
@@ -415,8 +433,11 @@ fn every_construct_agrees_with_its_stylesheet() {
         json!({"namn": "Åsa <&> \"Q\" 'A'", "pnr": "19121212-1212", "slag": "a", "ja": false,
                "flera": ["x", "y"], "plats": {"lat": 58.1, "lon": 11.79}, "antal": 3,
                "foto": {"name": "bild 1.jpg", "size": 12, "type": "image/jpeg"},
-               "rader": [{"fil": {"name": "a.pdf", "size": 1, "type": "application/pdf"}},
-                         {"fil": {"name": "b.pdf", "size": 2, "type": "application/pdf"}}]}),
+               "rader": [{"fil": {"name": "a.pdf", "size": 1, "type": "application/pdf"},
+                          "vad": "Ett", "mangd": 0.1, "sort": "s2"},
+                         {"vad": "Två", "mangd": 0.2},
+                         {"fil": {"name": "b.pdf", "size": 2, "type": "application/pdf"},
+                          "mangd": 1234567.125, "sort": "s1"}]}),
         json!({"namn": "Bo", "slag": "b", "ja": true, "flera": ["x"]}),
         json!({"namn": "Cia", "slag": "a", "ja": true}),
         json!({}),
@@ -440,6 +461,12 @@ fn every_construct_agrees_with_its_stylesheet() {
             assert!(fgs.contains("Beskrivning=\"Radens fil\""), "{fgs}");
             assert!(fgs.contains("Beskrivning=\"Fotot\""), "{fgs}");
             assert!(erms.contains("Xylofon, Ypsilon"), "{erms}");
+            assert!(
+                erms.contains(
+                    "3 rader: Ett, Två; 1234567.425 kg; Sort två, Sort ett; a.pdf, b.pdf"
+                ),
+                "{erms}"
+            );
         }
         erms_files.push(agree(
             &dir,

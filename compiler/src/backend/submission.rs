@@ -371,13 +371,62 @@ pub(crate) enum Leaf {
     Other,
 }
 
-/// The answers of the top-level fields (not inside a repeat) that the submission XML holds.
-pub(crate) fn leaves(form: &Form, outcome: &Outcome) -> std::collections::BTreeMap<FieldId, Leaf> {
+/// What the mapping reads of a repeat: its number of rows in the submission, and for each
+/// field of its rows the values the rows hold, in order (rows without an answer add none).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Rows {
+    pub count: std::collections::BTreeMap<FieldId, usize>,
+    pub values: std::collections::BTreeMap<FieldId, Vec<Leaf>>,
+}
+
+/// The answers of the top-level fields (not inside a repeat) that the submission XML holds,
+/// and the values of the fields in the rows of top-level repeats.
+pub(crate) fn leaves_and_rows(
+    form: &Form,
+    outcome: &Outcome,
+) -> (std::collections::BTreeMap<FieldId, Leaf>, Rows) {
     let elems = model::fields(form);
     let outs = collect(form, outcome, &elems, &[]);
     let mut map = std::collections::BTreeMap::new();
     walk_leaves(&elems, &outs, &mut map);
-    map
+    let mut rows = Rows::default();
+    walk_rows(&elems, &outs, &mut rows);
+    (map, rows)
+}
+
+fn walk_rows(elems: &[Elem], outs: &[(String, Out)], rows: &mut Rows) {
+    for e in elems {
+        let Some((_, out)) = outs.iter().find(|(n, _)| *n == e.name) else {
+            continue;
+        };
+        match (&e.body, out) {
+            (Body::List { item, .. }, Out::List { items, .. }) if e.field.is_some() => {
+                let (Some(id), Body::Object { children, .. }) = (e.field, &item.body) else {
+                    continue;
+                };
+                rows.count.insert(id, items.len());
+                for row in items {
+                    if let Out::Object {
+                        children: inner, ..
+                    } = row
+                    {
+                        let mut one = std::collections::BTreeMap::new();
+                        walk_leaves(children, inner, &mut one);
+                        for (field, leaf) in one {
+                            rows.values.entry(field).or_default().push(leaf);
+                        }
+                    }
+                }
+            }
+            (
+                Body::Object { children, .. },
+                Out::Object {
+                    children: inner, ..
+                },
+            ) if e.field.is_none() => walk_rows(children, inner, rows),
+            _ => {}
+        }
+    }
 }
 
 fn walk_leaves(

@@ -17,6 +17,10 @@ pub(crate) enum Tx {
     Field(FieldRef),
     Concat(Vec<Tx>),
     If(Box<Cond>, Box<Tx>, Box<Tx>),
+    /// `count(repeat)`: the rows in the submission; the XPath selects them.
+    Count(FieldId, String),
+    /// `sum(repeat[*].number)`: the XPath selects the values.
+    Sum(FieldId, String),
 }
 
 /// A condition of an `if`.
@@ -67,6 +71,8 @@ pub(crate) enum Show {
     File,
     /// A position as `lat, lon`.
     Position,
+    /// A field of a repeat's rows (`rader[*].namn`): each row's value, joined by `, `.
+    Rows(Box<Show>),
 }
 
 /// A problem translating an expression: where, and why.
@@ -83,6 +89,10 @@ pub(crate) fn field_paths(form: &Form) -> BTreeMap<FieldId, (String, Option<Stri
             let path = format!("{prefix}/s:{}", e.name);
             match (e.field, &e.body) {
                 (Some(id), Body::List { item, .. }) => {
+                    // A repeat's rows: their fields' paths select the values of all rows.
+                    if let Body::Object { children, .. } = &item.body {
+                        walk(children, &format!("{path}/s:{}", item.name), out);
+                    }
                     out.insert(id, (path, Some(item.name.clone())));
                 }
                 (Some(id), _) => {
@@ -137,18 +147,25 @@ impl<'a> Compiler<'a> {
         let ExprKind::Ref(r) = &e.kind else {
             return Err(fail("expected a field"));
         };
-        if r.segments.iter().any(|s| s.all) {
-            return Err(fail("a mapping cannot read every row of a repeat (`[*]`)"));
-        }
+        // A reference over rows resolves as `rader[*].vad`; the field is `rader.vad`.
         let id = r
             .resolved
             .as_deref()
-            .and_then(|p| self.form.field(p))
+            .and_then(|p| self.form.field(&p.replace("[*]", "")))
             .ok_or_else(|| fail("this field is not known"))?;
         let f = &self.form.fields[id];
-        if f.parent.is_some() || f.kind == FieldType::Repeat {
+        let all_rows = r.segments.iter().any(|s| s.all);
+        let top_repeat = f
+            .parent
+            .is_some_and(|p| self.form.fields[p].parent.is_none());
+        if f.kind == FieldType::Repeat {
             return Err(fail(
-                "a mapping cannot read a repeat's rows; add a computed field that sums them up",
+                "a repeat has no single text; map `count(…)` of it, or a field of its rows with `[*]`",
+            ));
+        }
+        if f.parent.is_some() && !(all_rows && top_repeat) {
+            return Err(fail(
+                "a mapping reads a repeat's rows only as `repeat[*].field` of a repeat that is not inside another",
             ));
         }
         let (xpath, item) = self
@@ -170,6 +187,16 @@ impl<'a> Compiler<'a> {
             (FieldType::Position, None) => Show::Position,
             _ => Show::Plain,
         };
+        let show = if f.parent.is_some() {
+            if matches!(show, Show::List { .. } | Show::Position) {
+                return Err(fail(
+                    "a list or a position in a repeat's rows cannot be mapped",
+                ));
+            }
+            Show::Rows(Box::new(show))
+        } else {
+            show
+        };
         Ok(FieldRef { id, xpath, show })
     }
 
@@ -190,10 +217,67 @@ impl<'a> Compiler<'a> {
                 }
                 Ok(Tx::Concat(parts))
             }
+            ExprKind::Call(c) if c.name == "count" && c.args.len() == 1 => {
+                let arg = &c.args[0];
+                let repeat = match &arg.kind {
+                    ExprKind::Ref(r) if !r.segments.iter().any(|s| s.all) => r
+                        .resolved
+                        .as_deref()
+                        .and_then(|p| self.form.field(p))
+                        .filter(|&id| {
+                            let f = &self.form.fields[id];
+                            f.kind == FieldType::Repeat && f.parent.is_none()
+                        }),
+                    _ => None,
+                };
+                let id = repeat.ok_or_else(|| Untranslatable {
+                    span: arg.span,
+                    why: "a mapping can count the rows of a repeat: `count(repeat)`".into(),
+                })?;
+                let (path, item) = self.paths.get(&id).cloned().ok_or_else(|| Untranslatable {
+                    span: arg.span,
+                    why: "this repeat is not part of the submission".into(),
+                })?;
+                Ok(Tx::Count(id, format!("{path}/s:{}", item.unwrap_or_default())))
+            }
+            ExprKind::Call(c) if c.name == "sum" && c.args.len() == 1 => {
+                let arg = &c.args[0];
+                let f = self.field(arg)?;
+                let numeric = matches!(
+                    self.form.fields[f.id].kind,
+                    FieldType::Integer | FieldType::Decimal | FieldType::Money
+                );
+                if !matches!(f.show, Show::Rows(_)) || !numeric {
+                    return Err(Untranslatable {
+                        span: arg.span,
+                        why: "a mapping can sum a number field of a repeat's rows: `sum(repeat[*].field)`".into(),
+                    });
+                }
+                Ok(Tx::Sum(f.id, f.xpath))
+            }
             ExprKind::Call(c) if c.name == "if" && c.args.len() == 3 => Ok(Tx::If(
                 Box::new(self.cond(&c.args[0])?),
                 Box::new(self.text(&c.args[1])?),
                 Box::new(self.text(&c.args[2])?),
+            )),
+            // A condition where a text is wanted reads as `Ja` or `Nej`, as a yes/no answer does.
+            ExprKind::Binary(
+                BinOp::Eq
+                | BinOp::Ne
+                | BinOp::In
+                | BinOp::And
+                | BinOp::Or,
+                ..,
+            )
+            | ExprKind::Unary(UnOp::Not, _) => Ok(Tx::If(
+                Box::new(self.cond(e)?),
+                Box::new(Tx::Lit("Ja".into())),
+                Box::new(Tx::Lit("Nej".into())),
+            )),
+            ExprKind::Call(c) if c.name == "answered" => Ok(Tx::If(
+                Box::new(self.cond(e)?),
+                Box::new(Tx::Lit("Ja".into())),
+                Box::new(Tx::Lit("Nej".into())),
             )),
             ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div, ..) => {
                 Err(Untranslatable {
@@ -247,7 +331,10 @@ impl<'a> Compiler<'a> {
             ExprKind::Bool(b) => Ok(Operand::Lit(b.to_string())),
             ExprKind::Ref(_) => {
                 let f = self.field(e)?;
-                if matches!(f.show, Show::List { .. } | Show::File | Show::Position) {
+                if matches!(
+                    f.show,
+                    Show::List { .. } | Show::File | Show::Position | Show::Rows(_)
+                ) {
                     return Err(Untranslatable {
                         span: e.span,
                         why: "a list or a file cannot be compared; use `\"value\" in field`".into(),
@@ -323,6 +410,12 @@ impl<'a> Compiler<'a> {
 
 pub(crate) type Leaves = BTreeMap<FieldId, Leaf>;
 
+/// What the native mapper reads: the top-level answers and the repeats' rows.
+pub(crate) struct Data {
+    pub leaves: Leaves,
+    pub rows: crate::backend::submission::Rows,
+}
+
 fn raw(leaves: &Leaves, f: &FieldRef) -> String {
     match leaves.get(&f.id) {
         Some(Leaf::Text(t)) => t.clone(),
@@ -338,37 +431,82 @@ fn label<'a>(choices: &'a [(String, String)], v: &'a str) -> &'a str {
         .unwrap_or(v)
 }
 
-pub(crate) fn eval_text(t: &Tx, leaves: &Leaves, out: &mut String) {
+/// A number as `format-number(n, '0.##########')` writes it: at most ten decimals.
+pub(crate) fn fmt_sum(n: f64) -> String {
+    let r = (n * 1e10).round() / 1e10;
+    if r.is_finite() {
+        fmt_number(r)
+    } else {
+        "NaN".into()
+    }
+}
+
+fn show_leaf(show: &Show, leaf: &Leaf, out: &mut String) {
+    match (show, leaf) {
+        (Show::List { choices, .. }, Leaf::List(items)) => {
+            let shown: Vec<&str> = items.iter().map(|v| label(choices, v)).collect();
+            out.push_str(&shown.join(", "));
+        }
+        (Show::Choice(choices), Leaf::Text(v)) => out.push_str(label(choices, v)),
+        (Show::YesNo, Leaf::Text(v)) => out.push_str(match v.as_str() {
+            "true" => "Ja",
+            "false" => "Nej",
+            other => other,
+        }),
+        (Show::File, Leaf::File { name, .. }) => out.push_str(name),
+        (Show::Position, Leaf::Position(lat, lon)) => {
+            out.push_str(lat);
+            out.push_str(", ");
+            out.push_str(lon);
+        }
+        (_, Leaf::Text(v)) => out.push_str(v),
+        _ => {}
+    }
+}
+
+pub(crate) fn eval_text(t: &Tx, data: &Data, out: &mut String) {
     match t {
         Tx::Lit(s) => out.push_str(s),
-        Tx::Concat(parts) => parts.iter().for_each(|p| eval_text(p, leaves, out)),
+        Tx::Concat(parts) => parts.iter().for_each(|p| eval_text(p, data, out)),
         Tx::If(c, a, b) => {
-            if eval_cond(c, leaves) {
-                eval_text(a, leaves, out)
+            if eval_cond(c, &data.leaves) {
+                eval_text(a, data, out)
             } else {
-                eval_text(b, leaves, out)
+                eval_text(b, data, out)
             }
         }
-        Tx::Field(f) => match (&f.show, leaves.get(&f.id)) {
-            (_, None) => {}
-            (Show::List { choices, .. }, Some(Leaf::List(items))) => {
-                let shown: Vec<&str> = items.iter().map(|v| label(choices, v)).collect();
-                out.push_str(&shown.join(", "));
+        Tx::Count(id, _) => {
+            out.push_str(&data.rows.count.get(id).copied().unwrap_or(0).to_string())
+        }
+        Tx::Sum(id, _) => {
+            let total: f64 = data
+                .rows
+                .values
+                .get(id)
+                .into_iter()
+                .flatten()
+                .map(|l| match l {
+                    Leaf::Text(t) => t.parse::<f64>().unwrap_or(f64::NAN),
+                    _ => f64::NAN,
+                })
+                .sum();
+            out.push_str(&fmt_sum(total));
+        }
+        Tx::Field(f) => match &f.show {
+            Show::Rows(inner) => {
+                let values = data.rows.values.get(&f.id).into_iter().flatten();
+                for (i, leaf) in values.enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    show_leaf(inner, leaf, out);
+                }
             }
-            (Show::Choice(choices), Some(Leaf::Text(v))) => out.push_str(label(choices, v)),
-            (Show::YesNo, Some(Leaf::Text(v))) => out.push_str(match v.as_str() {
-                "true" => "Ja",
-                "false" => "Nej",
-                other => other,
-            }),
-            (Show::File, Some(Leaf::File { name, .. })) => out.push_str(name),
-            (Show::Position, Some(Leaf::Position(lat, lon))) => {
-                out.push_str(lat);
-                out.push_str(", ");
-                out.push_str(lon);
+            show => {
+                if let Some(leaf) = data.leaves.get(&f.id) {
+                    show_leaf(show, leaf, out)
+                }
             }
-            (_, Some(Leaf::Text(v))) => out.push_str(v),
-            _ => {}
         },
     }
 }
@@ -442,28 +580,47 @@ pub(crate) fn xslt_text(t: &Tx, out: &mut String) {
             xslt_text(b, out);
             out.push_str("</xsl:otherwise></xsl:choose>");
         }
+        Tx::Count(_, rows) => out.push_str(&format!("<xsl:value-of select=\"count({rows})\"/>")),
+        Tx::Sum(_, values) => out.push_str(&format!(
+            "<xsl:value-of select=\"format-number(sum({values}), '0.##########')\"/>"
+        )),
         Tx::Field(f) => match &f.show {
-            Show::Plain => out.push_str(&format!("<xsl:value-of select=\"{}\"/>", f.xpath)),
-            Show::File => out.push_str(&format!("<xsl:value-of select=\"{}/s:name\"/>", f.xpath)),
-            Show::Position => out.push_str(&format!(
-                "<xsl:if test=\"{0}\"><xsl:value-of select=\"concat({0}/s:lat, ', ', {0}/s:lon)\"/></xsl:if>",
-                f.xpath
-            )),
-            Show::YesNo => out.push_str(&labels(
-                ".",
-                &[("true".into(), "Ja".into()), ("false".into(), "Nej".into())],
-                Some(&f.xpath),
-            )),
-            Show::Choice(choices) => out.push_str(&labels(".", choices, Some(&f.xpath))),
-            Show::List { item, choices } => {
+            Show::Rows(inner) => {
                 out.push_str(&format!(
-                    "<xsl:for-each select=\"{}/s:{item}\"><xsl:if test=\"position() &gt; 1\"><xsl:text>, </xsl:text></xsl:if>",
+                    "<xsl:for-each select=\"{}\"><xsl:if test=\"position() &gt; 1\"><xsl:text>, </xsl:text></xsl:if>",
                     f.xpath
                 ));
-                out.push_str(&labels(".", choices, None));
+                xslt_show(inner, ".", out);
                 out.push_str("</xsl:for-each>");
             }
+            show => xslt_show(show, &f.xpath, out),
         },
+    }
+}
+
+/// One value at `node` as its show says.
+fn xslt_show(show: &Show, node: &str, out: &mut String) {
+    match show {
+        Show::Plain | Show::Rows(_) => {
+            out.push_str(&format!("<xsl:value-of select=\"{node}\"/>"))
+        }
+        Show::File => out.push_str(&format!("<xsl:value-of select=\"{node}/s:name\"/>")),
+        Show::Position => out.push_str(&format!(
+            "<xsl:if test=\"{node}\"><xsl:value-of select=\"concat({node}/s:lat, ', ', {node}/s:lon)\"/></xsl:if>"
+        )),
+        Show::YesNo => out.push_str(&labels(
+            node,
+            &[("true".into(), "Ja".into()), ("false".into(), "Nej".into())],
+            None,
+        )),
+        Show::Choice(choices) => out.push_str(&labels(node, choices, None)),
+        Show::List { item, choices } => {
+            out.push_str(&format!(
+                "<xsl:for-each select=\"{node}/s:{item}\"><xsl:if test=\"position() &gt; 1\"><xsl:text>, </xsl:text></xsl:if>"
+            ));
+            out.push_str(&labels(".", choices, None));
+            out.push_str("</xsl:for-each>");
+        }
     }
 }
 

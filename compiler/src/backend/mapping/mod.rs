@@ -315,14 +315,15 @@ fn native(
     outcome: &Outcome,
     envelope: &Envelope,
 ) -> Result<String, MappingError> {
-    let leaves = super::submission::leaves(form, outcome);
+    let (leaves, rows) = super::submission::leaves_and_rows(form, outcome);
+    let data = expr::Data { leaves, rows };
     let slots = d
         .slots
         .iter()
         .map(|txs| {
             let mut s = String::new();
             for t in txs {
-                expr::eval_text(t, &leaves, &mut s);
+                expr::eval_text(t, &data, &mut s);
             }
             super::submission::xml_safe(&s)
         })
