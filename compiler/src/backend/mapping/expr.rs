@@ -113,11 +113,16 @@ pub(crate) struct Compiler<'a> {
     pub paths: BTreeMap<FieldId, (String, Option<String>)>,
 }
 
+/// Text written from the form itself, made what XML 1.0 can hold.
+fn safe(s: &str) -> String {
+    crate::backend::submission::xml_safe(s)
+}
+
 fn choices(form: &Form, id: FieldId) -> Vec<(String, String)> {
     form.fields[id]
         .choices
         .iter()
-        .map(|c| (c.value.clone(), c.label.get("sv").to_string()))
+        .map(|c| (safe(&c.value), safe(c.label.get("sv"))))
         .collect()
 }
 
@@ -133,7 +138,7 @@ impl<'a> Compiler<'a> {
         parts
             .iter()
             .map(|p| match p {
-                TemplatePart::Literal(s) => Ok(Tx::Lit(s.clone())),
+                TemplatePart::Literal(s) => Ok(Tx::Lit(safe(s))),
                 TemplatePart::Expr(e) => self.text(e),
             })
             .collect()
@@ -202,7 +207,7 @@ impl<'a> Compiler<'a> {
 
     pub fn text(&self, e: &Expr) -> Result<Tx, Untranslatable> {
         match &e.kind {
-            ExprKind::Text(s) => Ok(Tx::Lit(s.clone())),
+            ExprKind::Text(s) => Ok(Tx::Lit(safe(s))),
             ExprKind::Number(n) => Ok(Tx::Lit(fmt_number(*n))),
             ExprKind::Date(d) => Ok(Tx::Lit(fmt_date(*d))),
             ExprKind::Bool(b) => Ok(Tx::Lit(if *b { "Ja" } else { "Nej" }.into())),
@@ -325,7 +330,7 @@ impl<'a> Compiler<'a> {
 
     fn operand(&self, e: &Expr) -> Result<Operand, Untranslatable> {
         match &e.kind {
-            ExprKind::Text(s) => Ok(Operand::Lit(s.clone())),
+            ExprKind::Text(s) => Ok(Operand::Lit(safe(s))),
             ExprKind::Number(n) => Ok(Operand::Lit(fmt_number(*n))),
             ExprKind::Date(d) => Ok(Operand::Lit(fmt_date(*d))),
             ExprKind::Bool(b) => Ok(Operand::Lit(b.to_string())),
@@ -672,5 +677,25 @@ pub(crate) fn xpath_cond(c: &Cond) -> String {
         Cond::Not(x) => format!("not({})", xpath_cond(x)),
         Cond::And(x, y) => format!("({}) and ({})", xpath_cond(x), xpath_cond(y)),
         Cond::Or(x, y) => format!("({}) or ({})", xpath_cond(x), xpath_cond(y)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xpath_literals_take_either_quote_and_both() {
+        assert_eq!(xpath_lit("abc"), "'abc'");
+        assert_eq!(xpath_lit("it's"), "\"it's\"");
+        assert_eq!(xpath_lit("a'b\"c"), "concat('a', \"'\", 'b\"c')");
+    }
+
+    #[test]
+    fn sums_read_as_format_number_writes_them() {
+        assert_eq!(fmt_sum(0.1 + 0.2), "0.3");
+        assert_eq!(fmt_sum(15.0), "15");
+        assert_eq!(fmt_sum(1234567.425), "1234567.425");
+        assert_eq!(fmt_sum(0.0), "0");
     }
 }

@@ -210,6 +210,10 @@ pub(crate) struct Parts {
     pub form_label: String,
 }
 
+fn safe(s: &str) -> String {
+    super::submission::xml_safe(s)
+}
+
 fn parts(form: &Form, kommun: Option<&Kommun>) -> Result<Parts, MappingError> {
     let m: &Mapping = form.mapping.as_ref().ok_or(MappingError::NoMapping)?;
     let c = Compiler::new(form);
@@ -233,23 +237,23 @@ fn parts(form: &Form, kommun: Option<&Kommun>) -> Result<Parts, MappingError> {
             .map(|t| slot(vec![t.clone()]))
             .collect();
         let value = slot(txs);
-        extras.push((name.clone(), value, tests));
+        extras.push((safe(name), value, tests));
     }
     let application_title = m
         .handlingar
         .iter()
         .find(|h| h.typ == "ansokan")
-        .and_then(|h| h.rubrik.clone())
-        .unwrap_or_else(|| form.title.get("sv").to_string());
+        .and_then(|h| h.rubrik.as_deref().map(safe))
+        .unwrap_or_else(|| safe(form.title.get("sv")));
     let mut describe = Vec::new();
     for h in &m.handlingar {
         if let (Some(id), Some(r)) = (h.field, &h.rubrik) {
-            describe.push(describe_of(form, id, r.clone()));
+            describe.push(describe_of(form, id, safe(r)));
         }
     }
     for (id, f) in form.fields.iter().enumerate() {
         if f.kind == crate::syntax::model::FieldType::File {
-            describe.push(describe_of(form, id, f.label.get("sv").to_string()));
+            describe.push(describe_of(form, id, safe(f.label.get("sv"))));
         }
     }
     Ok(Parts {
@@ -261,9 +265,9 @@ fn parts(form: &Form, kommun: Option<&Kommun>) -> Result<Parts, MappingError> {
         describe,
         application_title,
         submission_file: format!("{}.xml", form.id),
-        agency: kommun.map_or_else(|| "kommun-bas".to_string(), |k| k.name.clone()),
-        casetype: m.arendetyp.clone(),
-        classification: m.klassificering.clone(),
+        agency: kommun.map_or_else(|| "kommun-bas".to_string(), |k| safe(&k.name)),
+        casetype: m.arendetyp.as_deref().map(safe),
+        classification: m.klassificering.as_deref().map(safe),
         form_label: format!("blankett {} {}", form.id, form.version),
     })
 }
