@@ -394,6 +394,9 @@ fn xnode(doc: &Doc, n: &Node, root: bool, out: &mut String) {
             }
             out.push_str(&format!("</{name}>"));
         }
+        // An empty `xsl:text` would get a line break inside from the one-instruction-a-line layout.
+        Node::Text(V::Lit(t)) if t.is_empty() => {}
+        Node::Text(V::Lit(t)) => out.push_str(&format!("<xsl:text>{}</xsl:text>", esc(t))),
         Node::Text(v) => out.push_str(&format!("<xsl:value-of select=\"{}\"/>", esc(&xvalue(v)))),
         // Nothing can make an empty list of values non-empty.
         Node::When(vs, _) if vs.is_empty() => {}
