@@ -58,6 +58,7 @@ codes! {
     InvalidTestAnswer => "invalid_test_answer", "a test answer of the wrong shape for its field";
     InvalidMapping => "invalid_mapping", "a mapping to the case system of the wrong shape";
     MissingMapping => "missing_mapping", "a required target of the case-system mapping is not mapped";
+    UntranslatableMapping => "untranslatable_mapping", "an expression in the mapping that XSLT 1.0 cannot compute";
     UnknownLibrary => "unknown_library", "a dependency on a library that cannot be found";
     LibraryCycle => "library_cycle", "libraries that depend on each other in a circle";
     VersionMismatch => "version_mismatch", "a library whose version does not meet the requirement";

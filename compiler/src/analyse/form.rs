@@ -4,6 +4,7 @@ use super::library::LibraryView;
 use super::resolve::{Resolver, Scope};
 use super::texts::Texts;
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::expr::ast::{Expr, ExprKind};
 use crate::expr::{self, Type};
 use crate::ir::{self, Identification, Signing, TemplatePart};
 use crate::source::Span;
@@ -62,12 +63,20 @@ pub fn compile_form(
         super::overlay::after_resolve(&mut r, service);
     }
     r.check_expressions();
-    let mapping_def = merged_mapping(
+    let mut mapping_def = merged_mapping(
         syntax.mapping.as_ref(),
         overlay.service.and_then(|s| s.mapping.as_ref()),
     );
+    if let Some(service) = overlay.service {
+        service_codes(&mut r, &mut mapping_def, service);
+    }
     if let Some(md) = &mapping_def {
+        let before = r.diags.iter().filter(|d| d.is_error()).count();
         r.form.mapping = mapping(&mut r, md);
+        // Only a mapping whose names resolved can be judged for translation.
+        if r.form.mapping.is_some() && r.diags.iter().filter(|d| d.is_error()).count() == before {
+            untranslatable(&mut r);
+        }
     }
     let before_tests = r.diags.len();
     super::tests::check_names(&mut r, syntax.tests.iter().flatten());
@@ -313,6 +322,26 @@ fn mapping(r: &mut Resolver, md: &m::MappingDef) -> Option<ir::Mapping> {
             r.check_one(&mut e, &scope, Some(&Type::Text), &computed);
             out.motpart.insert(name.to_string(), e);
         }
+        for (key, kind, what) in [
+            ("personnummer", FieldType::Personnummer, "a personnummer"),
+            ("orgnummer", FieldType::Orgnummer, "an organisation number"),
+        ] {
+            if let Some(e) = out.motpart.get(key) {
+                if let Some((span, found)) = not_of_kind(&r.form, e, kind) {
+                    r.diags.push(
+                        Diagnostic::error(
+                            Code::InvalidMapping,
+                            format!("the counterpart's `{key}` must come from {what} field"),
+                        )
+                        .at(span, found)
+                        .help(format!(
+                            "name a field of type `{}` here, so the case system gets a checked number",
+                            kind.name()
+                        )),
+                    );
+                }
+            }
+        }
         if mp.namn.is_none() {
             r.diags.push(
                 Diagnostic::error(
@@ -322,6 +351,30 @@ fn mapping(r: &mut Resolver, md: &m::MappingDef) -> Option<ir::Mapping> {
                 .at(mp.span, "the case system needs the counterpart's name")
                 .help("add `namn: <field>` under `motpart:`"),
             );
+        }
+    }
+    if md.motpart.is_none() {
+        r.diags.push(
+            Diagnostic::error(
+                Code::MissingMapping,
+                "the mapping has no counterpart (`motpart`)",
+            )
+            .at(md.span, "every case needs a counterpart (motpart)")
+            .help("add `motpart:` with at least `namn: <field>` under `mapping:`"),
+        );
+    }
+    for (code, what, check) in [
+        (
+            &md.klassificering,
+            "classification code",
+            is_classification as fn(&str) -> bool,
+        ),
+        (&md.arendetyp, "case type", is_case_type as fn(&str) -> bool),
+    ] {
+        if let Some(v) = code {
+            if !check(&v.value) {
+                r.diags.push(code_error(v, what));
+            }
         }
     }
     for h in md.handlingar.iter().flatten() {
@@ -445,4 +498,100 @@ fn template(r: &mut Resolver, t: &Sp<String>) -> Vec<TemplatePart> {
         parts.push(TemplatePart::Literal(text[rest..].to_string()));
     }
     parts
+}
+
+/// A code in a classification scheme (klassificeringsstruktur): numbers joined by dots, `2.1.1`.
+fn is_classification(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.').count() <= 8
+        && s.split('.')
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// A case type as case systems name them: letters, digits, `_` and `-`, no spaces.
+fn is_case_type(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().count() <= 40
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+fn code_error(v: &Sp<String>, what: &str) -> Diagnostic {
+    let (label, help) = if what == "case type" {
+        (
+            "letters, digits, `_` and `-` only, at most 40",
+            "write the case type as the case system names it, e.g. `BYGGLOV`",
+        )
+    } else {
+        (
+            "numbers joined by dots",
+            "write the code from the kommun's classification scheme, e.g. `4.2.1`",
+        )
+    };
+    Diagnostic::error(
+        Code::InvalidMapping,
+        format!("`{}` is not a {what}", v.value),
+    )
+    .at(v.span, label)
+    .help(help)
+}
+
+/// The kommun's `klassificering` and `arendetyp` of a service, over the form's.
+fn service_codes(r: &mut Resolver, md: &mut Option<m::MappingDef>, s: &m::ServiceDef) {
+    if s.klassificering.is_none() && s.arendetyp.is_none() {
+        return;
+    }
+    let Some(md) = md else {
+        let span = s
+            .klassificering
+            .as_ref()
+            .or(s.arendetyp.as_ref())
+            .map(|v| v.span);
+        if let Some(span) = span {
+            r.diags.push(
+                Diagnostic::error(
+                    Code::InvalidMapping,
+                    format!("the form `{}` has no mapping to override", s.form.value),
+                )
+                .at(span, "there is no case-system mapping for this to change")
+                .help("give the library form a `mapping:` first, or write a whole `mapping:` under the service"),
+            );
+        }
+        return;
+    };
+    if let Some(k) = &s.klassificering {
+        md.klassificering = Some(k.clone());
+    }
+    if let Some(a) = &s.arendetyp {
+        md.arendetyp = Some(a.clone());
+    }
+}
+
+/// Where an expression can give something other than a field of `kind`, and what it gives.
+fn not_of_kind(form: &ir::Form, e: &Expr, kind: FieldType) -> Option<(Span, String)> {
+    match &e.kind {
+        ExprKind::Ref(r) => {
+            let id = r.resolved.as_deref().and_then(|p| form.field(p))?;
+            let f = &form.fields[id];
+            (f.kind != kind).then(|| (e.span, format!("this is a {} field", f.kind.name())))
+        }
+        ExprKind::Call(c) if c.name == "if" && c.args.len() == 3 => {
+            not_of_kind(form, &c.args[1], kind).or_else(|| not_of_kind(form, &c.args[2], kind))
+        }
+        _ => Some((e.span, "this is not a field".to_string())),
+    }
+}
+
+/// Every mapping expression the stylesheets cannot carry, reported where it is written.
+fn untranslatable(r: &mut Resolver) {
+    for (span, why) in crate::backend::mapping::untranslatable(&r.form) {
+        r.diags.push(
+            Diagnostic::error(
+                Code::UntranslatableMapping,
+                "this expression cannot be used in a mapping",
+            )
+            .at(span, "not translatable to XSLT 1.0")
+            .help(why),
+        );
+    }
 }

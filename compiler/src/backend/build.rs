@@ -1,6 +1,7 @@
 //! `blankett build`: every output of every form, for the library and for each kommun.
 
-use super::{example, html, js, json_schema, submission, xsd, Branding};
+use super::{example, html, js, json_schema, mapping, submission, xsd, Branding};
+use crate::analyse::kommun::Kommun;
 use crate::analyse::Compilation;
 use crate::ir::Form;
 use std::path::PathBuf;
@@ -35,6 +36,7 @@ pub fn build(c: &Compilation) -> BuildOutput {
         form_outputs(
             &mut out,
             form,
+            None,
             &Branding::neutral(),
             PathBuf::from("library").join(&form.id),
         );
@@ -45,6 +47,7 @@ pub fn build(c: &Compilation) -> BuildOutput {
             form_outputs(
                 &mut out,
                 form,
+                Some(k),
                 &branding,
                 PathBuf::from(&k.id).join(&form.id),
             );
@@ -53,7 +56,13 @@ pub fn build(c: &Compilation) -> BuildOutput {
     out
 }
 
-fn form_outputs(out: &mut BuildOutput, form: &Form, branding: &Branding, dir: PathBuf) {
+fn form_outputs(
+    out: &mut BuildOutput,
+    form: &Form,
+    kommun: Option<&Kommun>,
+    branding: &Branding,
+    dir: PathBuf,
+) {
     out.forms += 1;
     out.pages += form.pages.len();
     out.fields += form.fields.len();
@@ -70,6 +79,27 @@ fn form_outputs(out: &mut BuildOutput, form: &Form, branding: &Branding, dir: Pa
         dir.join("example.json"),
         serde_json::to_string_pretty(&submission::to_json(form, &outcome)).unwrap_or_default(),
     );
+    if form.mapping.is_some() {
+        let envelope = mapping::example_envelope(form, &outcome);
+        let files = [
+            ("mapping-erms.xslt", mapping::erms_xslt(form, kommun)),
+            ("mapping-fgs.xslt", mapping::fgs_xslt(form, kommun)),
+            (
+                "example.erms.xml",
+                mapping::to_erms(form, kommun, &outcome, &envelope),
+            ),
+            (
+                "example.fgs.xml",
+                mapping::to_fgs(form, kommun, &outcome, &envelope),
+            ),
+        ];
+        // A mapping the compiler accepted always maps; an error here was reported already.
+        for (name, made) in files {
+            if let Ok(text) = made {
+                out.add(dir.join(name), text);
+            }
+        }
+    }
     out.add(dir.join("form.js"), js::generate(form));
     out.add(dir.join("form.bundle.json"), super::bundle::to_json(form));
     for (name, page) in html::preview(form, branding) {

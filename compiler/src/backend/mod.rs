@@ -16,6 +16,7 @@ pub mod example;
 pub mod html;
 pub mod js;
 pub mod json_schema;
+pub mod mapping;
 pub mod submission;
 pub mod xsd;
 

@@ -351,3 +351,179 @@ fn text(w: &mut W, s: &str) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// A field's answer as the submission XML carries it, for the case-system mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Leaf {
+    /// The element's text content.
+    Text(String),
+    /// The texts of a list's items (a multi-choice's values).
+    List(Vec<String>),
+    /// A file: its name, size and media type.
+    File {
+        name: String,
+        size: u64,
+        mime: String,
+    },
+    /// A position: latitude and longitude as written.
+    Position(String, String),
+    /// Something with inner structure the mapping does not read.
+    Other,
+}
+
+/// What the mapping reads of a repeat: its number of rows in the submission, and for each
+/// field of its rows the values the rows hold, in order (rows without an answer add none).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Rows {
+    pub count: std::collections::BTreeMap<FieldId, usize>,
+    pub values: std::collections::BTreeMap<FieldId, Vec<Leaf>>,
+}
+
+/// The answers of the top-level fields (not inside a repeat) that the submission XML holds,
+/// and the values of the fields in the rows of top-level repeats.
+pub(crate) fn leaves_and_rows(
+    form: &Form,
+    outcome: &Outcome,
+) -> (std::collections::BTreeMap<FieldId, Leaf>, Rows) {
+    let elems = model::fields(form);
+    let outs = collect(form, outcome, &elems, &[]);
+    let mut map = std::collections::BTreeMap::new();
+    walk_leaves(&elems, &outs, &mut map);
+    let mut rows = Rows::default();
+    walk_rows(&elems, &outs, &mut rows);
+    (map, rows)
+}
+
+fn walk_rows(elems: &[Elem], outs: &[(String, Out)], rows: &mut Rows) {
+    for e in elems {
+        let Some((_, out)) = outs.iter().find(|(n, _)| *n == e.name) else {
+            continue;
+        };
+        match (&e.body, out) {
+            (Body::List { item, .. }, Out::List { items, .. }) if e.field.is_some() => {
+                let (Some(id), Body::Object { children, .. }) = (e.field, &item.body) else {
+                    continue;
+                };
+                rows.count.insert(id, items.len());
+                for row in items {
+                    if let Out::Object {
+                        children: inner, ..
+                    } = row
+                    {
+                        let mut one = std::collections::BTreeMap::new();
+                        walk_leaves(children, inner, &mut one);
+                        for (field, leaf) in one {
+                            rows.values.entry(field).or_default().push(leaf);
+                        }
+                    }
+                }
+            }
+            (
+                Body::Object { children, .. },
+                Out::Object {
+                    children: inner, ..
+                },
+            ) if e.field.is_none() => walk_rows(children, inner, rows),
+            _ => {}
+        }
+    }
+}
+
+fn walk_leaves(
+    elems: &[Elem],
+    outs: &[(String, Out)],
+    map: &mut std::collections::BTreeMap<FieldId, Leaf>,
+) {
+    for e in elems {
+        let Some((_, out)) = outs.iter().find(|(n, _)| *n == e.name) else {
+            continue;
+        };
+        match (e.field, &e.body, out) {
+            (Some(id), _, out) => {
+                map.insert(id, leaf_of(out));
+            }
+            (
+                None,
+                Body::Object { children, .. },
+                Out::Object {
+                    children: inner, ..
+                },
+            ) => walk_leaves(children, inner, map),
+            _ => {}
+        }
+    }
+}
+
+fn out_text(o: &Out) -> Option<String> {
+    match o {
+        Out::Str(s) => Some(s.clone()),
+        Out::Num(n) => Some(fmt_number(*n)),
+        Out::UInt(n) => Some(n.to_string()),
+        Out::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
+        Out::Null | Out::Empty => Some(String::new()),
+        _ => None,
+    }
+}
+
+fn leaf_of(o: &Out) -> Leaf {
+    if let Some(t) = out_text(o) {
+        return Leaf::Text(t);
+    }
+    match o {
+        Out::List { items, .. } => Leaf::List(items.iter().filter_map(out_text).collect()),
+        Out::Object {
+            children,
+            id: Some(_),
+        } => file_of(children).unwrap_or(Leaf::Other),
+        Out::Object { children, id: None } => {
+            let get = |k: &str| {
+                children
+                    .iter()
+                    .find(|(n, _)| n == k)
+                    .and_then(|(_, o)| out_text(o))
+            };
+            match (get("lat"), get("lon")) {
+                (Some(lat), Some(lon)) => Leaf::Position(lat, lon),
+                _ => Leaf::Other,
+            }
+        }
+        _ => Leaf::Other,
+    }
+}
+
+fn file_of(children: &[(String, Out)]) -> Option<Leaf> {
+    let get = |k: &str| children.iter().find(|(n, _)| n == k).map(|(_, o)| o);
+    match (get("name"), get("size"), get("type")) {
+        (Some(Out::Str(name)), Some(Out::UInt(size)), Some(Out::Str(mime))) => Some(Leaf::File {
+            name: name.clone(),
+            size: *size,
+            mime: mime.clone(),
+        }),
+        _ => None,
+    }
+}
+
+/// Every attached file in the submission, in document order: instance path and file.
+pub(crate) fn files(form: &Form, outcome: &Outcome) -> Vec<(String, Leaf)> {
+    let outs = collect(form, outcome, &model::fields(form), &[]);
+    let mut found = Vec::new();
+    fn walk(o: &Out, found: &mut Vec<(String, Leaf)>) {
+        match o {
+            Out::Object { children, id } => {
+                if let (Some(id), Some(file)) = (id, file_of(children)) {
+                    found.push((xml_safe(id), file));
+                    return;
+                }
+                for (_, c) in children {
+                    walk(c, found);
+                }
+            }
+            Out::List { items, .. } => items.iter().for_each(|i| walk(i, found)),
+            _ => {}
+        }
+    }
+    for (_, o) in &outs {
+        walk(o, &mut found);
+    }
+    found
+}

@@ -787,6 +787,8 @@ fn service(ctx: &Ctx, node: &Node) -> Option<ServiceDef> {
         .get("mapping")
         .and_then(|n| mapping(ctx, n))
         .map(|m| with_span(m, o.key_span("mapping")));
+    let klassificering = o.str("klassificering");
+    let arendetyp = o.str("arendetyp");
     let shs_product = o.str("shs_product");
     o.finish();
     Some(ServiceDef {
@@ -798,6 +800,8 @@ fn service(ctx: &Ctx, node: &Node) -> Option<ServiceDef> {
         fields,
         add_fields,
         mapping,
+        klassificering,
+        arendetyp,
         shs_product,
     })
 }

@@ -601,6 +601,10 @@ pub struct ServiceDef {
     pub fields: Option<Overrides>,
     pub add_fields: Option<Vec<AddFields>>,
     pub mapping: Option<MappingDef>,
+    /// The kommun's own classification code for this service (replaces the form's).
+    pub klassificering: Option<Sp<String>>,
+    /// The kommun's own case type for this service (replaces the form's).
+    pub arendetyp: Option<Sp<String>>,
     /// The SHS product id (a UUID) of this service.
     pub shs_product: Option<Sp<String>>,
 }
