@@ -13,6 +13,7 @@ pub mod pages;
 pub mod registry;
 pub mod security;
 pub mod session;
+pub mod shs;
 pub mod store;
 pub mod upload;
 pub mod web;
