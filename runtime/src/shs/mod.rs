@@ -13,6 +13,7 @@ pub mod mime;
 pub mod reply;
 pub mod xml;
 
+pub use client::{SendOutcome, ShsClient, ShsClientConfig, ShsTransport};
 pub use label::{Address, Label, Party, Product, ProductId, SequenceType, Status};
 pub use mime::{Message, Part};
 pub use reply::{apply_reply, AppliedReply, ReplyStatus};
