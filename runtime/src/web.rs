@@ -23,6 +23,8 @@ fn env() -> &'static Environment<'static> {
             ("dev_login.html", include_str!("../templates/dev_login.html")),
             ("mina_sidor.html", include_str!("../templates/mina_sidor.html")),
             ("admin.html", include_str!("../templates/admin.html")),
+            ("shs_mailbox.html", include_str!("../templates/shs_mailbox.html")),
+            ("shs_message.html", include_str!("../templates/shs_message.html")),
         ] {
             if let Err(e) = e.add_template(name, src) {
                 tracing::error!(error = %e, template = name, "a built-in template does not compile");

@@ -243,24 +243,26 @@ pub fn parse_message_list(bytes: &[u8]) -> Result<Vec<ListedMessage>, String> {
 pub struct DeliveryAuth {
     /// orgnr (digits) → token.
     pub tokens: BTreeMap<String, String>,
+    /// A token that opens every receiver's messages (the test mailbox).
+    pub any: Option<String>,
 }
 
 impl DeliveryAuth {
     fn allows(&self, headers: &HeaderMap, orgnr: &str) -> bool {
-        let Some(want) = self.tokens.get(orgnr) else {
-            return false;
-        };
         let got = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or("");
-        got.len() == want.len()
-            && got
-                .bytes()
-                .zip(want.bytes())
-                .fold(0u8, |a, (x, y)| a | (x ^ y))
-                == 0
+        let same = |want: &String| {
+            got.len() == want.len()
+                && got
+                    .bytes()
+                    .zip(want.bytes())
+                    .fold(0u8, |a, (x, y)| a | (x ^ y))
+                    == 0
+        };
+        self.tokens.get(orgnr).is_some_and(same) || self.any.as_ref().is_some_and(same)
     }
 }
 

@@ -49,6 +49,20 @@ impl Element {
         out
     }
 
+    /// All text below this element, children's included, whitespace runs made one space.
+    pub fn all_text(&self) -> String {
+        let mut out = String::new();
+        fn walk(e: &Element, out: &mut String) {
+            out.push_str(&e.text);
+            out.push(' ');
+            for c in &e.children {
+                walk(c, out);
+            }
+        }
+        walk(self, &mut out);
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
     /// The first element (this or below) called `name`.
     pub fn find(&self, name: &str) -> Option<&Element> {
         self.descendants().into_iter().find(|e| e.name == name)
