@@ -4,6 +4,7 @@ mod build;
 mod check;
 mod schema;
 mod serve;
+mod shs;
 mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -52,11 +53,41 @@ pub enum Command {
         #[command(flatten)]
         opts: ServeOpts,
     },
+    /// SHS messages: look inside one.
+    Shs {
+        #[command(subcommand)]
+        command: ShsCommand,
+    },
+    /// A local SHS test mailbox that plays the kommun's case system.
+    ShsMailbox {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: String,
+        /// Folder for the received messages (raw MIME files named by tx.id) and the replies.
+        #[arg(long, default_value = "shs-mailbox")]
+        dir: PathBuf,
+        /// The token of its delivery service (default: a random one, printed at start).
+        #[arg(long)]
+        token: Option<String>,
+    },
     /// Serve for local development: test e-ID, recompile and reload on every save.
     Dev {
         paths: Vec<PathBuf>,
         #[command(flatten)]
         opts: ServeOpts,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ShsCommand {
+    /// Print an SHS message's label fields and parts (type, file name, size, SHA-256, the
+    /// first lines of XML parts, the case an ERMS/FGS part describes).
+    Show {
+        /// The message: a MIME file as sent or received.
+        file: PathBuf,
+        /// The same as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -110,6 +141,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Schema => schema::run(),
         Command::Serve { paths, opts } => serve::run(opts.into_args(paths, false), false),
         Command::Dev { paths, opts } => serve::run(opts.into_args(paths, true), true),
+        Command::Shs {
+            command: ShsCommand::Show { file, json },
+        } => shs::show(&file, json),
+        Command::ShsMailbox { listen, dir, token } => shs::mailbox(&listen, &dir, token),
     }
 }
 

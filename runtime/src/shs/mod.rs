@@ -5,6 +5,7 @@
 //! the shared reference folder; the DTDs beside it.
 
 pub mod client;
+pub mod config;
 pub mod delivery;
 pub mod describe;
 pub mod label;
