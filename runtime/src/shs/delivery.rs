@@ -120,11 +120,14 @@ pub trait DeliveryQueue: Send + Sync {
     async fn ack(&self, orgnr: &str, tx_id: &str) -> Result<bool, String>;
 }
 
+/// A queued message: its list entry and its bytes.
+type Queued = (ListedMessage, Vec<u8>);
+
 /// An in-memory queue: `push` a message for a receiver; acknowledged ones are dropped.
 #[derive(Default)]
 pub struct MemoryQueue {
     /// orgnr → (entry, bytes), in arrival order.
-    inner: Mutex<BTreeMap<String, Vec<(ListedMessage, Vec<u8>)>>>,
+    inner: Mutex<BTreeMap<String, Vec<Queued>>>,
 }
 
 impl MemoryQueue {
@@ -290,15 +293,15 @@ fn text(status: StatusCode, body: &str) -> Response {
 }
 
 /// The organisation number of `{outbox}`, after the caller is checked.
-fn open(ds: &Ds, headers: &HeaderMap, outbox: &str) -> Result<String, Response> {
+fn open(ds: &Ds, headers: &HeaderMap, outbox: &str) -> Result<String, Box<Response>> {
     let orgnr = Address::parse(outbox)
-        .map_err(|e| text(StatusCode::BAD_REQUEST, &e.to_string()))?
+        .map_err(|e| Box::new(text(StatusCode::BAD_REQUEST, &e.to_string())))?
         .orgnr;
     if !ds.auth.allows(headers, &orgnr) {
-        return Err(text(
+        return Err(Box::new(text(
             StatusCode::UNAUTHORIZED,
             "give this receiver's token: Authorization: Bearer <token>",
-        ));
+        )));
     }
     Ok(orgnr)
 }
@@ -319,7 +322,7 @@ async fn list(
 ) -> Response {
     let orgnr = match open(&ds, &headers, &outbox) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let mut messages: Vec<ListedMessage> = match ds.queue.list(&orgnr).await {
         Ok(m) => m.into_iter().filter(|m| filter.admits(m)).collect(),
@@ -342,7 +345,7 @@ async fn fetch(
 ) -> Response {
     let orgnr = match open(&ds, &headers, &outbox) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match ds.queue.fetch(&orgnr, &txid).await {
         Ok(Some(bytes)) => ([(header::CONTENT_TYPE, "message/rfc822")], bytes).into_response(),
@@ -364,7 +367,7 @@ async fn ack(
 ) -> Response {
     let orgnr = match open(&ds, &headers, &outbox) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if q.action.as_deref() != Some("ack") {
         return text(StatusCode::BAD_REQUEST, "the only action is ?action=ack");

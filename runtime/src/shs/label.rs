@@ -3,7 +3,7 @@
 
 use super::xml::{self, escape, Element};
 use super::ShsError;
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, Timelike};
 use std::fmt;
 use uuid::Uuid;
 
@@ -201,7 +201,8 @@ pub struct Label {
 }
 
 impl Label {
-    /// A new asynchronous message's label; `content.data` is filled in by `Message::new`.
+    /// A new asynchronous message's label, status production, dated now (local time, as
+    /// SHS nodes write it); `content.data` is filled in by `Message::new`.
     pub fn new(
         tx_id: Uuid,
         corr_id: Uuid,
@@ -209,8 +210,6 @@ impl Label {
         to: Party,
         product: Product,
         sequence_type: SequenceType,
-        status: Status,
-        datetime: NaiveDateTime,
     ) -> Label {
         Label {
             tx_id,
@@ -218,7 +217,7 @@ impl Label {
             shs_agreement: None,
             transfer_type: TransferType::Asynch,
             sequence_type,
-            status,
+            status: Status::Production,
             originator: None,
             from: Some(from),
             to: Some(to),
@@ -226,7 +225,10 @@ impl Label {
             product,
             meta: Vec::new(),
             subject: None,
-            datetime,
+            datetime: chrono::Local::now()
+                .naive_local()
+                .with_nanosecond(0)
+                .unwrap_or_default(),
             content: Content {
                 content_id: Uuid::new_v4().to_string(),
                 data: Vec::new(),

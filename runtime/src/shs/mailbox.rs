@@ -176,9 +176,9 @@ pub fn case_reply(
         to,
         l.product.clone(),
         SequenceType::Reply,
-        l.status,
-        now,
     );
+    label.status = l.status;
+    label.datetime = now;
     let reference = l
         .meta
         .iter()

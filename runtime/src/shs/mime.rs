@@ -399,7 +399,7 @@ fn decode_2047(v: &str) -> String {
         match decoded.flatten() {
             Some((text, consumed)) => {
                 let between = &rest[..start];
-                if !(between.trim().is_empty() && !out.is_empty()) {
+                if !between.trim().is_empty() || out.is_empty() {
                     out.push_str(between);
                 }
                 out.push_str(&text);

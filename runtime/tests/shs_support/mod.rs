@@ -25,7 +25,7 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 pub fn sample_label() -> Label {
-    Label::new(
+    let mut label = Label::new(
         Uuid::parse_str("6f1c0a52-3b8e-4d5c-9a61-0c2e4f7b9d10").unwrap(),
         Uuid::parse_str("0b9e4d7a-1c3f-4a2b-8e5d-6f7a8b9c0d1e").unwrap(),
         Party::new(
@@ -41,12 +41,13 @@ pub fn sample_label() -> Label {
             name: Some("felanmalan".into()),
         },
         SequenceType::Request,
-        Status::Test,
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
-            .unwrap()
-            .and_hms_opt(7, 5, 0)
-            .unwrap(),
-    )
+    );
+    label.status = Status::Test;
+    label.datetime = chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
+        .unwrap()
+        .and_hms_opt(7, 5, 0)
+        .unwrap();
+    label
 }
 
 pub fn sample_parts() -> Vec<Part> {
