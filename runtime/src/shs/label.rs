@@ -50,8 +50,10 @@ impl fmt::Display for Address {
 
 fn strip_urn(s: &str) -> Option<&str> {
     let prefix = "urn:x-shs:";
-    (s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix))
-        .then(|| &s[prefix.len()..])
+    // `get`, not indexing: the text may have a multi-byte character at that position.
+    s.get(..prefix.len())
+        .filter(|p| p.eq_ignore_ascii_case(prefix))
+        .and_then(|_| s.get(prefix.len()..))
 }
 
 /// A sender, receiver, originator or end recipient: an address and a display name.
