@@ -361,7 +361,7 @@ async fn index(State(mb): State<Arc<Mailbox>>) -> Response {
         .map(|(tx, at, bytes)| match Message::parse(&bytes) {
             Ok(m) => {
                 let d = describe::message(&m, bytes.len());
-                json!({"tx": tx.to_string(), "href": format!("/m/{tx}"), "received": at, "from": d["label"]["from"], "product": d["label"]["product"],
+                json!({"tx": tx.to_string(), "href": format!("/m/{tx}"), "received": at.replace('T', " "), "from": d["label"]["from"], "product": d["label"]["product"],
                     "title": case_title(&d).or(m.label.subject.clone()), "answer": mb.answered(&tx), "error": null})
             }
             Err(e) => json!({"tx": tx.to_string(), "href": format!("/m/{tx}"), "received": at, "from": null, "product": null, "title": null, "answer": null, "error": e.to_string()}),
@@ -380,13 +380,32 @@ async fn show(State(mb): State<Arc<Mailbox>>, Path(txid): Path<String>) -> Respo
     let Ok(bytes) = std::fs::read(mb.message_path(&tx)) else {
         return not_found();
     };
-    let (described, error) = match Message::parse(&bytes) {
-        Ok(m) => (describe::message(&m, bytes.len()), None),
-        Err(e) => (serde_json::Value::Null, Some(e.to_string())),
+    let (described, error, heading) = match Message::parse(&bytes) {
+        Ok(m) => {
+            let d = describe::message(&m, bytes.len());
+            let sender = m
+                .label
+                .sender()
+                .map(|p| p.name.clone().unwrap_or_else(|| p.address.to_string()));
+            let heading = case_title(&d)
+                .or(m.label.subject.clone())
+                .unwrap_or_else(|| {
+                    format!(
+                        "Meddelande från {}",
+                        sender.unwrap_or_else(|| "okänd avsändare".into())
+                    )
+                });
+            (d, None, heading)
+        }
+        Err(e) => (
+            serde_json::Value::Null,
+            Some(e.to_string()),
+            "Oläsbart meddelande".to_string(),
+        ),
     };
     page(
         "shs_message.html",
-        json!({"title": format!("Meddelande {tx}"), "tx": tx.to_string(), "m": described, "error": error,
+        json!({"title": heading.clone(), "heading": heading, "tx": tx.to_string(), "m": described, "error": error,
             "answer": mb.answered(&tx), "csrf": mb.csrf, "action": format!("/m/{tx}/svara"), "base": format!("/m/{tx}/del/")}),
     )
 }
