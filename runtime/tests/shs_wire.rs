@@ -228,3 +228,58 @@ proptest::proptest! {
         let _ = Message::parse(&m);
     }
 }
+
+#[test]
+fn a_submission_message_is_addressed_from_kommun_yaml() {
+    use blankett_runtime::compiler::analyse::kommun::Kommun;
+    let mut kommun = Kommun {
+        id: "orust".into(),
+        name: "Orusts kommun".into(),
+        orgnr: "212000-1439".into(),
+        dir: "examples/orust".into(),
+        logo: None,
+        primary_color: "#005a8c".into(),
+        primary_text_color: "#ffffff".into(),
+        contact: Default::default(),
+        shs_address: Some("urn:X-shs:2120001439".into()),
+        shs_to: Some("urn:X-shs:2120001439.diarium".into()),
+        shs_url: None,
+        forms: vec![],
+        shs_products: vec![(
+            "felanmalan".into(),
+            "3d9c1b2a-5e6f-4a7b-8c9d-0e1f2a3b4c5d".into(),
+        )],
+    };
+    let (tx, corr) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    let build = |k: &Kommun, form: &str| {
+        blankett_runtime::shs::outgoing::submission_message(
+            k,
+            form,
+            "OFEL-2026-0001",
+            tx,
+            corr,
+            Status::Production,
+            sample_parts(),
+        )
+    };
+    let m = build(&kommun, "felanmalan").unwrap();
+    assert_eq!(m.label.tx_id, tx);
+    assert_eq!(
+        m.label.to.as_ref().unwrap().address.to_string(),
+        "urn:X-shs:2120001439.diarium"
+    );
+    assert_eq!(
+        m.label.meta,
+        vec![("referens".to_string(), "OFEL-2026-0001".to_string())]
+    );
+    if let Some(dtd) = reference("shs/shs-label-1.2.dtd") {
+        xmllint_valid(&dtd, &m.label.to_xml());
+    }
+    assert!(build(&kommun, "bygglov")
+        .unwrap_err()
+        .contains("has no `shs_product`"));
+    kommun.shs_to = None;
+    assert!(build(&kommun, "felanmalan")
+        .unwrap_err()
+        .contains("shs: {to: …}"));
+}

@@ -11,6 +11,7 @@ pub mod describe;
 pub mod label;
 pub mod mailbox;
 pub mod mime;
+pub mod outgoing;
 pub mod reply;
 pub mod xml;
 
