@@ -77,8 +77,8 @@ impl Mailbox {
     }
 
     /// Stores a received message; `Ok(Some(arrival))` when that tx.id was stored before.
-    pub fn store(&self, bytes: &[u8]) -> Result<(Label, Option<String>), ShsError> {
-        let message = Message::parse(bytes)?;
+    pub fn store(&self, bytes: &[u8]) -> Result<(Label, Option<String>), StoreFailure> {
+        let message = Message::parse(bytes).map_err(StoreFailure::Refused)?;
         let path = self.message_path(&message.label.tx_id);
         if path.exists() {
             return Ok((message.label, Some(arrival(&path))));
@@ -95,7 +95,7 @@ impl Mailbox {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 Ok((message.label, Some(arrival(&path))))
             }
-            Err(e) => Err(ShsError::Mime(format!("the mailbox cannot store it: {e}"))),
+            Err(e) => Err(StoreFailure::Io(e.to_string())),
         }
     }
 
@@ -119,6 +119,15 @@ impl Mailbox {
     fn answered(&self, tx_id: &Uuid) -> Option<String> {
         std::fs::read_to_string(self.answer_path(tx_id)).ok()
     }
+}
+
+/// Why a received message was not stored.
+#[derive(Debug)]
+pub enum StoreFailure {
+    /// Not an SHS message: the sender's fault (400 `IllegalMessageStructure`).
+    Refused(ShsError),
+    /// The disk: the mailbox's fault (500, the sender retries).
+    Io(String),
 }
 
 fn arrival(path: &FsPath) -> String {
@@ -302,11 +311,13 @@ fn shs_error(code: &str, message: &str) -> Response {
 async fn receive(State(mb): State<Arc<Mailbox>>, body: Bytes) -> Response {
     let (label, earlier) = match mb.store(&body) {
         Ok(r) => r,
-        Err(ShsError::Mime(m)) if m.starts_with("the mailbox cannot store") => {
+        Err(StoreFailure::Io(m)) => {
             tracing::error!(error = %m, "the test mailbox cannot store a message");
             return (StatusCode::INTERNAL_SERVER_ERROR, "cannot store\n").into_response();
         }
-        Err(e) => return shs_error("IllegalMessageStructure", &e.to_string()),
+        Err(StoreFailure::Refused(e)) => {
+            return shs_error("IllegalMessageStructure", &e.to_string())
+        }
     };
     let now = chrono::Local::now()
         .naive_local()
