@@ -180,6 +180,15 @@ fn a_utf8_label_and_parts_without_file_names_are_read() {
 }
 
 #[test]
+fn a_body_without_mime_headers_is_read_from_its_first_boundary() {
+    let full = Message::new(sample_label(), sample_parts()).to_mime();
+    let body_at = find(&full, b"\r\n\r\n").unwrap() + 4;
+    let m = Message::parse(&full[body_at..]).unwrap();
+    assert_eq!(m.parts.len(), 4);
+    assert_eq!(m.parts[3].body, sample_parts()[3].body);
+}
+
+#[test]
 fn addresses_and_products_are_read_leniently_and_written_canonically() {
     assert_eq!(
         Address::parse("URN:X-SHS:212000-1439").unwrap().to_string(),

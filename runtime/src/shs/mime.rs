@@ -146,6 +146,20 @@ impl Message {
     /// Reads a message as SHS nodes send it. Refuses, with the reason, what is not an SHS
     /// message: not multipart, cut off, a first part that is not a text/xml label, no data part.
     pub fn parse(bytes: &[u8]) -> Result<Message, ShsError> {
+        // Some senders put the Content-Type in the HTTP request only and send the body from
+        // its first boundary on: the first line then names the boundary.
+        let start = bytes
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(bytes.len());
+        if bytes[start..].starts_with(b"--") {
+            let line_end = find(bytes, b"\n", start).unwrap_or(bytes.len());
+            let line = String::from_utf8_lossy(&bytes[start + 2..line_end]);
+            let boundary = line.trim_end().to_string();
+            if !boundary.is_empty() {
+                return Message::from_parts(split_parts(&bytes[start..], &boundary)?);
+            }
+        }
         let (headers, body) = split_head(bytes);
         let headers = parse_headers(headers);
         let content_type = header(&headers, "content-type").ok_or_else(|| {
@@ -167,7 +181,10 @@ impl Message {
         let boundary = param(&content_type, "boundary").ok_or_else(|| {
             ShsError::Mime("the message's Content-Type has no boundary parameter".into())
         })?;
-        let raw_parts = split_parts(body, &boundary)?;
+        Message::from_parts(split_parts(body, &boundary)?)
+    }
+
+    fn from_parts(raw_parts: Vec<&[u8]>) -> Result<Message, ShsError> {
         if raw_parts.len() < 2 {
             return Err(ShsError::Mime(format!(
                 "the message has {} part(s); an SHS message has a label and at least one data part",
