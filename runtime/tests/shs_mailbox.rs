@@ -5,7 +5,7 @@
 mod shs_support;
 
 use blankett_runtime::shs::mailbox::{self, Mailbox};
-use blankett_runtime::shs::reply::{Management, ManagementOutcome};
+use blankett_runtime::shs::reply::{fetch_replies, Management, ManagementOutcome};
 use blankett_runtime::shs::{
     apply_reply, Message, ReplyStatus, SendOutcome, ShsClient, ShsClientConfig,
 };
@@ -165,7 +165,13 @@ async fn the_mailbox_stores_shows_and_answers_with_a_case_number() {
     if let Some(dtd) = reference("shs/shs-label-1.2.dtd") {
         xmllint_valid(&dtd, &reply.label.to_xml());
     }
-    let applied = apply_reply(&reply).unwrap();
+    let fetched = fetch_replies(&client, orgnr, Some("test-token"))
+        .await
+        .unwrap();
+    assert_eq!(fetched.len(), 1);
+    assert_eq!(fetched[0].tx_id, waiting[0].tx_id);
+    let applied = fetched[0].reply.clone().unwrap();
+    assert_eq!(applied, apply_reply(&reply).unwrap());
     assert_eq!(applied.corr_id, message.label.corr_id);
     assert_eq!(applied.status, ReplyStatus::Registered);
     assert_eq!(applied.status.store_status(), "registrerad");

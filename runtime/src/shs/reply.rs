@@ -229,3 +229,32 @@ fn first_text(root: &Element, names: &[&str]) -> Option<String> {
         .find(|e| names.contains(&e.name.as_str()) && !e.text.trim().is_empty())
         .map(|e| e.text.trim().to_string())
 }
+
+/// One message fetched from a delivery service, read as a reply.
+#[derive(Debug)]
+pub struct FetchedReply {
+    /// The fetched message's own tx.id: acknowledge it with `ShsClient::ack` once applied.
+    pub tx_id: String,
+    pub reply: Result<AppliedReply, ShsError>,
+}
+
+/// Lists what waits for `orgnr` in a delivery service (the kommun's SHS node, or the test
+/// mailbox), fetches each message and reads it with `apply_reply`. Nothing is acknowledged
+/// here: the caller sets each submission's status first, then acks, so a stop in between
+/// fetches the reply again instead of losing it.
+pub async fn fetch_replies(
+    client: &super::ShsClient,
+    orgnr: &str,
+    bearer: Option<&str>,
+) -> Result<Vec<FetchedReply>, String> {
+    let mut out = Vec::new();
+    for listed in client.list(orgnr, bearer).await? {
+        let bytes = client.fetch(orgnr, &listed.tx_id, bearer).await?;
+        let reply = Message::parse(&bytes).and_then(|m| apply_reply(&m));
+        out.push(FetchedReply {
+            tx_id: listed.tx_id,
+            reply,
+        });
+    }
+    Ok(out)
+}
