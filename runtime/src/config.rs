@@ -30,8 +30,6 @@ pub struct Config {
     pub login_rate_per_minute: u32,
     /// Retention per form id, over the defaults above: `[retention.bygglov] submission_days = 3650`.
     pub retention: std::collections::BTreeMap<String, Retention>,
-    /// SHS delivery: `[shs]` (see `shs::config`).
-    pub shs: crate::shs::config::ShsSettings,
 }
 
 /// How long one form's drafts and submissions are kept, in days.
@@ -57,7 +55,6 @@ impl Default for Config {
             submit_rate_per_minute: 10,
             login_rate_per_minute: 20,
             retention: Default::default(),
-            shs: Default::default(),
         }
     }
 }

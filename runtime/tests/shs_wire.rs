@@ -239,9 +239,10 @@ proptest::proptest! {
 }
 
 #[test]
-fn a_submission_message_is_addressed_from_kommun_yaml() {
+fn a_submission_message_is_addressed_from_its_envelope() {
     use blankett_runtime::compiler::analyse::kommun::Kommun;
-    let mut kommun = Kommun {
+    use blankett_runtime::shs::outgoing::{self, Envelope};
+    let kommun = Kommun {
         id: "orust".into(),
         name: "Orusts kommun".into(),
         orgnr: "212000-1439".into(),
@@ -251,7 +252,7 @@ fn a_submission_message_is_addressed_from_kommun_yaml() {
         primary_text_color: "#ffffff".into(),
         contact: Default::default(),
         shs_address: Some("urn:X-shs:2120001439".into()),
-        shs_to: Some("urn:X-shs:2120001439.diarium".into()),
+        shs_to: None,
         shs_url: None,
         forms: vec![],
         shs_products: vec![(
@@ -259,20 +260,25 @@ fn a_submission_message_is_addressed_from_kommun_yaml() {
             "3d9c1b2a-5e6f-4a7b-8c9d-0e1f2a3b4c5d".into(),
         )],
     };
-    let (tx, corr) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
-    let build = |k: &Kommun, form: &str| {
-        blankett_runtime::shs::outgoing::submission_message(
-            k,
-            form,
-            "OFEL-2026-0001",
-            tx,
-            corr,
-            Status::Production,
-            sample_parts(),
-        )
+    let (tx, corr) = (
+        uuid::Uuid::new_v4().to_string(),
+        uuid::Uuid::new_v4().to_string(),
+    );
+    let envelope = Envelope {
+        from: kommun.shs_address.as_deref().unwrap(),
+        from_name: &kommun.name,
+        to: "urn:X-shs:2120001439.diarium",
+        product: outgoing::product_of(&kommun, "felanmalan").unwrap(),
+        form: "felanmalan",
+        reference: "OFEL-2026-0001",
+        tx_id: &tx,
+        corr_id: &corr,
+        status: Status::Production,
     };
-    let m = build(&kommun, "felanmalan").unwrap();
-    assert_eq!(m.label.tx_id, tx);
+    let mut parts = vec![outgoing::submission_xml_part("OFEL-2026-0001", "<svar/>")];
+    parts.extend(sample_parts());
+    let m = outgoing::submission_message(&envelope, parts).unwrap();
+    assert_eq!(m.label.tx_id.to_string(), tx);
     assert_eq!(
         m.label.to.as_ref().unwrap().address.to_string(),
         "urn:X-shs:2120001439.diarium"
@@ -281,14 +287,22 @@ fn a_submission_message_is_addressed_from_kommun_yaml() {
         m.label.meta,
         vec![("referens".to_string(), "OFEL-2026-0001".to_string())]
     );
+    assert_eq!(
+        m.label.content.data[0].filename.as_deref(),
+        Some("OFEL-2026-0001.xml")
+    );
     if let Some(dtd) = reference("shs/shs-label-1.2.dtd") {
         xmllint_valid(&dtd, &m.label.to_xml());
     }
-    assert!(build(&kommun, "bygglov")
+    assert_eq!(Message::parse(&m.to_mime()).unwrap().label, m.label);
+    assert!(outgoing::product_of(&kommun, "bygglov")
         .unwrap_err()
         .contains("has no `shs_product`"));
-    kommun.shs_to = None;
-    assert!(build(&kommun, "felanmalan")
+    let bad = Envelope {
+        tx_id: "job-1",
+        ..envelope
+    };
+    assert!(outgoing::submission_message(&bad, vec![])
         .unwrap_err()
-        .contains("shs: {to: …}"));
+        .contains("tx.id `job-1` is not a UUID"));
 }

@@ -55,7 +55,7 @@ fn config(a: &ServeArgs) -> Result<Config, String> {
 
 pub fn run(a: ServeArgs, watch: bool) -> Result<ExitCode, String> {
     init_logs(a.json_logs);
-    let mut config = config(&a)?;
+    let config = config(&a)?;
     let registry = match Registry::compile(&a.paths) {
         Ok(r) => r,
         Err(c) => {
@@ -81,8 +81,9 @@ pub fn run(a: ServeArgs, watch: bool) -> Result<ExitCode, String> {
         let store = blankett_runtime::store::open(&config.database_url())
             .await
             .map_err(|e| e.to_string())?;
-        if watch && !delivery_configured(&config, &registry) {
-            start_test_mailbox(&mut config).await?;
+        if watch && !delivery_configured(&registry) {
+            // The outbox's delivery target is pointed at it when the two are wired together.
+            let _test_mailbox = start_test_mailbox(&config.data).await?;
         }
         let listen = config.listen.clone();
         let state = AppState::new(config, store, registry);
@@ -101,34 +102,33 @@ pub fn run(a: ServeArgs, watch: bool) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A delivery target: `[shs] url` in the configuration, or a kommun's `shs.url`.
-fn delivery_configured(config: &Config, registry: &Registry) -> bool {
-    config.shs.url.is_some()
-        || registry
-            .kommuner
-            .values()
-            .any(|k| k.info.as_ref().is_some_and(|i| i.shs_url.is_some()))
+/// A delivery target: a kommun's `shs.url` (after the merge with the outbox, also
+/// `[[delivery.targets]]` in the configuration).
+fn delivery_configured(registry: &Registry) -> bool {
+    registry
+        .kommuner
+        .values()
+        .any(|k| k.info.as_ref().is_some_and(|i| i.shs_url.is_some()))
 }
 
 /// `blankett dev` without a delivery target: the test mailbox on a free loopback port, in the
-/// data folder, made the delivery target.
-async fn start_test_mailbox(config: &mut Config) -> Result<(), String> {
+/// data folder. Returns its base URL and its delivery service's token.
+async fn start_test_mailbox(data: &Path) -> Result<(String, String), String> {
     use blankett_runtime::shs::mailbox::{self, Mailbox};
-    let dir = config.data.join("shs-mailbox");
+    let dir = data.join("shs-mailbox");
     let mb = Mailbox::open(&dir, None)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| format!("cannot start the SHS test mailbox: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     super::shs::print_started(&addr.to_string(), &dir, mb.token());
-    config.shs.url = Some(format!("http://{addr}"));
-    config.shs.dev_mailbox_token = Some(mb.token().to_string());
+    let started = (format!("http://{addr}"), mb.token().to_string());
     tokio::spawn(async move {
         if let Err(e) = mailbox::serve(listener, mb).await {
             eprintln!("the SHS test mailbox stopped: {e}");
         }
     });
-    Ok(())
+    Ok(started)
 }
 
 /// The newest modification time of the YAML files below `paths`.

@@ -5,7 +5,6 @@
 //! the shared reference folder; the DTDs beside it.
 
 pub mod client;
-pub mod config;
 pub mod delivery;
 pub mod describe;
 pub mod label;
