@@ -274,6 +274,7 @@ fn a_submission_message_is_addressed_from_its_envelope() {
         tx_id: &tx,
         corr_id: &corr,
         status: Status::Production,
+        datetime: sample_label().datetime,
     };
     let mut parts = vec![outgoing::submission_xml_part("OFEL-2026-0001", "<svar/>")];
     parts.extend(sample_parts());
@@ -295,6 +296,9 @@ fn a_submission_message_is_addressed_from_its_envelope() {
         xmllint_valid(&dtd, &m.label.to_xml());
     }
     assert_eq!(Message::parse(&m.to_mime()).unwrap().label, m.label);
+    // Every attempt sends the same bytes.
+    let again = outgoing::submission_message(&envelope, m.parts.clone()).unwrap();
+    assert_eq!(again.to_mime(), m.to_mime());
     assert!(outgoing::product_of(&kommun, "bygglov")
         .unwrap_err()
         .contains("has no `shs_product`"));

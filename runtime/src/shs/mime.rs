@@ -83,12 +83,17 @@ impl Message {
         Message { label, parts }
     }
 
-    /// The whole message, CRLF line ends: headers, the label part, then each data part.
+    /// The whole message, CRLF line ends: headers, the label part, then each data part. The
+    /// same message gives the same bytes.
     /// Text and XML parts go as `binary`, everything else as `base64`.
     pub fn to_mime(&self) -> Vec<u8> {
         let label = self.label.to_xml();
+        // Made from the tx.id, so the same message always has the same bytes; the rare
+        // clash with content is stepped past.
+        let mut n = 0u32;
         let boundary = loop {
-            let b = format!("----=_blankett_{}", uuid::Uuid::new_v4().simple());
+            let b = format!("----=_blankett_{}_{n}", self.label.tx_id.simple());
+            n += 1;
             let clash = std::iter::once(&label[..])
                 .chain(self.parts.iter().map(|p| &p.body[..]))
                 .any(|body| contains(body, b.as_bytes()));

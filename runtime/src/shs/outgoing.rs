@@ -28,9 +28,13 @@ pub struct Envelope<'a> {
     pub corr_id: &'a str,
     /// `Test` for the canary: the receiver takes it but makes no case of it.
     pub status: Status,
+    /// The label's datetime: when the submission was made (local time), so that every attempt
+    /// sends the same bytes.
+    pub datetime: chrono::NaiveDateTime,
 }
 
-/// The message for one submission. Errors are permanent (a wrong address or id).
+/// The message for one submission; the same envelope and parts give the same bytes. Errors
+/// are permanent (a wrong address or id).
 pub fn submission_message(e: &Envelope<'_>, parts: Vec<Part>) -> Result<Message, String> {
     let uuid = |what: &str, s: &str| {
         Uuid::parse_str(s).map_err(|_| format!("the {what} `{s}` is not a UUID"))
@@ -51,6 +55,9 @@ pub fn submission_message(e: &Envelope<'_>, parts: Vec<Part>) -> Result<Message,
         SequenceType::Request,
     );
     label.status = e.status;
+    label.datetime = e.datetime;
+    // One content per message: its id is the tx.id, not a new random one per attempt.
+    label.content.content_id = label.tx_id.to_string();
     label.subject = Some(e.reference.to_string());
     label
         .meta
