@@ -16,6 +16,7 @@ pub mod registry;
 pub mod security;
 pub mod session;
 pub mod signing;
+pub mod shs;
 pub mod store;
 pub mod upload;
 pub mod web;

@@ -27,6 +27,8 @@ fn env() -> &'static Environment<'static> {
             ("bankid.html", include_str!("../templates/bankid.html")),
             ("cosign.html", include_str!("../templates/cosign.html")),
             ("signatures.html", include_str!("../templates/signatures.html")),
+            ("shs_mailbox.html", include_str!("../templates/shs_mailbox.html")),
+            ("shs_message.html", include_str!("../templates/shs_message.html")),
         ] {
             if let Err(e) = e.add_template(name, src) {
                 tracing::error!(error = %e, template = name, "a built-in template does not compile");

@@ -5,6 +5,7 @@ mod check;
 mod new;
 mod schema;
 mod serve;
+mod shs;
 mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -58,11 +59,41 @@ pub enum Command {
         #[command(flatten)]
         opts: ServeOpts,
     },
+    /// SHS messages: look inside one.
+    Shs {
+        #[command(subcommand)]
+        command: ShsCommand,
+    },
+    /// A local SHS test mailbox that plays the kommun's case system.
+    ShsMailbox {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: String,
+        /// Folder for the received messages (raw MIME files named by tx.id) and the replies.
+        #[arg(long, default_value = "shs-mailbox")]
+        dir: PathBuf,
+        /// The token of its delivery service (default: a random one, printed at start).
+        #[arg(long)]
+        token: Option<String>,
+    },
     /// Serve for local development: test e-ID, recompile and reload on every save.
     Dev {
         paths: Vec<PathBuf>,
         #[command(flatten)]
         opts: ServeOpts,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ShsCommand {
+    /// Print an SHS message's label fields and parts (type, file name, size, SHA-256, the
+    /// first lines of XML parts, the case an ERMS/FGS part describes).
+    Show {
+        /// The message: a MIME file as sent or received.
+        file: PathBuf,
+        /// The same as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -117,6 +148,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::New { what } => new::run(what).map(|()| ExitCode::SUCCESS),
         Command::Serve { paths, opts } => serve::run(opts.into_args(paths, false), false),
         Command::Dev { paths, opts } => serve::run(opts.into_args(paths, true), true),
+        Command::Shs {
+            command: ShsCommand::Show { file, json },
+        } => shs::show(&file, json),
+        Command::ShsMailbox { listen, dir, token } => shs::mailbox(&listen, &dir, token),
     }
 }
 

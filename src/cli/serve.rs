@@ -17,7 +17,7 @@ pub struct ServeArgs {
     pub json_logs: bool,
 }
 
-fn init_logs(json: bool) {
+pub fn init_logs(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("BLANKETT_LOG")
         .unwrap_or_else(|_| "info".into());
     let builder = tracing_subscriber::fmt()
@@ -81,6 +81,10 @@ pub fn run(a: ServeArgs, watch: bool) -> Result<ExitCode, String> {
         let store = blankett_runtime::store::open(&config.database_url())
             .await
             .map_err(|e| e.to_string())?;
+        if watch && !delivery_configured(&registry) {
+            // The outbox's delivery target is pointed at it when the two are wired together.
+            let _test_mailbox = start_test_mailbox(&config.data).await?;
+        }
         let listen = config.listen.clone();
         let state = AppState::new(config, store, registry).with_configured_outbox()?;
         for (kid, k) in &state.registry().kommuner {
@@ -96,6 +100,35 @@ pub fn run(a: ServeArgs, watch: bool) -> Result<ExitCode, String> {
             .map_err(|e| format!("cannot serve on {listen}: {e}"))
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A delivery target: a kommun's `shs.url` (after the merge with the outbox, also
+/// `[[delivery.targets]]` in the configuration).
+fn delivery_configured(registry: &Registry) -> bool {
+    registry
+        .kommuner
+        .values()
+        .any(|k| k.info.as_ref().is_some_and(|i| i.shs_url.is_some()))
+}
+
+/// `blankett dev` without a delivery target: the test mailbox on a free loopback port, in the
+/// data folder. Returns its base URL and its delivery service's token.
+async fn start_test_mailbox(data: &Path) -> Result<(String, String), String> {
+    use blankett_runtime::shs::mailbox::{self, Mailbox};
+    let dir = data.join("shs-mailbox");
+    let mb = Mailbox::open(&dir, None)?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("cannot start the SHS test mailbox: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    super::shs::print_started(&addr.to_string(), &dir, mb.token());
+    let started = (format!("http://{addr}"), mb.token().to_string());
+    tokio::spawn(async move {
+        if let Err(e) = mailbox::serve(listener, mb).await {
+            eprintln!("the SHS test mailbox stopped: {e}");
+        }
+    });
+    Ok(started)
 }
 
 /// The newest modification time of the YAML files below `paths`.
