@@ -45,6 +45,7 @@ async fn run(n: usize, workers: usize) {
         send_timeout_seconds: 10,
         poll_ms: 5,
         canary_interval_seconds: 0,
+        replies_interval_seconds: 60,
         targets: vec![Target {
             name: target.clone(),
             transport: "http".into(),
@@ -55,6 +56,8 @@ async fn run(n: usize, workers: usize) {
             tls_cert: None,
             tls_key: None,
             tls_ca: None,
+            replies: false,
+            replies_token: None,
         }],
     };
     let xml = format!("<inlamning>{}</inlamning>", "x".repeat(4000));

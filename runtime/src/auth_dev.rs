@@ -15,7 +15,7 @@ pub const TEST_PERSONS: &[(&str, &str)] = &[
     ("191212121212", "Tolvan Tolvansson"),
     ("198112289874", "Anna Andersson"),
     ("199001012385", "Erik Eriksson"),
-    ("197010102383", "Maria Larsson"),
+    ("197010102387", "Maria Larsson"),
 ];
 
 #[derive(serde::Deserialize)]

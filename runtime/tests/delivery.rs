@@ -13,7 +13,7 @@ use blankett_runtime::store::{self, DynStore, NewSubmission, Submission};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
-use support::{app_with, csrf_of, Client};
+use support::{app_with, csrf_of, fill_felanmalan_anonymously, Client};
 
 fn target(name: &str, url: &str) -> Target {
     Target {
@@ -26,6 +26,8 @@ fn target(name: &str, url: &str) -> Target {
         tls_cert: None,
         tls_key: None,
         tls_ca: None,
+        replies: false,
+        replies_token: None,
     }
 }
 
@@ -41,6 +43,7 @@ fn config(t: Target) -> DeliveryConfig {
         send_timeout_seconds: 20,
         poll_ms: 10,
         canary_interval_seconds: 0,
+        replies_interval_seconds: 60,
         targets: vec![t],
     }
 }
@@ -192,7 +195,7 @@ async fn a_rejected_message_is_a_dead_letter_until_retried_by_hand() {
         .expect("an outbox for the configured target");
     // Through the journey: the job is made with the submission.
     let mut c = Client::new(router);
-    fill(&mut c).await;
+    fill_felanmalan_anonymously(&mut c).await;
     let token = c.csrf("/orust/felanmalan/kontrollera").await;
     let res = c
         .post("/orust/felanmalan/kontrollera", &[("_csrf", &token)])
@@ -376,31 +379,6 @@ async fn two_instances_sharing_postgres_deliver_each_job_once() {
     assert_exactly_once(&a, &subs, &name, &r).await;
     assert_eq!(r.duplicates(), 0, "a job was sent twice");
     assert_eq!(r.posts(), 1000);
-}
-
-async fn fill(c: &mut Client) {
-    c.get("/orust/felanmalan/").await;
-    let page = c.get("/orust/felanmalan/felet").await;
-    let t = csrf_of(&page.body).unwrap();
-    c.post(
-        "/orust/felanmalan/felet",
-        &[
-            ("_csrf", &t),
-            ("kategori", "gata"),
-            ("beskrivning", "Stort hål i asfalten mitt i cykelbanan."),
-        ],
-    )
-    .await;
-    c.post(
-        "/orust/felanmalan/plats",
-        &[("_csrf", &t), ("platsbeskrivning", "Skolvägen")],
-    )
-    .await;
-    c.post(
-        "/orust/felanmalan/aterkoppling",
-        &[("_csrf", &t), ("vill_ha_aterkoppling", "false")],
-    )
-    .await;
 }
 
 #[tokio::test]

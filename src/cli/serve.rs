@@ -81,9 +81,10 @@ pub fn run(a: ServeArgs, watch: bool) -> Result<ExitCode, String> {
         let store = blankett_runtime::store::open(&config.database_url())
             .await
             .map_err(|e| e.to_string())?;
-        if watch && !delivery_configured(&registry) {
-            // The outbox's delivery target is pointed at it when the two are wired together.
-            let _test_mailbox = start_test_mailbox(&config.data).await?;
+        let mut config = config;
+        if watch && config.delivery.targets.is_empty() && !delivery_configured(&registry) {
+            let (url, token) = start_test_mailbox(&config.data).await?;
+            deliver_to_test_mailbox(&mut config, &registry, url, token);
         }
         let listen = config.listen.clone();
         let state = AppState::new(config, store, registry).with_configured_outbox()?;
@@ -109,6 +110,43 @@ fn delivery_configured(registry: &Registry) -> bool {
         .kommuner
         .values()
         .any(|k| k.info.as_ref().is_some_and(|i| i.shs_url.is_some()))
+}
+
+/// Points delivery at the test mailbox: every submission goes there as an SHS message, and the
+/// case numbers answered there come back within seconds, as a case system's would.
+fn deliver_to_test_mailbox(
+    config: &mut blankett_runtime::config::Config,
+    registry: &Registry,
+    url: String,
+    token: String,
+) {
+    let Some(to) = registry
+        .kommuner
+        .values()
+        .filter_map(|k| k.info.as_ref())
+        .find_map(|k| k.shs_to.clone().or_else(|| k.shs_address.clone()))
+    else {
+        eprintln!("no kommun has an SHS address (`shs: {{address: …}}` in kommun.yaml): nothing is delivered to the test mailbox");
+        return;
+    };
+    let d = &mut config.delivery;
+    d.backoff_base_ms = 2_000;
+    d.backoff_cap_ms = 30_000;
+    d.replies_interval_seconds = 2;
+    d.canary_interval_seconds = 60;
+    d.targets.push(blankett_runtime::outbox::Target {
+        name: "testbrevlada".into(),
+        transport: "shs".into(),
+        url,
+        to_address: to,
+        from_address: None,
+        forms: Vec::new(),
+        tls_cert: None,
+        tls_key: None,
+        tls_ca: None,
+        replies: true,
+        replies_token: Some(token),
+    });
 }
 
 /// `blankett dev` without a delivery target: the test mailbox on a free loopback port, in the

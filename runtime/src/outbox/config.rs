@@ -15,6 +15,7 @@
 //! tls_cert = "/etc/blankett/client.pem"
 //! tls_key = "/etc/blankett/client.key"
 //! tls_ca = "/etc/blankett/ca.pem"
+//! replies = true                 # fetch confirms and case numbers from its delivery service
 //! ```
 
 use serde::Deserialize;
@@ -41,6 +42,8 @@ pub struct DeliveryConfig {
     pub poll_ms: u64,
     /// A test message to every target this often; 0 turns the canary off.
     pub canary_interval_seconds: u64,
+    /// How often the case system's replies are fetched from targets with `replies = true`.
+    pub replies_interval_seconds: u64,
     pub targets: Vec<Target>,
 }
 
@@ -69,6 +72,13 @@ pub struct Target {
     pub tls_key: Option<PathBuf>,
     #[serde(default)]
     pub tls_ca: Option<PathBuf>,
+    /// Whether the target's SHS node offers the case system's replies (confirms, errors, case
+    /// numbers) for pickup at its delivery service, `<url>/shs/ds/<our orgnr>`.
+    #[serde(default)]
+    pub replies: bool,
+    /// The bearer token the delivery service wants, if any.
+    #[serde(default)]
+    pub replies_token: Option<String>,
 }
 
 fn default_transport() -> String {
@@ -87,6 +97,7 @@ impl Default for DeliveryConfig {
             send_timeout_seconds: 120,
             poll_ms: 1000,
             canary_interval_seconds: 300,
+            replies_interval_seconds: 60,
             targets: Vec::new(),
         }
     }

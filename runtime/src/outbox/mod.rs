@@ -12,6 +12,8 @@ mod canary;
 pub mod config;
 pub mod http;
 pub mod receiver;
+mod replies;
+pub mod shs_delivery;
 pub mod transport;
 mod worker;
 
@@ -82,7 +84,7 @@ impl Outbox {
     }
 
     /// The outbox the configuration describes, each target with its transport (`transport_for`)
-    /// and the submission's XML as the message until the SHS builder is wired in.
+    /// and the message its transport carries (`ByTransport`).
     pub fn from_config(
         store: DynStore,
         metrics: Arc<Metrics>,
@@ -90,14 +92,14 @@ impl Outbox {
     ) -> Result<Outbox, String> {
         let mut transports = BTreeMap::new();
         for t in &config.targets {
-            transports.insert(t.name.clone(), transport_for(t)?);
+            transports.insert(t.name.clone(), transport_for(t, config)?);
         }
         Outbox::new(
             store,
             metrics,
             config.clone(),
             transports,
-            Arc::new(SubmissionXml),
+            Arc::new(ByTransport),
         )
     }
 
@@ -122,6 +124,13 @@ impl Outbox {
         for n in 0..self.config.workers {
             tokio::spawn(self.clone().sender_loop(n));
         }
+        for (t, _) in self
+            .targets
+            .values()
+            .filter(|(t, _)| t.replies && t.transport == "shs")
+        {
+            tokio::spawn(self.clone().replies_loop(t.clone()));
+        }
         if self.config.canary_interval_seconds > 0 {
             for name in self.targets.keys() {
                 tokio::spawn(self.clone().canary_loop(name.clone()));
@@ -130,17 +139,31 @@ impl Outbox {
     }
 }
 
-/// The transport of one configured target. The SHS client is wired here.
-pub fn transport_for(t: &Target) -> Result<Arc<dyn Transport>, String> {
+/// The transport of one configured target.
+pub fn transport_for(t: &Target, config: &DeliveryConfig) -> Result<Arc<dyn Transport>, String> {
     match t.transport.as_str() {
         "http" => Ok(Arc::new(http::HttpTransport::new(&t.url)?)),
-        "shs" => Err(format!(
-            "delivery target `{}`: the SHS transport is not built into this version yet",
-            t.name
-        )),
+        "shs" => Ok(Arc::new(shs_delivery::ShsTransport::new(
+            t,
+            std::time::Duration::from_secs(config.send_timeout_seconds),
+        )?)),
         other => Err(format!(
             "delivery target `{}`: unknown transport `{other}`",
             t.name
         )),
+    }
+}
+
+/// An SHS message for `shs` targets; the submission's XML as it is for plain `http` ones (the
+/// loopback receiver of tests and benchmarks).
+pub struct ByTransport;
+
+impl MessageBuilder for ByTransport {
+    fn build(&self, m: &MessageInput<'_>) -> Result<Vec<u8>, String> {
+        if m.target.transport == "shs" {
+            shs_delivery::ShsMessages.build(m)
+        } else {
+            SubmissionXml.build(m)
+        }
     }
 }

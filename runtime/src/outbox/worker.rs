@@ -176,6 +176,21 @@ impl Outbox {
                     "the submission no longer exists (deleted by retention?)".into(),
                 )
             })?;
+        // A signed submission goes out only as it was signed: changed since, it is a dead
+        // letter for a person to look at, never delivered as if signed.
+        for sig in self
+            .store
+            .signatures_of(&s.id)
+            .await
+            .map_err(|e| retry("the signatures", e))?
+        {
+            if !crate::signing::verify(&s.xml, &sig) {
+                return Err(SendOutcome::Permanent(format!(
+                    "the stored submission no longer matches the {}'s signature: changed after signing, not delivered",
+                    sig.role
+                )));
+            }
+        }
         let mut attachments = Vec::new();
         for a in self
             .store

@@ -8,12 +8,18 @@ use sqlx::Row;
 const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../migrations/sqlite/0002_outbox.sql")),
-    (4, include_str!("../../migrations/sqlite/0004_signatures.sql")),
+    (
+        4,
+        include_str!("../../migrations/sqlite/0004_signatures.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
     (2, include_str!("../../migrations/postgres/0002_outbox.sql")),
-    (4, include_str!("../../migrations/postgres/0004_signatures.sql")),
+    (
+        4,
+        include_str!("../../migrations/postgres/0004_signatures.sql"),
+    ),
 ];
 
 /// Reads go to `pool`; writes to `writer`, which has one connection. SQLite lets one writer in

@@ -167,3 +167,29 @@ pub fn csrf_of(html: &str) -> Option<String> {
     let end = rest[v..].find('"')?;
     Some(rest[v..v + end].to_string())
 }
+
+/// Fills felanmälan (a street fault, no feedback wanted) up to its check page.
+pub async fn fill_felanmalan_anonymously(c: &mut Client) {
+    c.get("/orust/felanmalan/").await;
+    let page = c.get("/orust/felanmalan/felet").await;
+    let t = csrf_of(&page.body).unwrap();
+    c.post(
+        "/orust/felanmalan/felet",
+        &[
+            ("_csrf", &t),
+            ("kategori", "gata"),
+            ("beskrivning", "Stort hål i asfalten mitt i cykelbanan."),
+        ],
+    )
+    .await;
+    c.post(
+        "/orust/felanmalan/plats",
+        &[("_csrf", &t), ("platsbeskrivning", "Skolvägen")],
+    )
+    .await;
+    c.post(
+        "/orust/felanmalan/aterkoppling",
+        &[("_csrf", &t), ("vill_ha_aterkoppling", "false")],
+    )
+    .await;
+}

@@ -1,0 +1,172 @@
+//! The whole chain over SHS: a citizen's submission through the journey goes out as an SHS
+//! message (label, the case as ERMS, the submission XML) to the test mailbox, which shows the
+//! mapped case; the case number it answers comes back and is on Mina sidor. And a submission
+//! changed after it was signed is never delivered.
+
+mod support;
+
+use blankett_runtime::outbox::{DeliveryConfig, Target};
+use blankett_runtime::shs::mailbox::{self, Mailbox};
+use blankett_runtime::shs::Message;
+use std::time::Duration;
+use support::{app_with, fill_felanmalan_anonymously, Client};
+
+async fn mailbox() -> (String, std::sync::Arc<Mailbox>) {
+    let dir = std::env::temp_dir().join(format!("blankett-mb-{}", uuid::Uuid::new_v4()));
+    let mb = Mailbox::open(&dir, Some("brevladans-nyckel".into())).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(mailbox::serve(listener, mb.clone()));
+    (url, mb)
+}
+
+fn delivery_to(url: &str) -> DeliveryConfig {
+    DeliveryConfig {
+        backoff_base_ms: 5,
+        backoff_cap_ms: 200,
+        poll_ms: 10,
+        canary_interval_seconds: 0,
+        replies_interval_seconds: 1,
+        targets: vec![Target {
+            name: "diariet".into(),
+            transport: "shs".into(),
+            url: url.into(),
+            to_address: "urn:X-shs:2120001439".into(),
+            from_address: None,
+            forms: Vec::new(),
+            tls_cert: None,
+            tls_key: None,
+            tls_ca: None,
+            replies: true,
+            replies_token: Some("brevladans-nyckel".into()),
+        }],
+        ..DeliveryConfig::default()
+    }
+}
+
+/// Waits for `done`, polling; a hang fails after a minute rather than passing slowly.
+async fn eventually<F: AsyncFnMut() -> bool>(what: &str, mut done: F) {
+    for _ in 0..600 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what} did not happen");
+}
+
+#[tokio::test]
+async fn a_submission_reaches_the_mailbox_as_a_case_and_its_case_number_reaches_mina_sidor() {
+    let (url, mb) = mailbox().await;
+    let (router, state) = app_with(|c| c.delivery = delivery_to(&url)).await;
+    state.outbox.clone().expect("an outbox").spawn();
+    let mut c = Client::new(router);
+    c.login("198112289874").await;
+    fill_felanmalan_anonymously(&mut c).await;
+    let token = c.csrf("/orust/felanmalan/kontrollera").await;
+    let res = c
+        .post("/orust/felanmalan/kontrollera", &[("_csrf", &token)])
+        .await;
+    let receipt = res.location.expect("a receipt");
+    let id = receipt.rsplit('/').next().unwrap().to_string();
+
+    eventually("delivery to the mailbox", async || {
+        !mb.received().is_empty()
+    })
+    .await;
+    let (tx, _, bytes) = mb.received().remove(0);
+    let message = Message::parse(&bytes).expect("an SHS message");
+    let from = message.label.from.as_ref().expect("a sender");
+    assert_eq!(from.address.to_string(), "urn:X-shs:2120001439");
+    assert_eq!(message.label.corr_id.to_string(), id);
+    let case = String::from_utf8(message.parts[0].body.clone()).unwrap();
+    assert!(case.contains("https://DILCIS.eu/XML/ERMS"), "{case}");
+    assert!(
+        case.contains("Felanmälan: Gata, gång- eller cykelväg"),
+        "{case}"
+    );
+    assert!(String::from_utf8_lossy(&message.parts[1].body).contains("Stort hål i asfalten"));
+
+    // The mailbox's page shows the mapped case.
+    let page = reqwest::get(format!("{url}/m/{tx}"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Felanmälan: Gata, gång- eller cykelväg"),
+        "{page}"
+    );
+
+    mb.answer(&tx, "KS 2026/417").unwrap();
+    eventually("the case number back", async || {
+        let s = state.store.submission(&id).await.unwrap().unwrap();
+        s.case_number.as_deref() == Some("KS 2026/417")
+    })
+    .await;
+    let mina = c.get("/mina-sidor").await;
+    assert!(
+        mina.body.contains("KS 2026&#x2f;417") || mina.body.contains("KS 2026/417"),
+        "{}",
+        mina.body
+    );
+}
+
+#[tokio::test]
+async fn a_submission_changed_after_it_was_signed_is_a_dead_letter_not_a_delivery() {
+    use blankett_runtime::store::{NewSubmission, Signature, Submission};
+    let (url, mb) = mailbox().await;
+    let (_, state) = app_with(|c| c.delivery = delivery_to(&url)).await;
+    let signed_xml = "<inlamning><beskrivning>Som det skrevs under</beskrivning></inlamning>";
+    let stored = state
+        .store
+        .submit(NewSubmission {
+            submission: Submission {
+                id: uuid::Uuid::new_v4().to_string(),
+                reference: String::new(),
+                draft_id: uuid::Uuid::new_v4().to_string(),
+                owner: "pnr:198112289874".into(),
+                kommun: "orust".into(),
+                form: "felanmalan".into(),
+                form_version: "1.0.0".into(),
+                form_hash: "x".into(),
+                answers: "{}".into(),
+                // What is stored now is not what was signed.
+                xml: signed_xml.replace("Som det skrevs under", "Ändrat efteråt"),
+                json: "{}".into(),
+                status: "mottagen".into(),
+                case_number: None,
+                submitted_at: chrono::Utc::now().to_rfc3339(),
+            },
+            reference_prefix: "OFEL".into(),
+            year: 2026,
+            delivery_targets: vec!["diariet".into()],
+        })
+        .await
+        .unwrap();
+    state
+        .store
+        .put_signature(&Signature {
+            id: uuid::Uuid::new_v4().to_string(),
+            submission_id: stored.id.clone(),
+            role: "applicant".into(),
+            signer_pnr: "198112289874".into(),
+            signer_name: "Anna Andersson".into(),
+            digest: blankett_runtime::signing::digest(signed_xml),
+            signature: String::new(),
+            ocsp_response: String::new(),
+            signed_at: chrono::Utc::now().to_rfc3339(),
+        })
+        .await
+        .unwrap();
+    state.outbox.clone().expect("an outbox").spawn();
+    eventually("the dead letter", async || {
+        !state.store.dead_deliveries(10).await.unwrap().is_empty()
+    })
+    .await;
+    let dead = state.store.dead_deliveries(10).await.unwrap();
+    let why = dead[0].last_error.clone().unwrap_or_default();
+    assert!(why.contains("changed after signing"), "{why}");
+    assert!(mb.received().is_empty(), "nothing reached the case system");
+}
