@@ -18,4 +18,4 @@ if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules
   npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 fi
 
-node --test --test-reporter=spec --test-concurrency=1 pages.test.mjs runtime.test.mjs eid.test.mjs
+node --test --test-reporter=spec --test-concurrency=1 pages.test.mjs runtime.test.mjs eid.test.mjs delivery.test.mjs
