@@ -9,6 +9,9 @@ command -v xsltproc >/dev/null || need_apt+=(xsltproc)
 # The browser suite (tests/browser): Debian's Chromium, and Java for the Nu HTML Checker.
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v java >/dev/null || need_apt+=(default-jre-headless)
+# The OIDC provider's readiness check, and the SHS client's mutual-TLS test makes its own CA.
+command -v curl >/dev/null || need_apt+=(curl)
+command -v openssl >/dev/null || need_apt+=(openssl)
 # The JavaScript differential tests run the browser runtime in node.
 command -v node >/dev/null || need_apt+=(nodejs)
 if [ ${#need_apt[@]} -gt 0 ]; then
