@@ -46,19 +46,12 @@ async fn run(n: usize, workers: usize) {
         poll_ms: 5,
         canary_interval_seconds: 0,
         replies_interval_seconds: 60,
-        targets: vec![Target {
-            name: target.clone(),
-            transport: "http".into(),
-            url: receiver.url(),
-            to_address: "urn:X-shs:2120001439".into(),
-            from_address: None,
-            forms: Vec::new(),
-            tls_cert: None,
-            tls_key: None,
-            tls_ca: None,
-            replies: false,
-            replies_token: None,
-        }],
+        targets: vec![Target::new(
+            &target,
+            "http",
+            &receiver.url(),
+            "urn:X-shs:2120001439",
+        )],
     };
     let xml = format!("<inlamning>{}</inlamning>", "x".repeat(4000));
     let started = Instant::now();

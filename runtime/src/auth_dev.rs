@@ -2,7 +2,6 @@
 //! `--dev`; in production the route answers 404, so it cannot be reached by mistake.
 
 use crate::app::AppState;
-use crate::session::csrf_ok;
 use crate::store::Session;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -65,11 +64,11 @@ pub async fn login(
     {
         return crate::web::too_many("sv");
     }
-    let pairs = crate::web::form_pairs(&body);
+    let pairs = match crate::web::checked_form(&session, &body) {
+        Ok(pairs) => pairs,
+        Err(refused) => return refused,
+    };
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    if !csrf_ok(&session, get("_csrf")) {
-        return crate::web::forbidden_csrf("sv");
-    }
     let Some((pnr, name)) = TEST_PERSONS.iter().find(|(p, _)| Some(*p) == get("person")) else {
         return crate::web::message(
             StatusCode::BAD_REQUEST,
@@ -90,15 +89,8 @@ pub async fn logout(
     Extension(session): Extension<Session>,
     body: axum::body::Bytes,
 ) -> Response {
-    let pairs = crate::web::form_pairs(&body);
-    if !csrf_ok(
-        &session,
-        pairs
-            .iter()
-            .find(|(k, _)| k == "_csrf")
-            .map(|(_, v)| v.as_str()),
-    ) {
-        return crate::web::forbidden_csrf("sv");
+    if let Err(refused) = crate::web::checked_form(&session, &body) {
+        return refused;
     }
     logout_now(&state, &session).await
 }

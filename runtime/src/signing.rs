@@ -8,7 +8,6 @@
 use crate::app::AppState;
 use crate::auth::bankid::client::{CompletionData, OrderRequest, Requirement};
 use crate::auth::Person;
-use crate::session::csrf_ok;
 use crate::store::{Cosigner, Event, NewSubmission, Session, Signature, Submission};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -520,15 +519,8 @@ pub async fn cosign(
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let pairs = crate::web::form_pairs(&body);
-    if !csrf_ok(
-        &session,
-        pairs
-            .iter()
-            .find(|(k, _)| k == "_csrf")
-            .map(|(_, v)| v.as_str()),
-    ) {
-        return crate::web::forbidden_csrf("sv");
+    if let Err(refused) = crate::web::checked_form(&session, &body) {
+        return refused;
     }
     let (c, s, form) = match invited(&state, &session, &invite).await {
         Ok(x) => x,
@@ -575,15 +567,8 @@ pub async fn withdraw(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    let pairs = crate::web::form_pairs(&body);
-    if !csrf_ok(
-        &session,
-        pairs
-            .iter()
-            .find(|(k, _)| k == "_csrf")
-            .map(|(_, v)| v.as_str()),
-    ) {
-        return crate::web::forbidden_csrf("sv");
+    if let Err(refused) = crate::web::checked_form(&session, &body) {
+        return refused;
     }
     let Some(s) = state
         .store

@@ -187,6 +187,26 @@ pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
+/// A POSTed form's fields, once its CSRF token (`_csrf`) is the session's; otherwise the
+/// refusal to send back. (The refusal goes straight back to axum as the response: boxing it
+/// would only add an allocation to every refused POST.)
+#[allow(clippy::result_large_err)]
+pub fn checked_form(
+    session: &crate::store::Session,
+    body: &[u8],
+) -> Result<Vec<(String, String)>, Response> {
+    let pairs = form_pairs(body);
+    let token = pairs
+        .iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.as_str());
+    if crate::session::csrf_ok(session, token) {
+        Ok(pairs)
+    } else {
+        Err(forbidden_csrf("sv"))
+    }
+}
+
 pub fn url_encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

@@ -16,19 +16,7 @@ use std::time::Duration;
 use support::{app_with, csrf_of, fill_felanmalan_anonymously, Client};
 
 fn target(name: &str, url: &str) -> Target {
-    Target {
-        name: name.into(),
-        transport: "http".into(),
-        url: url.into(),
-        to_address: "urn:X-shs:2120001439".into(),
-        from_address: None,
-        forms: Vec::new(),
-        tls_cert: None,
-        tls_key: None,
-        tls_ca: None,
-        replies: false,
-        replies_token: None,
-    }
+    Target::new(name, "http", url, "urn:X-shs:2120001439")
 }
 
 /// Short backoffs and polls, no canary, attempts enough to outlast every fault.

@@ -28,17 +28,9 @@ fn delivery_to(url: &str) -> DeliveryConfig {
         canary_interval_seconds: 0,
         replies_interval_seconds: 1,
         targets: vec![Target {
-            name: "diariet".into(),
-            transport: "shs".into(),
-            url: url.into(),
-            to_address: "urn:X-shs:2120001439".into(),
-            from_address: None,
-            forms: Vec::new(),
-            tls_cert: None,
-            tls_key: None,
-            tls_ca: None,
             replies: true,
             replies_token: Some("brevladans-nyckel".into()),
+            ..Target::new("diariet", "shs", url, "urn:X-shs:2120001439")
         }],
         ..DeliveryConfig::default()
     }

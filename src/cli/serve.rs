@@ -135,17 +135,9 @@ fn deliver_to_test_mailbox(
     d.replies_interval_seconds = 2;
     d.canary_interval_seconds = 60;
     d.targets.push(blankett_runtime::outbox::Target {
-        name: "testbrevlada".into(),
-        transport: "shs".into(),
-        url,
-        to_address: to,
-        from_address: None,
-        forms: Vec::new(),
-        tls_cert: None,
-        tls_key: None,
-        tls_ca: None,
         replies: true,
         replies_token: Some(token),
+        ..blankett_runtime::outbox::Target::new("testbrevlada", "shs", &url, &to)
     });
 }
 

@@ -9,10 +9,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { audit, launch, repo, tally } from './lib.mjs';
+import { audit, freePort, launch, repo, tally } from './lib.mjs';
 
 const target = process.env.CARGO_TARGET_DIR || join(repo, 'target');
 const work = mkdtempSync(join(tmpdir(), 'bk-delivery-'));
@@ -20,14 +19,6 @@ const TOKEN = 'brevladans-nyckel';
 const counts = tally();
 const processes = [];
 let base, mailbox, browser, logs = '';
-
-async function freePort() {
-  const s = createServer();
-  await new Promise((ok) => s.listen(0, '127.0.0.1', ok));
-  const { port } = s.address();
-  await new Promise((ok) => s.close(ok));
-  return port;
-}
 
 function start(args) {
   const p = spawn(join(target, 'debug', 'blankett'), args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });

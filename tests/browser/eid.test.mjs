@@ -10,23 +10,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { audit, here, launch, repo, tally } from './lib.mjs';
+import { audit, here, freePort, launch, repo, tally } from './lib.mjs';
 
 const target = process.env.CARGO_TARGET_DIR || join(repo, 'target');
 const work = mkdtempSync(join(tmpdir(), 'bk-eid-'));
 const counts = tally();
 let server, provider, base, issuer, serverLog = '';
-
-async function freePort() {
-  const s = createServer();
-  await new Promise((ok) => s.listen(0, '127.0.0.1', ok));
-  const { port } = s.address();
-  await new Promise((ok) => s.close(ok));
-  return port;
-}
 
 async function waitFor(url, what, proc) {
   for (let i = 0; ; i++) {

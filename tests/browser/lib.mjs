@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
@@ -30,6 +31,15 @@ export function launch(javaScriptEnabled, options = {}) {
     executablePath: '/usr/bin/chromium', headless: true, locale: 'sv-SE', args: CHROMIUM_ARGS,
     javaScriptEnabled, viewport: { width: 320, height: 640 }, ...options,
   });
+}
+
+/** A TCP port free on 127.0.0.1 right now, for a server a test starts. */
+export async function freePort() {
+  const s = createServer();
+  await new Promise((ok) => s.listen(0, '127.0.0.1', ok));
+  const { port } = s.address();
+  await new Promise((ok) => s.close(ok));
+  return port;
 }
 
 /** Counts audits and violations over a run, for the summary line. */

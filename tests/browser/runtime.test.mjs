@@ -12,10 +12,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
-import { audit, auditReplay, launch, repo, tally, vnu } from './lib.mjs';
+import { audit, auditReplay, freePort, launch, repo, tally, vnu } from './lib.mjs';
 
 const target = process.env.CARGO_TARGET_DIR || join(repo, 'target');
 const shots = join(repo, 'target', 'screenshots');
@@ -27,14 +26,6 @@ const notes = new Set();
 const saved = new Map(); // a page's name → its HTML as the server sent it, for vnu
 
 let server, base, auditor, serverLog = '';
-
-async function freePort() {
-  const s = createServer();
-  await new Promise((ok) => s.listen(0, '127.0.0.1', ok));
-  const { port } = s.address();
-  await new Promise((ok) => s.close(ok));
-  return port;
-}
 
 before(async () => {
   execFileSync('cargo', ['build', '--quiet', '--bin', 'blankett'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -81,6 +81,25 @@ pub struct Target {
     pub replies_token: Option<String>,
 }
 
+impl Target {
+    /// A target with no TLS files, no form filter and no reply pickup; set those after.
+    pub fn new(name: &str, transport: &str, url: &str, to_address: &str) -> Target {
+        Target {
+            name: name.into(),
+            transport: transport.into(),
+            url: url.into(),
+            to_address: to_address.into(),
+            from_address: None,
+            forms: Vec::new(),
+            tls_cert: None,
+            tls_key: None,
+            tls_ca: None,
+            replies: false,
+            replies_token: None,
+        }
+    }
+}
+
 fn default_transport() -> String {
     "shs".into()
 }

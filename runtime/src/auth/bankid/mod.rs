@@ -147,11 +147,11 @@ pub async fn start(
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let pairs = crate::web::form_pairs(&body);
+    let pairs = match crate::web::checked_form(&session, &body) {
+        Ok(pairs) => pairs,
+        Err(refused) => return refused,
+    };
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    if !crate::session::csrf_ok(&session, get("_csrf")) {
-        return crate::web::forbidden_csrf("sv");
-    }
     let client = end_user_ip(&headers);
     if !state
         .limits
@@ -319,15 +319,8 @@ pub async fn cancel(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    let pairs = crate::web::form_pairs(&body);
-    if !crate::session::csrf_ok(
-        &session,
-        pairs
-            .iter()
-            .find(|(k, _)| k == "_csrf")
-            .map(|(_, v)| v.as_str()),
-    ) {
-        return crate::web::forbidden_csrf("sv");
+    if let Err(refused) = crate::web::checked_form(&session, &body) {
+        return refused;
     }
     let Some((_, order)) = order_of(&state, &session, &id).await else {
         return crate::web::not_found(&state, "sv");
@@ -354,11 +347,11 @@ pub async fn simulate(
     if !(state.config.dev && state.config.bankid.is_none()) {
         return crate::web::not_found(&state, "sv");
     }
-    let pairs = crate::web::form_pairs(&body);
+    let pairs = match crate::web::checked_form(&session, &body) {
+        Ok(pairs) => pairs,
+        Err(refused) => return refused,
+    };
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    if !crate::session::csrf_ok(&session, get("_csrf")) {
-        return crate::web::forbidden_csrf("sv");
-    }
     let Some((_, order)) = order_of(&state, &session, &id).await else {
         return crate::web::not_found(&state, "sv");
     };
