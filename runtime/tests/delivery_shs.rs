@@ -162,3 +162,18 @@ async fn a_submission_changed_after_it_was_signed_is_a_dead_letter_not_a_deliver
     assert!(why.contains("changed after signing"), "{why}");
     assert!(mb.received().is_empty(), "nothing reached the case system");
 }
+
+#[tokio::test]
+async fn the_canary_reaches_the_mailbox_as_a_test_message() {
+    let (url, mb) = mailbox().await;
+    let (_, state) = app_with(|c| c.delivery = delivery_to(&url)).await;
+    let outbox = state.outbox.clone().expect("an outbox");
+    let result = outbox.canary("diariet").await.expect("the target exists");
+    assert!(result.ok, "{:?}", result.detail);
+    let (_, _, bytes) = mb.received().remove(0);
+    let message = Message::parse(&bytes).expect("an SHS message");
+    assert_eq!(
+        message.label.status,
+        blankett_runtime::shs::label::Status::Test
+    );
+}

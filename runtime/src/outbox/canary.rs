@@ -30,7 +30,8 @@ impl Outbox {
         let tx_id = uuid::Uuid::new_v4().to_string();
         let now = utc_stamp(chrono::Utc::now());
         let probe = Submission {
-            id: format!("canary-{tx_id}"),
+            // Its own corr.id (a UUID, as SHS wants): a reply to a test is matched to nothing.
+            id: uuid::Uuid::new_v4().to_string(),
             reference: "TEST".into(),
             draft_id: String::new(),
             owner: String::new(),
