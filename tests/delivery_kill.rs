@@ -4,142 +4,23 @@
 
 use blankett_runtime::outbox::receiver::{Mode, Receiver};
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
+
+use common::{free_port, start, submit_felanmalan, Browser};
 
 const SUBMISSIONS: usize = 1000;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start(data: &std::path::Path, config: &std::path::Path, port: u16) -> Child {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_blankett"))
-        .args([
-            "serve",
-            &format!("{root}/examples/orust"),
-            "--dev",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .arg("--data")
-        .arg(data)
-        .arg("--config")
-        .arg(config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let err = child.stderr.take().unwrap();
-    std::thread::spawn(move || for _ in BufReader::new(err).lines() {});
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the server did not start");
-}
-
-struct Browser {
-    agent: ureq::Agent,
-    base: String,
-    cookie: Option<String>,
-}
-
-impl Browser {
-    fn new(port: u16) -> Self {
-        let agent = ureq::Agent::new_with_config(
-            ureq::config::Config::builder()
-                .max_redirects(0)
-                .http_status_as_error(false)
-                .build(),
-        );
-        Browser {
-            agent,
-            base: format!("http://127.0.0.1:{port}"),
-            cookie: None,
-        }
-    }
-
-    fn remember(&mut self, res: &ureq::http::Response<ureq::Body>) {
-        for v in res.headers().get_all("set-cookie") {
-            let pair = v.to_str().unwrap().split(';').next().unwrap().to_string();
-            if pair.starts_with("blankett_session=") {
-                self.cookie = Some(pair);
-            }
-        }
-    }
-
-    fn get(&mut self, path: &str) -> String {
-        let mut req = self.agent.get(&format!("{}{path}", self.base));
-        if let Some(c) = &self.cookie {
-            req = req.header("cookie", c);
-        }
-        let mut res = req.call().unwrap();
-        self.remember(&res);
-        res.body_mut().read_to_string().unwrap()
-    }
-
-    fn post(&mut self, path: &str, pairs: &[(&str, &str)]) -> Option<String> {
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs)
-            .finish();
-        let mut req = self
-            .agent
-            .post(&format!("{}{path}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded");
-        if let Some(c) = &self.cookie {
-            req = req.header("cookie", c);
-        }
-        let res = req.send(body).unwrap();
-        self.remember(&res);
-        assert_eq!(res.status().as_u16(), 303, "POST {path}");
-        res.headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string())
-    }
-}
-
 /// One anonymous felanmälan; returns the submission id (the last part of the receipt URL).
 fn submit_one(port: u16, n: usize) -> String {
-    let mut b = Browser::new(port);
-    let page = b.get("/orust/felanmalan/felet");
-    let i = page.find("name=\"_csrf\"").expect("a CSRF token");
-    let v = page[i..].find("value=\"").unwrap() + i + 7;
-    let t = page[v..v + page[v..].find('"').unwrap()].to_string();
-    let text = format!("Hål nummer {n} i asfalten vid skolan.");
-    b.post(
-        "/orust/felanmalan/felet",
-        &[("_csrf", &t), ("kategori", "gata"), ("beskrivning", &text)],
-    );
-    b.post(
-        "/orust/felanmalan/plats",
-        &[("_csrf", &t), ("platsbeskrivning", "Skolvägen")],
-    );
-    b.post(
-        "/orust/felanmalan/aterkoppling",
-        &[("_csrf", &t), ("vill_ha_aterkoppling", "false")],
-    );
-    let receipt = b
-        .post("/orust/felanmalan/kontrollera", &[("_csrf", &t)])
-        .expect("a receipt");
+    let receipt = submit_felanmalan(&mut Browser::new(port), n);
     receipt.rsplit('/').next().unwrap().to_string()
 }
 
 fn delivered(port: u16) -> usize {
     let mut b = Browser::new(port);
-    let metrics = b.get("/metrics");
+    let (_, metrics) = b.get("/metrics");
     metrics
         .lines()
         .find_map(|l| {
@@ -184,7 +65,7 @@ to_address = "urn:X-shs:2120001439"
     )
     .unwrap();
     let port = free_port();
-    let mut server = start(&data, &config, port);
+    let mut server = start(&data, port, &["--config".as_ref(), config.as_os_str()]);
 
     // Four citizens at a time, while the receiver refuses every connection.
     let ids: Vec<String> = std::thread::scope(|s| {
@@ -214,7 +95,7 @@ to_address = "urn:X-shs:2120001439"
     server.wait().unwrap();
     let at_kill = receiver.accepted_count();
 
-    let mut server = start(&data, &config, port);
+    let mut server = start(&data, port, &["--config".as_ref(), config.as_os_str()]);
     let deadline = Instant::now() + Duration::from_secs(600);
     while delivered(port) < SUBMISSIONS {
         assert!(
