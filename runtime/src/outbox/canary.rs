@@ -29,14 +29,27 @@ impl Outbox {
             .map(|c| c.ok);
         let tx_id = uuid::Uuid::new_v4().to_string();
         let now = utc_stamp(chrono::Utc::now());
+        // The probe travels as a service this target delivers (its SHS product), marked test.
+        let registry = self.registry();
+        let service = registry.kommuner.iter().find_map(|(id, k)| {
+            let form = k
+                .services
+                .keys()
+                .find(|f| t.forms.is_empty() || t.forms.contains(f))?;
+            Some((id.clone(), k, form.clone()))
+        });
+        let (kommun_id, kommun, form) = match service {
+            Some((id, k, f)) => (id, Some(k), f),
+            None => (String::new(), None, String::new()),
+        };
         let probe = Submission {
             // Its own corr.id (a UUID, as SHS wants): a reply to a test is matched to nothing.
             id: uuid::Uuid::new_v4().to_string(),
             reference: "TEST".into(),
             draft_id: String::new(),
             owner: String::new(),
-            kommun: String::new(),
-            form: "blankett-canary".into(),
+            kommun: kommun_id,
+            form,
             form_version: "0".into(),
             form_hash: String::new(),
             answers: "{}".into(),
@@ -46,12 +59,6 @@ impl Outbox {
             case_number: None,
             submitted_at: now.clone(),
         };
-        let registry = self.registry();
-        let kommun = registry.kommuner.values().find(|k| {
-            k.services
-                .keys()
-                .any(|f| t.forms.is_empty() || t.forms.contains(f))
-        });
         let built = self.builder.build(&MessageInput {
             submission: &probe,
             kommun,

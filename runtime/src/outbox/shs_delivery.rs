@@ -94,26 +94,11 @@ impl MessageBuilder for ShsMessages {
         for (a, bytes) in m.attachments {
             parts.push(outgoing::attachment_part(a, bytes.clone()));
         }
-        let product = match outgoing::product_of(kommun, &s.form) {
-            Ok(p) => p,
-            // The canary is no service: any of the kommun's products carries it, as a test.
-            Err(_) if m.status == MessageStatus::Test => kommun
-                .shs_products
-                .first()
-                .map(|(_, p)| p.as_str())
-                .ok_or_else(|| {
-                    format!(
-                        "the canary needs one service with an `shs_product` in {}",
-                        kommun.dir.join("kommun.yaml").display()
-                    )
-                })?,
-            Err(e) => return Err(e),
-        };
         let envelope = outgoing::Envelope {
             from,
             from_name: &kommun.name,
             to: &m.target.to_address,
-            product,
+            product: outgoing::product_of(kommun, &s.form)?,
             form: &s.form,
             reference: &s.reference,
             tx_id: m.tx_id,
