@@ -5,21 +5,15 @@
 
 use super::config::Target;
 use super::Outbox;
-use crate::shs::client::{ShsClient, ShsClientConfig};
+use crate::shs::client::ShsClient;
 use crate::shs::reply::fetch_replies;
 use std::sync::Arc;
 use std::time::Duration;
 
 impl Outbox {
     pub(super) async fn replies_loop(self: Arc<Self>, target: Target) {
-        let config = ShsClientConfig {
-            client_cert: target.tls_cert.clone(),
-            client_key: target.tls_key.clone(),
-            ca: target.tls_ca.clone(),
-            timeout: Duration::from_secs(self.config.send_timeout_seconds),
-            ..ShsClientConfig::new(&target.url)
-        };
-        let client = match ShsClient::new(&config) {
+        let timeout = Duration::from_secs(self.config.send_timeout_seconds);
+        let client = match super::shs_delivery::client_for(&target, timeout) {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(target = %target.name, error = %e, "cannot fetch replies");

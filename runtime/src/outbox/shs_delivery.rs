@@ -17,17 +17,20 @@ pub struct ShsTransport(ShsClient);
 
 impl ShsTransport {
     pub fn new(t: &Target, send_timeout: Duration) -> Result<ShsTransport, String> {
-        let config = ShsClientConfig {
-            client_cert: t.tls_cert.clone(),
-            client_key: t.tls_key.clone(),
-            ca: t.tls_ca.clone(),
-            timeout: send_timeout,
-            ..ShsClientConfig::new(&t.url)
-        };
-        ShsClient::new(&config)
-            .map(ShsTransport)
-            .map_err(|e| format!("delivery target `{}`: {e}", t.name))
+        client_for(t, send_timeout).map(ShsTransport)
     }
+}
+
+/// The SHS client of a target: its URL, its TLS files, the send timeout.
+pub fn client_for(t: &Target, timeout: Duration) -> Result<ShsClient, String> {
+    let config = ShsClientConfig {
+        client_cert: t.tls_cert.clone(),
+        client_key: t.tls_key.clone(),
+        ca: t.tls_ca.clone(),
+        timeout,
+        ..ShsClientConfig::new(&t.url)
+    };
+    ShsClient::new(&config).map_err(|e| format!("delivery target `{}`: {e}", t.name))
 }
 
 #[async_trait]
