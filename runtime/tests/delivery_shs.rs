@@ -105,12 +105,17 @@ async fn a_submission_reaches_the_mailbox_as_a_case_and_its_case_number_reaches_
     );
 }
 
-#[tokio::test]
-async fn a_submission_changed_after_it_was_signed_is_a_dead_letter_not_a_delivery() {
+/// Stores a felanmälan submission whose XML is `stored_xml`, signed by the applicant over
+/// `signed_xml` with a signature as BankID's (its XML names the SHA-256 of what was signed).
+async fn store_signed(
+    state: &blankett_runtime::app::AppState,
+    stored_xml: &str,
+    signed_xml: &str,
+) -> blankett_runtime::store::Submission {
+    use base64::Engine;
     use blankett_runtime::store::{NewSubmission, Signature, Submission};
-    let (url, mb) = mailbox().await;
-    let (_, state) = app_with(|c| c.delivery = delivery_to(&url)).await;
-    let signed_xml = "<inlamning><beskrivning>Som det skrevs under</beskrivning></inlamning>";
+    use sha2::Digest;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
     let stored = state
         .store
         .submit(NewSubmission {
@@ -124,8 +129,7 @@ async fn a_submission_changed_after_it_was_signed_is_a_dead_letter_not_a_deliver
                 form_version: "1.0.0".into(),
                 form_hash: "x".into(),
                 answers: "{}".into(),
-                // What is stored now is not what was signed.
-                xml: signed_xml.replace("Som det skrevs under", "Ändrat efteråt"),
+                xml: stored_xml.into(),
                 json: "{}".into(),
                 status: "mottagen".into(),
                 case_number: None,
@@ -137,6 +141,10 @@ async fn a_submission_changed_after_it_was_signed_is_a_dead_letter_not_a_deliver
         })
         .await
         .unwrap();
+    let signed = format!(
+        "<Signature><bankIdSignedData><usrNonVisibleData>{}</usrNonVisibleData></bankIdSignedData></Signature>",
+        b64(&sha2::Sha256::digest(signed_xml.as_bytes()))
+    );
     state
         .store
         .put_signature(&Signature {
@@ -146,12 +154,23 @@ async fn a_submission_changed_after_it_was_signed_is_a_dead_letter_not_a_deliver
             signer_pnr: "198112289874".into(),
             signer_name: "Anna Andersson".into(),
             digest: blankett_runtime::signing::digest(signed_xml),
-            signature: String::new(),
-            ocsp_response: String::new(),
+            signature: b64(signed.as_bytes()),
+            ocsp_response: b64(b"\x30\x03\x0a\x01\x00"),
             signed_at: chrono::Utc::now().to_rfc3339(),
         })
         .await
         .unwrap();
+    stored
+}
+
+#[tokio::test]
+async fn a_submission_changed_after_it_was_signed_is_a_dead_letter_not_a_delivery() {
+    let (url, mb) = mailbox().await;
+    let (_, state) = app_with(|c| c.delivery = delivery_to(&url)).await;
+    let signed_xml = "<inlamning><beskrivning>Som det skrevs under</beskrivning></inlamning>";
+    // What is stored now is not what was signed.
+    let changed = signed_xml.replace("Som det skrevs under", "Ändrat efteråt");
+    store_signed(&state, &changed, signed_xml).await;
     state.outbox.clone().expect("an outbox").spawn();
     eventually("the dead letter", async || {
         !state.store.dead_deliveries(10).await.unwrap().is_empty()
@@ -161,6 +180,37 @@ async fn a_submission_changed_after_it_was_signed_is_a_dead_letter_not_a_deliver
     let why = dead[0].last_error.clone().unwrap_or_default();
     assert!(why.contains("changed after signing"), "{why}");
     assert!(mb.received().is_empty(), "nothing reached the case system");
+}
+
+#[tokio::test]
+async fn a_signed_submission_goes_out_with_its_signature_and_ocsp_response() {
+    let (url, mb) = mailbox().await;
+    let (_, state) = app_with(|c| c.delivery = delivery_to(&url)).await;
+    let xml = "<inlamning><beskrivning>Underskriven</beskrivning></inlamning>";
+    let stored = store_signed(&state, xml, xml).await;
+    state.outbox.clone().expect("an outbox").spawn();
+    eventually("delivery to the mailbox", async || {
+        !mb.received().is_empty()
+    })
+    .await;
+    let (_, _, bytes) = mb.received().remove(0);
+    let message = Message::parse(&bytes).expect("an SHS message");
+    let part = |kind: &str| {
+        message
+            .parts
+            .iter()
+            .find(|p| p.datapart_type == kind)
+            .unwrap_or_else(|| panic!("no `{kind}` part in {:?}", message.parts))
+    };
+    let signature = part("underskrift");
+    assert!(String::from_utf8_lossy(&signature.body).contains("<usrNonVisibleData>"));
+    assert_eq!(
+        signature.filename.as_deref(),
+        Some(format!("{}.underskrift-1-applicant.xml", stored.reference).as_str())
+    );
+    let ocsp = part("ocsp");
+    assert_eq!(ocsp.content_type, "application/ocsp-response");
+    assert_eq!(ocsp.body, b"\x30\x03\x0a\x01\x00");
 }
 
 #[tokio::test]

@@ -63,6 +63,7 @@ impl Outbox {
             submission: &probe,
             kommun,
             attachments: &[],
+            signatures: &[],
             target: t,
             tx_id: &tx_id,
             corr_id: &probe.id,

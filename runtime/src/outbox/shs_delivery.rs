@@ -94,6 +94,9 @@ impl MessageBuilder for ShsMessages {
             }
         }
         parts.push(outgoing::submission_xml_part(&s.reference, &s.xml));
+        for (n, sig) in m.signatures.iter().enumerate() {
+            parts.extend(outgoing::signature_parts(&s.reference, n + 1, sig));
+        }
         for (a, bytes) in m.attachments {
             parts.push(outgoing::attachment_part(a, bytes.clone()));
         }

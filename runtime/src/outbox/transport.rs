@@ -39,6 +39,8 @@ pub struct MessageInput<'a> {
     /// for the canary, the first kommun with a form delivered to the target.
     pub kommun: Option<&'a crate::registry::KommunEntry>,
     pub attachments: &'a [(Attachment, Vec<u8>)],
+    /// The submission's e-signatures, already checked against its XML; delivered with it.
+    pub signatures: &'a [crate::store::Signature],
     pub target: &'a Target,
     pub tx_id: &'a str,
     pub corr_id: &'a str,

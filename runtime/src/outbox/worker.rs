@@ -178,13 +178,13 @@ impl Outbox {
             })?;
         // A signed submission goes out only as it was signed: changed since, it is a dead
         // letter for a person to look at, never delivered as if signed.
-        for sig in self
+        let signatures = self
             .store
             .signatures_of(&s.id)
             .await
-            .map_err(|e| retry("the signatures", e))?
-        {
-            if !crate::signing::verify(&s.xml, &sig) {
+            .map_err(|e| retry("the signatures", e))?;
+        for sig in &signatures {
+            if !crate::signing::verify(&s.xml, sig) {
                 return Err(SendOutcome::Permanent(format!(
                     "the stored submission no longer matches the {}'s signature: changed after signing, not delivered",
                     sig.role
@@ -213,6 +213,7 @@ impl Outbox {
                 submission: &s,
                 kommun: registry.kommuner.get(&s.kommun),
                 attachments: &attachments,
+                signatures: &signatures,
                 target,
                 tx_id: &job.tx_id,
                 corr_id: &job.corr_id,

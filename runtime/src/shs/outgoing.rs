@@ -90,6 +90,41 @@ pub fn submission_xml_part(reference: &str, xml: &str) -> Part {
     )
 }
 
+/// A stored e-signature as parts (`datapartType="underskrift"` and `"ocsp"`): what the e-ID
+/// signed (BankID: its signature XML) and the OCSP response that shows the signer's
+/// certificate was valid, so the case system keeps the evidence with the case. `n` numbers a
+/// submission's signatures (the applicant's and each guardian's) in the file names.
+pub fn signature_parts(reference: &str, n: usize, sig: &crate::store::Signature) -> Vec<Part> {
+    use base64::Engine;
+    let decode = |s: &str| base64::engine::general_purpose::STANDARD.decode(s).ok();
+    let mut parts = Vec::new();
+    let signature = decode(&sig.signature).unwrap_or_else(|| sig.signature.as_bytes().to_vec());
+    let xml = signature.trim_ascii_start().starts_with(b"<");
+    parts.push(Part::new(
+        "underskrift",
+        if xml {
+            "text/xml; charset=UTF-8"
+        } else {
+            "application/octet-stream"
+        },
+        Some(format!(
+            "{reference}.underskrift-{n}-{}.{}",
+            sig.role,
+            if xml { "xml" } else { "sig" }
+        )),
+        signature,
+    ));
+    if let Some(ocsp) = decode(&sig.ocsp_response).filter(|b| !b.is_empty()) {
+        parts.push(Part::new(
+            "ocsp",
+            "application/ocsp-response",
+            Some(format!("{reference}.underskrift-{n}-{}.ocsp", sig.role)),
+            ocsp,
+        ));
+    }
+    parts
+}
+
 /// A stored attachment as a part: its sniffed MIME type and its safe file name; the label's
 /// `datapartType` is `bilaga`.
 pub fn attachment_part(a: &crate::store::Attachment, bytes: Vec<u8>) -> Part {
