@@ -13,6 +13,8 @@ use axum::http::StatusCode;
 use base64::Engine;
 use blankett_runtime::app::AppState;
 use blankett_runtime::config::{Config, OidcConfig, SigningMethod};
+use blankett_runtime::outbox::receiver::Receiver;
+use blankett_runtime::outbox::{DeliveryConfig, Target};
 use blankett_runtime::signing::{self, SignatureState};
 use blankett_runtime::store::Draft;
 use std::collections::HashMap;
@@ -93,10 +95,24 @@ async fn provider() -> Provider {
     );
 }
 
-async fn setup() -> (axum::Router, AppState, Provider) {
+/// The runtime signing through the provider, delivering (once its outbox is spawned) to
+/// `receiver` as the case system.
+async fn setup(receiver: &Receiver) -> (axum::Router, AppState, Provider) {
     let p = provider().await;
     let issuer = p.base.clone();
     let (router, state) = app_with(|c| {
+        c.delivery = DeliveryConfig {
+            poll_ms: 10,
+            backoff_base_ms: 5,
+            canary_interval_seconds: 0,
+            targets: vec![Target::new(
+                "diariet",
+                "http",
+                &receiver.url(),
+                "urn:X-shs:2120001439",
+            )],
+            ..DeliveryConfig::default()
+        };
         c.oidc = Some(OidcConfig {
             issuer,
             client_id: "blankett-test".into(),
@@ -218,19 +234,28 @@ async fn link_to_provider(c: &mut Client, page: &str, provider: &Provider) -> St
     body[start + 6..].split('"').next().unwrap().to_string()
 }
 
-/// The Request Object's claims, read (not verified: the provider does that) from the URL.
-fn request_object(url: &str) -> serde_json::Value {
+/// The Request Object's part `n` (0 the header, 1 the claims), read (not verified: the
+/// provider does that) from the URL.
+fn request_part(url: &str, n: usize) -> serde_json::Value {
     let query = url.split_once('?').unwrap().1;
     let request = form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "request")
         .unwrap()
         .1
         .to_string();
-    let payload = request.split('.').nth(1).unwrap();
+    let payload = request.split('.').nth(n).unwrap();
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload)
         .unwrap();
     serde_json::from_slice(&bytes).unwrap()
+}
+
+fn request_object(url: &str) -> serde_json::Value {
+    request_part(url, 1)
+}
+
+fn request_header(url: &str) -> serde_json::Value {
+    request_part(url, 0)
 }
 
 async fn draft(state: &AppState, form: &str, case: usize, pnr: &str, changes: &[(&str, &str)]) {
@@ -275,6 +300,17 @@ async fn fully_signed_events(state: &AppState, form: &str) -> usize {
     events.iter().filter(|e| e.kind == "fully_signed").count()
 }
 
+/// Waits for `what`; a hang fails after a minute, a slow run does not.
+async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    for _ in 0..6000 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("never happened: {what}");
+}
+
 async fn tamper(state: &AppState, sql: &str, id: &str) {
     let path = state.config.data.join("t.db");
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
@@ -284,8 +320,9 @@ async fn tamper(state: &AppState, sql: &str, id: &str) {
 }
 
 #[tokio::test]
-async fn an_applicant_signs_through_the_provider_and_a_changed_xml_is_not_signed() {
-    let (router, state, provider) = setup().await;
+async fn an_applicant_signs_through_the_provider_and_a_changed_xml_is_not_delivered() {
+    let receiver = Receiver::start().await.unwrap();
+    let (router, state, provider) = setup(&receiver).await;
     let mut c = Client::new(router);
     c.login(MARIA).await;
     draft(&state, "bygglov", 0, MARIA, &[]).await;
@@ -328,6 +365,7 @@ async fn an_applicant_signs_through_the_provider_and_a_changed_xml_is_not_signed
     let jwks: serde_json::Value = serde_json::from_str(&jwks.body).unwrap();
     assert_eq!(jwks["keys"][0]["kty"], "RSA");
     assert_eq!(jwks["keys"][0]["alg"], "RS256");
+    assert_eq!(jwks["keys"][0]["kid"], request_header(&url)["kid"]);
 
     let mut browser = Browser::new(&provider.base);
     let (back, shown) = browser.sign(&url, MARIA, "x").await;
@@ -366,8 +404,14 @@ async fn an_applicant_signs_through_the_provider_and_a_changed_xml_is_not_signed
     let mina = c.get("/mina-sidor").await;
     assert!(mina.body.contains("Underskriven av") && mina.body.contains("Erik Eriksson"));
 
-    // The stored XML changed after signing: the signature no longer holds (the same check
-    // the delivery worker makes before sending).
+    assert_eq!(
+        state.store.delivery_jobs_of(&id).await.unwrap().len(),
+        1,
+        "queued once signed"
+    );
+
+    // The stored XML changed after signing (before the sender ran): the signature no longer
+    // holds, and the sender makes it a dead letter instead of delivering it as signed.
     tamper(
         &state,
         "UPDATE submissions SET xml = replace(xml, 'Henån', 'Henan') WHERE id = ?1",
@@ -385,11 +429,25 @@ async fn an_applicant_signs_through_the_provider_and_a_changed_xml_is_not_signed
         .await
         .body
         .contains("Underskriften stämmer inte med ansökan"));
+    state.outbox.clone().expect("an outbox").spawn();
+    eventually("the dead letter", async || {
+        !state.store.dead_deliveries(10).await.unwrap().is_empty()
+    })
+    .await;
+    let dead = state.store.dead_deliveries(10).await.unwrap();
+    let why = dead[0].last_error.clone().unwrap_or_default();
+    assert!(why.contains("changed after signing"), "{why}");
+    assert_eq!(
+        receiver.accepted_count(),
+        0,
+        "nothing reached the case system"
+    );
 }
 
 #[tokio::test]
 async fn a_signature_over_other_data_than_our_hash_is_refused() {
-    let (router, state, provider) = setup().await;
+    let receiver = Receiver::start().await.unwrap();
+    let (router, state, provider) = setup(&receiver).await;
     let mut c = Client::new(router);
     c.login(MARIA).await;
     draft(&state, "bygglov", 0, MARIA, &[]).await;
@@ -462,7 +520,9 @@ async fn anna_starts_signing(anna: &mut Client, invite: &str, provider: &Provide
 
 #[tokio::test]
 async fn the_second_guardian_signs_through_the_provider_and_another_person_is_refused() {
-    let (router, state, provider) = setup().await;
+    let receiver = Receiver::start().await.unwrap();
+    let (router, state, provider) = setup(&receiver).await;
+    state.outbox.clone().expect("an outbox").spawn();
     let mut maria = Client::new(router.clone());
     let (id, invite) = two_guardians(&mut maria, &state, &provider).await;
     let s = state.store.submission(&id).await.unwrap().unwrap();
@@ -506,6 +566,10 @@ async fn the_second_guardian_signs_through_the_provider_and_another_person_is_re
     let s = state.store.submission(&id).await.unwrap().unwrap();
     assert_eq!(s.status, signing::WAITING, "still waiting for Anna");
     assert_eq!(fully_signed_events(&state, "barnomsorg").await, 0);
+    assert!(
+        state.store.delivery_jobs_of(&id).await.unwrap().is_empty(),
+        "no delivery before every guardian has signed"
+    );
 
     // Anna herself signs: now, and only now, it is complete.
     let url = anna_starts_signing(&mut anna, &invite, &provider).await;
@@ -536,6 +600,7 @@ async fn the_second_guardian_signs_through_the_provider_and_another_person_is_re
     assert_eq!(fully_signed_events(&state, "barnomsorg").await, 1);
     let receipt = maria.get(&format!("/orust/barnomsorg/kvitto/{id}")).await;
     assert_eq!(receipt.body.matches("Underskriven av <strong>").count(), 2);
+    eventually("the delivery", async || receiver.accepted_count() == 1).await;
 }
 
 #[test]
