@@ -4,7 +4,9 @@
 //! (bygglov) signed and stored as signed, and no longer signed once its XML changes;
 //! `signing: guardians` (barnomsorg) where the second guardian signs through the provider, and
 //! another person is refused both by the provider (the claims binding) and, when a provider
-//! ignores the binding, by the runtime; a signature over other data than our hash is refused.
+//! ignores the binding, by the runtime; a signature over other data than our hash is refused;
+//! a provider that does not declare the sign scope is not asked. Delivery starts only when all
+//! have signed, and a changed XML becomes a dead letter.
 //! Needs node and tests/browser/node_modules (scripts/setup.sh installs them).
 
 mod support;
@@ -49,6 +51,11 @@ impl Drop for Provider {
 }
 
 async fn provider() -> Provider {
+    provider_with(true).await
+}
+
+/// `signing`: with OIDC_SIGN_KEY (the Signature Extension), or a provider for log-in only.
+async fn provider_with(signing: bool) -> Provider {
     let script = repo().join("tests/browser/oidc-provider.mjs");
     assert!(
         repo()
@@ -62,11 +69,14 @@ async fn provider() -> Provider {
         .unwrap()
         .port();
     let log = std::env::temp_dir().join(format!("blankett-oidc-sign-{}.log", uuid::Uuid::new_v4()));
-    let child = std::process::Command::new("node")
-        .arg(&script)
+    let mut node = std::process::Command::new("node");
+    node.arg(&script)
         .env("OIDC_PORT", port.to_string())
-        .env("OIDC_REDIRECT", REDIRECT)
-        .env("OIDC_SIGN_KEY", key_path())
+        .env("OIDC_REDIRECT", REDIRECT);
+    if signing {
+        node.env("OIDC_SIGN_KEY", key_path());
+    }
+    let child = node
         .stdout(std::process::Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
@@ -98,7 +108,10 @@ async fn provider() -> Provider {
 /// The runtime signing through the provider, delivering (once its outbox is spawned) to
 /// `receiver` as the case system.
 async fn setup(receiver: &Receiver) -> (axum::Router, AppState, Provider) {
-    let p = provider().await;
+    setup_with(receiver, provider().await).await
+}
+
+async fn setup_with(receiver: &Receiver, p: Provider) -> (axum::Router, AppState, Provider) {
     let issuer = p.base.clone();
     let (router, state) = app_with(|c| {
         c.delivery = DeliveryConfig {
@@ -601,6 +614,28 @@ async fn the_second_guardian_signs_through_the_provider_and_another_person_is_re
     let receipt = maria.get(&format!("/orust/barnomsorg/kvitto/{id}")).await;
     assert_eq!(receipt.body.matches("Underskriven av <strong>").count(), 2);
     eventually("the delivery", async || receiver.accepted_count() == 1).await;
+}
+
+#[tokio::test]
+async fn a_provider_without_the_sign_scope_is_not_asked_to_sign() {
+    let receiver = Receiver::start().await.unwrap();
+    let (router, state, _provider) = setup_with(&receiver, provider_with(false).await).await;
+    let mut c = Client::new(router);
+    c.login(MARIA).await;
+    draft(&state, "bygglov", 0, MARIA, &[]).await;
+    let check = c.get("/orust/bygglov/kontrollera").await;
+    let token = csrf_of(&check.body).unwrap();
+    let r = c
+        .post("/orust/bygglov/kontrollera", &[("_csrf", &token)])
+        .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert!(r.body.contains("Underskriften är inte tillgänglig"));
+    assert!(state
+        .store
+        .submissions_of(&format!("pnr:{MARIA}"))
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[test]

@@ -300,7 +300,9 @@ pub async fn finish(
         Err(e) => {
             tracing::warn!(error = %e, "OIDC signature refused");
             let body = match e {
-                Refused::Provider(_) => "Underskriften avbröts hos e-legitimationstjänsten, eller så var det någon annan än den som ska skriva under som legitimerade sig. Ingenting har skrivits under.",
+                // Also what a provider answers when someone else than the expected signer
+                // legitimates themselves (the claims binding).
+                Refused::Provider(_) => "Underskriften avbröts hos e-legitimationstjänsten, eller så gick den inte att nå. Bara den som ansökan ska skrivas under av kan skriva under. Ingenting har skrivits under.",
                 _ => "Underskriften avbröts eller gick ut. Ingenting har skrivits under. Börja om och skriv under igen.",
             };
             return crate::web::message(
