@@ -2,8 +2,9 @@
 //! at the check-answers step, with BankID (`userNonVisibleData` = its SHA-256,
 //! `userVisibleData` a readable summary) or through the OIDC provider (`auth::oidc_sign`, the
 //! same SHA-256 as `tbs_data`), and only then is it stored. `signing: guardians`: the
-//! submission is stored waiting (`vantar_pa_underskrift`) until every guardian the form names by personnummer
-//! has logged in, seen the answers and signed the same bytes through their invitation link.
+//! submission is stored waiting (`vantar_pa_underskrift`) until every guardian the form names
+//! by personnummer has logged in, seen the answers and signed the same bytes through their
+//! invitation link.
 //! [`on_fully_signed`] is the one place a signed submission becomes complete.
 
 use crate::app::AppState;
