@@ -132,6 +132,11 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logga-in", get(crate::auth::page))
         .route("/auth/oidc", get(crate::auth::oidc::start))
         .route("/auth/oidc/callback", get(crate::auth::oidc::callback))
+        .route(
+            "/auth/oidc/underskrift/{id}",
+            get(crate::auth::oidc_sign::page),
+        )
+        .route("/auth/oidc/jwks.json", get(crate::auth::oidc_sign::jwks))
         .route("/auth/bankid", post(crate::auth::bankid::start))
         .route("/auth/bankid/{id}", get(crate::auth::bankid::wait))
         .route("/auth/bankid/{id}/status", get(crate::auth::bankid::status))

@@ -38,6 +38,18 @@ pub struct Config {
     pub bankid: Option<BankIdConfig>,
     /// Days a submission waits for its co-signers before it expires.
     pub cosign_days: i64,
+    /// Which e-ID signs submissions: `"bankid"` (the RP API, or `--dev`'s simulator) or
+    /// `"oidc"` (the `[oidc]` provider's Signature Extension). Unset: BankID when `[bankid]` is
+    /// set or in `--dev`, else the OIDC provider when `[oidc]` has a `request_key`.
+    pub signing: Option<SigningMethod>,
+}
+
+/// The e-ID a person signs a submission with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SigningMethod {
+    Bankid,
+    Oidc,
 }
 
 /// `[oidc]`: the kommun's client at an OpenID Connect provider.
@@ -56,6 +68,11 @@ pub struct OidcConfig {
     /// Scopes beyond `openid`, `profile` and `https://id.oidc.se/scope/naturalPersonNumber`.
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// PEM file with the RSA private key (PKCS#1, `BEGIN RSA PRIVATE KEY`) that signs the
+    /// request objects of signature requests. Its public key is registered at the provider;
+    /// blankett publishes it at `/auth/oidc/jwks.json`. Needed to sign through the provider.
+    #[serde(default)]
+    pub request_key: Option<PathBuf>,
 }
 
 /// `[bankid]`: the RP API, its RP certificate (mutual TLS) and the CA it is pinned to.
@@ -97,6 +114,7 @@ impl Default for Config {
             oidc: None,
             bankid: None,
             cosign_days: 14,
+            signing: None,
         }
     }
 }
@@ -159,7 +177,29 @@ impl Config {
             self.delivery.canary_interval_seconds =
                 num("BLANKETT_DELIVERY_CANARY_INTERVAL_SECONDS", v)?.max(0) as u64;
         }
+        self.check_signing()?;
         self.delivery.validate()
+    }
+
+    /// The e-ID that signs submissions here (see [`Config::signing`]).
+    pub fn signing_method(&self) -> SigningMethod {
+        match self.signing {
+            Some(m) => m,
+            None if self.bankid.is_some() || self.dev => SigningMethod::Bankid,
+            None if self.oidc.as_ref().is_some_and(|o| o.request_key.is_some()) => {
+                SigningMethod::Oidc
+            }
+            None => SigningMethod::Bankid,
+        }
+    }
+
+    fn check_signing(&self) -> Result<(), String> {
+        if self.signing == Some(SigningMethod::Oidc)
+            && self.oidc.as_ref().is_none_or(|o| o.request_key.is_none())
+        {
+            return Err("`signing = \"oidc\"` needs `[oidc]` with `request_key`: the key that signs the signature requests sent to the provider".into());
+        }
+        Ok(())
     }
 
     /// Days to keep `form`'s drafts and submissions.

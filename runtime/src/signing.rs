@@ -1,12 +1,14 @@
 //! E-signatures of submissions. `signing: applicant`: the person signs the exact submission XML
-//! with BankID at the check-answers step (`userNonVisibleData` = its SHA-256, `userVisibleData`
-//! a readable summary), and only then is it stored. `signing: guardians`: the submission is
-//! stored waiting (`vantar_pa_underskrift`) until every guardian the form names by personnummer
-//! has logged in, seen the answers and signed the same bytes through their invitation link.
+//! at the check-answers step, with BankID (`userNonVisibleData` = its SHA-256,
+//! `userVisibleData` a readable summary) or through the OIDC provider (`auth::oidc_sign`, the
+//! same SHA-256 as `tbs_data`), and only then is it stored. `signing: guardians`: the
+//! submission is stored waiting (`vantar_pa_underskrift`) until every guardian the form names
+//! by personnummer has logged in, seen the answers and signed the same bytes through their
+//! invitation link.
 //! [`on_fully_signed`] is the one place a signed submission becomes complete.
 
 use crate::app::AppState;
-use crate::auth::bankid::client::{CompletionData, OrderRequest, Requirement};
+use crate::auth::bankid::client::{OrderRequest, Requirement};
 use crate::auth::Person;
 use crate::store::{Cosigner, Event, NewSubmission, Session, Signature, Submission};
 use axum::extract::{Path, State};
@@ -138,16 +140,7 @@ pub async fn start_applicant(
             .collect(),
         _ => Vec::new(),
     };
-    let req = OrderRequest {
-        end_user_ip: crate::auth::bankid::end_user_ip(headers),
-        requirement: Some(Requirement {
-            personal_number: Some(pnr.clone()),
-            ..Default::default()
-        }),
-        user_visible_data: Some(b64(visible_summary(form, outcome).as_bytes())),
-        user_non_visible_data: Some(b64(&Sha256::digest(submission.xml.as_bytes()))),
-        user_visible_data_format: Some("simpleMarkdownV1".into()),
-    };
+    let xml_hash = Sha256::digest(submission.xml.as_bytes());
     let pending = Pending {
         role: "applicant".into(),
         title: form.title.get("sv").to_string(),
@@ -158,6 +151,20 @@ pub async fn start_applicant(
         reference_prefix: form.reference_prefix.clone(),
         submission_id: None,
         cosigners,
+    };
+    if crate::auth::oidc_sign::chosen(state) {
+        let message = crate::auth::oidc_sign::sign_message(form, outcome);
+        return crate::auth::oidc_sign::begin(state, session, pending, message).await;
+    }
+    let req = OrderRequest {
+        end_user_ip: crate::auth::bankid::end_user_ip(headers),
+        requirement: Some(Requirement {
+            personal_number: Some(pending.signer_pnr.clone()),
+            ..Default::default()
+        }),
+        user_visible_data: Some(b64(visible_summary(form, outcome).as_bytes())),
+        user_non_visible_data: Some(b64(&xml_hash)),
+        user_visible_data_format: Some("simpleMarkdownV1".into()),
     };
     let next = format!("{base}/kontrollera");
     match crate::auth::bankid::begin(state, session, req, false, &next, Some(pending)).await {
@@ -176,7 +183,8 @@ pub async fn signed(
     session: &Session,
     pending: Pending,
     person: &Person,
-    data: &CompletionData,
+    signature_b64: &str,
+    ocsp_b64: &str,
 ) -> Response {
     if person.pnr != pending.signer_pnr {
         return refused(
@@ -191,8 +199,8 @@ pub async fn signed(
         signer_pnr: person.pnr.clone(),
         signer_name: person.name.clone(),
         digest: pending.digest.clone(),
-        signature: data.signature.clone(),
-        ocsp_response: data.ocsp_response.clone(),
+        signature: signature_b64.to_string(),
+        ocsp_response: ocsp_b64.to_string(),
         signed_at: chrono::Utc::now().to_rfc3339(),
     };
     if let Some(mut submission) = pending.submission.clone() {
@@ -342,20 +350,27 @@ pub enum SignatureState {
     Expired,
 }
 
-/// Whether `sig` signs exactly `xml`: the digest stored with it is the XML's, and it is the
-/// digest BankID signed (`usrNonVisibleData` in the signed data).
+/// Whether `sig` signs exactly `xml`: the digest stored with it is the XML's, and the
+/// signature covers it ([`covers`]).
 pub fn verify(xml: &str, sig: &Signature) -> bool {
-    if sig.digest != digest(xml) {
+    sig.digest == digest(xml) && covers(&sig.signature, &sig.digest)
+}
+
+/// Whether an e-ID signature (base64) covers the SHA-256 `digest_hex`: BankID's signature XML,
+/// directly or from an OIDC broker's `userSignature`, carries the signed hash as
+/// `usrNonVisibleData` (base64 of its 32 bytes).
+pub fn covers(signature_b64: &str, digest_hex: &str) -> bool {
+    let Ok(hash) = hex::decode(digest_hex) else {
         return false;
-    }
+    };
     let signed = base64::engine::general_purpose::STANDARD
-        .decode(&sig.signature)
+        .decode(signature_b64.trim())
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .unwrap_or_default();
-    let expected = b64(&Sha256::digest(xml.as_bytes()));
     signed.contains(&format!(
-        "<usrNonVisibleData>{expected}</usrNonVisibleData>"
+        "<usrNonVisibleData>{}</usrNonVisibleData>",
+        b64(&hash)
     ))
 }
 
@@ -447,7 +462,8 @@ pub async fn invite(
                 "sv",
                 json!({"title": format!("Skriv under: {}", form.title.get("sv")), "form_title": form.title.get("sv"),
                     "reference": s.reference, "rows": rows, "done": done, "csrf": session.csrf,
-                    "action": format!("/underskrift/{invite}"), "user": session.person_name}),
+                    "action": format!("/underskrift/{invite}"), "user": session.person_name,
+                    "method": if crate::auth::oidc_sign::chosen(&state) { crate::auth::oidc_sign::provider_name(&state) } else { "BankID".into() }}),
             );
             crate::web::html_page(body, false)
         }
@@ -531,16 +547,6 @@ pub async fn cosign(
         &crate::journey::parse_answers(&s.answers),
         chrono::Local::now().date_naive(),
     );
-    let req = OrderRequest {
-        end_user_ip: crate::auth::bankid::end_user_ip(&headers),
-        requirement: Some(Requirement {
-            personal_number: Some(c.pnr.clone()),
-            ..Default::default()
-        }),
-        user_visible_data: Some(b64(visible_summary(&form, &outcome).as_bytes())),
-        user_non_visible_data: Some(b64(&Sha256::digest(s.xml.as_bytes()))),
-        user_visible_data_format: Some("simpleMarkdownV1".into()),
-    };
     let back = format!("/underskrift/{invite}");
     let pending = Pending {
         role: "guardian".into(),
@@ -552,6 +558,20 @@ pub async fn cosign(
         reference_prefix: String::new(),
         submission_id: Some(s.id.clone()),
         cosigners: vec![],
+    };
+    if crate::auth::oidc_sign::chosen(&state) {
+        let message = crate::auth::oidc_sign::sign_message(&form, &outcome);
+        return crate::auth::oidc_sign::begin(&state, &session, pending, message).await;
+    }
+    let req = OrderRequest {
+        end_user_ip: crate::auth::bankid::end_user_ip(&headers),
+        requirement: Some(Requirement {
+            personal_number: Some(c.pnr.clone()),
+            ..Default::default()
+        }),
+        user_visible_data: Some(b64(visible_summary(&form, &outcome).as_bytes())),
+        user_non_visible_data: Some(b64(&Sha256::digest(s.xml.as_bytes()))),
+        user_visible_data_format: Some("simpleMarkdownV1".into()),
     };
     match crate::auth::bankid::begin(&state, &session, req, false, &back, Some(pending)).await {
         Ok(url) => crate::web::redirect(&url),

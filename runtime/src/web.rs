@@ -26,6 +26,7 @@ fn env() -> &'static Environment<'static> {
             ("login.html", include_str!("../templates/login.html")),
             ("bankid.html", include_str!("../templates/bankid.html")),
             ("cosign.html", include_str!("../templates/cosign.html")),
+            ("oidc_sign.html", include_str!("../templates/oidc_sign.html")),
             ("signatures.html", include_str!("../templates/signatures.html")),
             ("shs_mailbox.html", include_str!("../templates/shs_mailbox.html")),
             ("shs_message.html", include_str!("../templates/shs_message.html")),

@@ -143,6 +143,7 @@ fn id_token(fake: &Fake, mode: Mode) -> String {
         StandardClaims::new(SubjectIdentifier::new("abc-123".into())).set_name(Some(name)),
         SwedishClaims {
             personal_identity_number: Some("191212121212".into()),
+            ..Default::default()
         },
     )
     .set_nonce(Some(Nonce::new(fake.nonce.clone())));
@@ -223,6 +224,7 @@ async fn app_and_provider() -> (Client, Shared, axum::Router) {
             redirect_url: "http://127.0.0.1:8080/auth/oidc/callback".into(),
             name: Some("Freja eID".into()),
             scopes: vec![],
+            request_key: None,
         })
     })
     .await;

@@ -4,6 +4,7 @@
 
 pub mod bankid;
 pub mod oidc;
+pub mod oidc_sign;
 
 use crate::app::AppState;
 use crate::store::Session;

@@ -38,6 +38,21 @@ pub struct SwedishClaims {
         skip_serializing_if = "Option::is_none"
     )]
     pub personal_identity_number: Option<String>,
+    /// The Signature Extension's result: the signature the person made at the provider
+    /// (base64; a BankID broker gives BankID's signature XML). Only asked for when signing.
+    #[serde(
+        rename = "https://id.oidc.se/claim/userSignature",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_signature: Option<String>,
+    /// Evidence of the authentication or signature (a BankID broker: the OCSP response, base64).
+    #[serde(
+        rename = "https://id.oidc.se/claim/authnEvidence",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authn_evidence: Option<String>,
 }
 
 impl AdditionalClaims for SwedishClaims {}
@@ -83,7 +98,7 @@ impl std::fmt::Display for Refused {
     }
 }
 
-fn http() -> Result<openidconnect::reqwest::Client, Refused> {
+pub(super) fn http() -> Result<openidconnect::reqwest::Client, Refused> {
     // Following redirects would let a provider point the server at any address (SSRF).
     openidconnect::reqwest::ClientBuilder::new()
         .redirect(openidconnect::reqwest::redirect::Policy::none())
@@ -92,7 +107,7 @@ fn http() -> Result<openidconnect::reqwest::Client, Refused> {
         .map_err(|e| Refused::Provider(e.to_string()))
 }
 
-async fn metadata(
+pub(super) async fn metadata(
     cfg: &OidcConfig,
     http: &openidconnect::reqwest::Client,
 ) -> Result<CoreProviderMetadata, Refused> {
@@ -181,13 +196,22 @@ pub struct Callback {
     error: Option<String>,
 }
 
-/// `GET /auth/oidc/callback`: the provider sends the person back with a code.
+/// `GET /auth/oidc/callback`: the provider sends the person back with a code, from a log-in
+/// or from a signature (`auth::oidc_sign`), told apart by the order the state names.
 pub async fn callback(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Query(q): Query<Callback>,
 ) -> Response {
-    match finish(&state, &session, q).await {
+    // The state is taken (deleted) first, whatever follows: it is good for one try only.
+    let order = match q.state.as_deref() {
+        Some(s) if !s.is_empty() => state.store.take_eid_order(s).await.ok().flatten(),
+        _ => None,
+    };
+    if let Some(order) = order.as_ref().filter(|o| o.kind == super::oidc_sign::KIND) {
+        return super::oidc_sign::finish(&state, &session, order, q).await;
+    }
+    match finish(&state, &session, order, q).await {
         Ok((person, next)) => super::log_in(&state, &session, &person, &next).await,
         Err(e) => {
             tracing::warn!(error = %e, "OIDC log-in refused");
@@ -201,20 +225,31 @@ pub async fn callback(
     }
 }
 
-/// Checks everything the provider sent back and returns the person who logged in.
-pub async fn finish(
+/// Checks a log-in's order and everything the provider sent back, and returns the person who
+/// logged in.
+async fn finish(
     state: &AppState,
     session: &Session,
+    order: Option<EidOrder>,
     q: Callback,
 ) -> Result<(Person, String), Refused> {
     let cfg = state.config.oidc.clone().ok_or(Refused::UnknownState)?;
-    // The state is taken (deleted) first, whatever follows: it is good for one try only.
-    let order = match q.state.as_deref() {
-        Some(s) if !s.is_empty() => state.store.take_eid_order(s).await.ok().flatten(),
-        _ => None,
-    }
-    .filter(|o| o.kind == "oidc")
-    .ok_or(Refused::UnknownState)?;
+    let order = order
+        .filter(|o| o.kind == "oidc")
+        .ok_or(Refused::UnknownState)?;
+    let code = check_order(&order, session, q)?;
+    let pending: Pending = serde_json::from_str(&order.data).map_err(|_| Refused::UnknownState)?;
+    let (person, _) = redeem(&cfg, code, pending.verifier, pending.nonce).await?;
+    Ok((person, pending.next))
+}
+
+/// The provider's answer to an order taken from the store: no error, the session that started
+/// it, not too old, and a code. Returns the code.
+pub(super) fn check_order(
+    order: &EidOrder,
+    session: &Session,
+    q: Callback,
+) -> Result<String, Refused> {
     if let Some(e) = q.error {
         return Err(Refused::Provider(e));
     }
@@ -228,11 +263,20 @@ pub async fn finish(
     {
         return Err(Refused::Expired);
     }
-    let pending: Pending = serde_json::from_str(&order.data).map_err(|_| Refused::UnknownState)?;
-    let code = q.code.ok_or(Refused::Token("no code".into()))?;
+    q.code.ok_or(Refused::Token("no code".into()))
+}
 
+/// Redeems a code (with its PKCE verifier) at the token endpoint and checks the ID token:
+/// signature (JWKS), issuer, audience, expiry and nonce. Returns the person and the Swedish
+/// claims of the ID token.
+pub(super) async fn redeem(
+    cfg: &OidcConfig,
+    code: String,
+    verifier: String,
+    nonce: String,
+) -> Result<(Person, SwedishClaims), Refused> {
     let http = http()?;
-    let meta = metadata(&cfg, &http).await?;
+    let meta = metadata(cfg, &http).await?;
     let redirect =
         RedirectUrl::new(cfg.redirect_url.clone()).map_err(|e| Refused::Provider(e.to_string()))?;
     let client = CoreClient::from_provider_metadata(
@@ -244,7 +288,7 @@ pub async fn finish(
     let token = client
         .exchange_code(AuthorizationCode::new(code))
         .map_err(|e| Refused::Token(e.to_string()))?
-        .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier))
+        .set_pkce_verifier(PkceCodeVerifier::new(verifier))
         .request_async(&http)
         .await
         .map_err(|e| Refused::Token(e.to_string()))?;
@@ -257,7 +301,7 @@ pub async fn finish(
         .map_err(|e: serde_json::Error| Refused::IdToken(format!("not a JWT: {e}")))?;
     // Signature (JWKS), issuer, audience, expiry and nonce.
     let claims = id_token
-        .claims(&client.id_token_verifier(), &Nonce::new(pending.nonce))
+        .claims(&client.id_token_verifier(), &Nonce::new(nonce))
         .map_err(|e| Refused::IdToken(e.to_string()))?;
     let mut pnr = claims.additional_claims().personal_identity_number.clone();
     let mut name = claims
@@ -290,7 +334,7 @@ pub async fn finish(
         .filter(|p| p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()))
         .ok_or(Refused::NoPersonnummer)?;
     let name = name.unwrap_or_else(|| pnr.clone());
-    Ok((Person { pnr, name }, pending.next))
+    Ok((Person { pnr, name }, claims.additional_claims().clone()))
 }
 
 fn unavailable() -> Response {

@@ -386,6 +386,16 @@ async fn finish(state: &AppState, session: &Session, id: &str, c: CollectRespons
     };
     match order.sign {
         None => super::log_in(state, session, &person, &order.next).await,
-        Some(pending) => crate::signing::signed(state, session, pending, &person, &data).await,
+        Some(pending) => {
+            crate::signing::signed(
+                state,
+                session,
+                pending,
+                &person,
+                &data.signature,
+                &data.ocsp_response,
+            )
+            .await
+        }
     }
 }

@@ -1,0 +1,364 @@
+//! Signing through the OpenID Connect provider, for a kommun that reaches e-ID only through an
+//! OIDC broker: OIDC Sweden's *Signature Extension for OpenID Connect* (v1.2).
+//!
+//! The request is an authentication request whose signed Request Object (RS256, the key in
+//! `[oidc] request_key`) carries `https://id.oidc.se/param/signRequest`: `tbs_data` is the
+//! SHA-256 of the exact submission XML (the same 32 bytes BankID gets as `userNonVisibleData`)
+//! and `sign_message` the readable summary (`message#sv`, `text/plain`). The scope includes
+//! `https://id.oidc.se/scope/sign`, `prompt` is `login consent` (a signature never rides on an
+//! earlier log-in), and the `claims` parameter binds the signature to the expected signer's
+//! personnummer (essential, with its value), so the provider refuses anyone else.
+//!
+//! The provider answers like a log-in; the ID token is checked by `auth::oidc::redeem` exactly
+//! as a log-in's, then it must carry `https://id.oidc.se/claim/userSignature`, be the expected
+//! signer's, and the signature must cover our hash (`signing::covers`: the format the claim
+//! mapping of OIDC Sweden gives brokers of BankID, BankID's signature XML). It is stored by
+//! `signing::signed` like a BankID signature, so the receipt, Mina sidor and the sender's check
+//! before delivery treat both alike.
+//!
+//! A browser's form POST cannot end at another site (CSP `form-action 'self'`), so the sign
+//! buttons lead to a page of ours (`GET /auth/oidc/underskrift/{state}`) with a link onwards.
+
+use super::oidc::{self, Refused};
+use crate::app::AppState;
+use crate::config::{OidcConfig, SigningMethod};
+use crate::store::{EidOrder, Session};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use base64::Engine;
+use blankett_compiler::eval::Outcome;
+use blankett_compiler::ir::Form;
+use openidconnect::core::{CoreJsonWebKeySet, CoreJwsSigningAlgorithm, CoreRsaPrivateSigningKey};
+use openidconnect::{JsonWebKeyId, PkceCodeChallenge, PrivateSigningKey};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// The kind of the e-ID order a signature request is kept as until the provider answers.
+pub const KIND: &str = "oidc_sign";
+pub const SIGN_SCOPE: &str = "https://id.oidc.se/scope/sign";
+pub const SIGN_REQUEST: &str = "https://id.oidc.se/param/signRequest";
+pub const USER_SIGNATURE: &str = "https://id.oidc.se/claim/userSignature";
+/// The sign message rides in the authorization URL (a Request Object by value): kept short
+/// enough that the URL stays well inside the 8–16 KB servers accept in a request line.
+const MESSAGE_BYTES: usize = 3000;
+/// A Request Object is good for five minutes (its `exp`).
+const REQUEST_SECONDS: i64 = 300;
+
+/// What a started signature keeps until the provider sends the person back.
+#[derive(Serialize, Deserialize)]
+struct Order {
+    nonce: String,
+    verifier: String,
+    /// The provider's authorization URL, with the Request Object.
+    url: String,
+    pending: crate::signing::Pending,
+}
+
+/// Whether submissions are signed through the OIDC provider here.
+pub fn chosen(state: &AppState) -> bool {
+    state.config.signing_method() == SigningMethod::Oidc && state.config.oidc.is_some()
+}
+
+/// The provider's name, for buttons ("Skriv under med …").
+pub fn provider_name(state: &AppState) -> String {
+    state
+        .config
+        .oidc
+        .as_ref()
+        .and_then(|o| o.name.clone())
+        .unwrap_or_else(|| "e-legitimation".into())
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn b64url(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The sign message: the form's title and the answers as plain text (the MIME type every
+/// provider must take), cut at [`MESSAGE_BYTES`] with a note that it was.
+pub fn sign_message(form: &Form, outcome: &Outcome) -> String {
+    let mut text = format!("{}\n\n", form.title.get("sv"));
+    for (k, v) in crate::signing::summary_rows(form, outcome, "sv") {
+        let line = format!("{k}: {}\n", v.replace('\n', " "));
+        if text.len() + line.len() > MESSAGE_BYTES {
+            text.push_str("… (fler svar finns i ansökan)\n");
+            break;
+        }
+        text.push_str(&line);
+    }
+    text
+}
+
+/// The Request Object key from `[oidc] request_key`, its key id the RFC 7638 thumbprint of
+/// its public key (so a new key gets a new id, and the provider can compute it too).
+fn request_key(cfg: &OidcConfig) -> Result<CoreRsaPrivateSigningKey, String> {
+    let path = cfg
+        .request_key
+        .as_ref()
+        .ok_or("`[oidc] request_key` is not set")?;
+    let pem = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let bad = |e: String| {
+        format!(
+            "`{}` is not an RSA private key in PEM (PKCS#1, `BEGIN RSA PRIVATE KEY`): {e}",
+            path.display()
+        )
+    };
+    let plain = CoreRsaPrivateSigningKey::from_pem(&pem, None).map_err(bad)?;
+    let public = serde_json::to_value(plain.as_verification_key()).unwrap_or_default();
+    let canonical = format!(
+        r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
+        public["e"].as_str().unwrap_or_default(),
+        public["n"].as_str().unwrap_or_default()
+    );
+    let kid = b64url(&<sha2::Sha256 as sha2::Digest>::digest(
+        canonical.as_bytes(),
+    ));
+    CoreRsaPrivateSigningKey::from_pem(&pem, Some(JsonWebKeyId::new(kid))).map_err(bad)
+}
+
+/// A compact JWS (RS256) of `claims`.
+fn signed_jwt(
+    key: &CoreRsaPrivateSigningKey,
+    claims: &serde_json::Value,
+) -> Result<String, String> {
+    let kid = serde_json::to_value(key.as_verification_key()).unwrap_or_default()["kid"].clone();
+    let header = json!({"alg": "RS256", "typ": "oauth-authz-req+jwt", "kid": kid});
+    let input = format!(
+        "{}.{}",
+        b64url(header.to_string().as_bytes()),
+        b64url(claims.to_string().as_bytes())
+    );
+    let sig = key
+        .sign(
+            &CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+            input.as_bytes(),
+        )
+        .map_err(|e| format!("cannot sign the request object: {e}"))?;
+    Ok(format!("{input}.{}", b64url(&sig)))
+}
+
+/// Starts a signature at the provider for `pending` (its digest, its one allowed signer) and
+/// sends the person to our page that leads there.
+pub async fn begin(
+    state: &AppState,
+    session: &Session,
+    pending: crate::signing::Pending,
+    message: String,
+) -> Response {
+    match request(state, session, pending, &message).await {
+        Ok(id) => crate::web::redirect(&format!("/auth/oidc/underskrift/{id}")),
+        Err(e) => {
+            tracing::warn!(error = %e, "OIDC signature could not start");
+            crate::web::message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "sv",
+                "Underskriften är inte tillgänglig just nu",
+                "Det gick inte att nå e-legitimationstjänsten. Försök igen om en stund. Ingenting har skickats in.",
+            )
+        }
+    }
+}
+
+async fn request(
+    state: &AppState,
+    session: &Session,
+    pending: crate::signing::Pending,
+    message: &str,
+) -> Result<String, String> {
+    let cfg = state.config.oidc.clone().ok_or("`[oidc]` is not set")?;
+    let key = request_key(&cfg)?;
+    let http = oidc::http().map_err(|e| e.to_string())?;
+    let meta = oidc::metadata(&cfg, &http)
+        .await
+        .map_err(|e| e.to_string())?;
+    // The extension's RP rule: sign only where the provider declares the sign scope.
+    if !meta
+        .scopes_supported()
+        .is_some_and(|s| s.iter().any(|s| s.as_str() == SIGN_SCOPE))
+    {
+        return Err(format!(
+            "the provider does not declare the scope {SIGN_SCOPE} (scopes_supported)"
+        ));
+    }
+    let tbs = hex::decode(&pending.digest).map_err(|e| e.to_string())?;
+    let id = crate::session::token();
+    let nonce = crate::session::token();
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let mut scope = vec![
+        "openid".to_string(),
+        "profile".into(),
+        oidc::PNR_SCOPE.into(),
+        SIGN_SCOPE.into(),
+    ];
+    scope.extend(cfg.scopes.iter().cloned());
+    let now = chrono::Utc::now().timestamp();
+    let object = json!({
+        "iss": cfg.client_id,
+        "aud": cfg.issuer,
+        "iat": now,
+        "exp": now + REQUEST_SECONDS,
+        "jti": crate::session::token(),
+        "response_type": "code",
+        "client_id": cfg.client_id,
+        "redirect_uri": cfg.redirect_url,
+        "scope": scope.join(" "),
+        "state": id,
+        "nonce": nonce,
+        "prompt": "login consent",
+        "code_challenge": challenge.as_str(),
+        "code_challenge_method": "S256",
+        "claims": {"id_token": {
+            oidc::PNR_CLAIM: {"essential": true, "value": pending.signer_pnr},
+            USER_SIGNATURE: {"essential": true},
+            "auth_time": {"essential": true},
+        }},
+        SIGN_REQUEST: {
+            "tbs_data": b64(&tbs),
+            "sign_message": {"message#sv": b64(message.as_bytes()), "mime_type": "text/plain"},
+        },
+    });
+    let jwt = signed_jwt(&key, &object)?;
+    // OpenID Connect Core 6.1: response_type, client_id and scope (with openid) outside too.
+    let mut url = meta.authorization_endpoint().url().clone();
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &cfg.client_id)
+        .append_pair("scope", &scope.join(" "))
+        .append_pair("request", &jwt);
+    let order = Order {
+        nonce,
+        verifier: verifier.secret().clone(),
+        url: url.to_string(),
+        pending,
+    };
+    state
+        .store
+        .put_eid_order(&EidOrder {
+            id: id.clone(),
+            session_id: session.id.clone(),
+            kind: KIND.into(),
+            data: serde_json::to_string(&order).map_err(|e| e.to_string())?,
+            created_at: chrono::Utc::now().to_rfc3339(),
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(id)
+}
+
+/// `GET /auth/oidc/underskrift/{id}`: what is about to be signed, and the link to the provider.
+pub async fn page(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Path(id): Path<String>,
+) -> Response {
+    let order = state
+        .store
+        .eid_order(&id)
+        .await
+        .ok()
+        .flatten()
+        .filter(|o| o.kind == KIND && o.session_id == session.id)
+        .and_then(|o| serde_json::from_str::<Order>(&o.data).ok());
+    let Some(order) = order else {
+        return crate::web::not_found(&state, "sv");
+    };
+    let provider = provider_name(&state);
+    let body = crate::web::render(
+        "oidc_sign.html",
+        "sv",
+        json!({"title": format!("Skriv under med {provider}"), "provider": provider,
+            "form_title": order.pending.title, "href": order.url, "back": order.pending.back,
+            "user": session.person_name}),
+    );
+    crate::web::html_page(body, false)
+}
+
+/// The provider sent the person back from a signature: check it as a log-in, then that it
+/// carries a signature by the expected signer of exactly our hash, and store it.
+pub async fn finish(
+    state: &AppState,
+    session: &Session,
+    order: &EidOrder,
+    q: oidc::Callback,
+) -> Response {
+    let redeemed = async {
+        let cfg = state.config.oidc.clone().ok_or(Refused::UnknownState)?;
+        let code = oidc::check_order(order, session, q)?;
+        let o: Order = serde_json::from_str(&order.data).map_err(|_| Refused::UnknownState)?;
+        let (person, claims) = oidc::redeem(&cfg, code, o.verifier, o.nonce).await?;
+        Ok::<_, Refused>((o.pending, person, claims))
+    }
+    .await;
+    let (pending, person, claims) = match redeemed {
+        Ok(x) => x,
+        Err(e) => {
+            tracing::warn!(error = %e, "OIDC signature refused");
+            let body = match e {
+                // Also what a provider answers when someone else than the expected signer
+                // legitimates themselves (the claims binding).
+                Refused::Provider(_) => "Underskriften avbröts hos e-legitimationstjänsten, eller så gick den inte att nå. Bara den som ansökan ska skrivas under av kan skriva under. Ingenting har skrivits under.",
+                _ => "Underskriften avbröts eller gick ut. Ingenting har skrivits under. Börja om och skriv under igen.",
+            };
+            return crate::web::message(
+                StatusCode::BAD_REQUEST,
+                "sv",
+                "Underskriften kunde inte slutföras",
+                body,
+            );
+        }
+    };
+    let Some(signature) = claims.user_signature.filter(|s| !s.is_empty()) else {
+        tracing::warn!("OIDC signature refused: the ID token has no userSignature claim");
+        return refused(
+            "Ingen underskrift kom tillbaka",
+            "E-legitimationstjänsten skickade ingen underskrift. Ingenting har skrivits under.",
+        );
+    };
+    if !crate::signing::covers(&signature, &pending.digest) {
+        tracing::warn!("OIDC signature refused: it does not cover the submission's SHA-256");
+        return refused(
+            "Underskriften gäller inte ansökan",
+            "Det som skrevs under är inte ansökan som den ser ut här. Ingenting har skrivits under.",
+        );
+    }
+    let evidence = claims.authn_evidence.unwrap_or_default();
+    crate::signing::signed(state, session, pending, &person, &signature, &evidence).await
+}
+
+fn refused(heading: &str, body: &str) -> Response {
+    crate::web::message(StatusCode::FORBIDDEN, "sv", heading, body)
+}
+
+/// `GET /auth/oidc/jwks.json`: the public key of `request_key`, for the provider to check our
+/// Request Objects by (register this URL as the client's `jwks_uri`, or its contents as `jwks`).
+pub async fn jwks(State(state): State<AppState>) -> Response {
+    let Some(cfg) = state
+        .config
+        .oidc
+        .as_ref()
+        .filter(|c| c.request_key.is_some())
+    else {
+        return crate::web::not_found(&state, "sv");
+    };
+    match request_key(cfg) {
+        Ok(key) => {
+            let mut set =
+                serde_json::to_value(CoreJsonWebKeySet::new(vec![key.as_verification_key()]))
+                    .unwrap_or_default();
+            if let Some(k) = set["keys"].get_mut(0) {
+                k["alg"] = json!("RS256");
+            }
+            axum::Json(set).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the OIDC request key cannot be read");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
