@@ -248,3 +248,151 @@ async fn a_pickup_target_without_a_token_or_address_is_refused_at_start() {
     assert!(e.contains("both fetched by 5565594230"), "{e}");
     assert!(e.contains("at least 16 characters"), "{e}");
 }
+
+/// The store's side of pickup, on both databases: what waits, by tx.id and reference, and an
+/// acknowledgement that counts once however often it comes (also at the same moment).
+async fn offered_jobs_settle_once(s: blankett_runtime::store::DynStore) {
+    use blankett_runtime::store::{NewSubmission, NextStep, OfferSettled, Submission};
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    let target = format!("arkivet-{unique}");
+    let mut made = Vec::new();
+    for n in 0..2 {
+        let s = s
+            .submit(NewSubmission {
+                submission: Submission {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    reference: String::new(),
+                    draft_id: format!("{unique}-{n}"),
+                    owner: "pnr:198112289874".into(),
+                    kommun: "orust".into(),
+                    form: "felanmalan".into(),
+                    form_version: "1.0.0".into(),
+                    form_hash: "x".into(),
+                    answers: "{}".into(),
+                    xml: "<x/>".into(),
+                    json: "{}".into(),
+                    status: "mottagen".into(),
+                    case_number: None,
+                    submitted_at: chrono::Utc::now().to_rfc3339(),
+                },
+                reference_prefix: format!("P{}", &unique[..8]).to_uppercase(),
+                year: 2026,
+                delivery_targets: vec![target.clone()],
+            })
+            .await
+            .unwrap();
+        made.push(s);
+    }
+    let waiting = s.waiting_deliveries(&target, 10).await.unwrap();
+    assert_eq!(waiting.len(), 2);
+    assert_eq!(waiting[0].submission_id, made[0].id, "oldest first");
+    assert_eq!(s.waiting_deliveries(&target, 1).await.unwrap().len(), 1);
+    let job = waiting[0].clone();
+    assert_eq!(
+        s.delivery_job_by_tx(&job.tx_id).await.unwrap(),
+        Some(job.clone())
+    );
+    assert_eq!(s.delivery_job_by_tx("no such tx").await.unwrap(), None);
+    assert_eq!(
+        s.submission_by_reference(&made[0].reference)
+            .await
+            .unwrap()
+            .map(|x| x.id),
+        Some(made[0].id.clone())
+    );
+
+    let ack = |job: &blankett_runtime::store::DeliveryJob, next: NextStep| OfferSettled {
+        job_id: job.id.clone(),
+        submission_id: job.submission_id.clone(),
+        at: blankett_runtime::store::utc_stamp(chrono::Utc::now()),
+        outcome: if next == NextStep::Delivered {
+            "accepted".into()
+        } else {
+            "permanent".into()
+        },
+        detail: Some("why".into()),
+        next,
+    };
+    let (first, second) = (
+        ack(&job, NextStep::Delivered),
+        ack(&job, NextStep::Delivered),
+    );
+    let (a, b) = tokio::join!(s.settle_offered(&first), s.settle_offered(&second));
+    assert!(
+        a.unwrap() ^ b.unwrap(),
+        "exactly one acknowledgement counts"
+    );
+    let done = s.delivery_job(&job.id).await.unwrap().unwrap();
+    assert_eq!((done.state.as_str(), done.attempts), ("delivered", 1));
+    assert_eq!(done.last_error, None);
+    let attempts = s.delivery_attempts(&job.id).await.unwrap();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].outcome, "accepted");
+    assert!(attempts[0].finished_at.is_some());
+    let sub = s.submission(&made[0].id).await.unwrap().unwrap();
+    assert_eq!(sub.status, "levererad");
+
+    // One that cannot be made is a dead letter with its reason, no longer waiting.
+    let other = s.waiting_deliveries(&target, 10).await.unwrap();
+    assert_eq!(other.len(), 1);
+    assert!(s
+        .settle_offered(&ack(&other[0], NextStep::Dead))
+        .await
+        .unwrap());
+    let dead = s.delivery_job(&other[0].id).await.unwrap().unwrap();
+    assert_eq!(dead.state, "dead");
+    assert_eq!(dead.last_error.as_deref(), Some("why"));
+    assert!(!s
+        .settle_offered(&ack(&other[0], NextStep::Delivered))
+        .await
+        .unwrap());
+    assert!(s.waiting_deliveries(&target, 10).await.unwrap().is_empty());
+    assert_eq!(
+        s.submission(&made[1].id).await.unwrap().unwrap().status,
+        "mottagen"
+    );
+}
+
+#[tokio::test]
+async fn offered_jobs_settle_once_on_sqlite() {
+    let dir = std::env::temp_dir().join(format!("blankett-pickup-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = blankett_runtime::store::open(dir.join("t.db").to_str().unwrap())
+        .await
+        .unwrap();
+    offered_jobs_settle_once(s).await;
+}
+
+#[tokio::test]
+async fn offered_jobs_settle_once_on_postgres() {
+    let Ok(url) = std::env::var("BLANKETT_TEST_POSTGRES") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set BLANKETT_TEST_POSTGRES"
+        );
+        eprintln!("BLANKETT_TEST_POSTGRES is not set: skipping the PostgreSQL run");
+        return;
+    };
+    let s = blankett_runtime::store::open(&url).await.unwrap();
+    offered_jobs_settle_once(s).await;
+}
+
+/// Every `toml` block of the delivery chapter reads as `blankett.toml` and validates, so the
+/// settings the book shows (pickup targets and status tokens included) are real.
+#[test]
+fn the_books_delivery_settings_are_real() {
+    let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../book/src/leverans.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    let mut blocks = 0;
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find("```toml\n") {
+        let body = &rest[start + 8..];
+        let end = body.find("```").expect("a closed block");
+        let config: blankett_runtime::config::Config = toml::from_str(&body[..end])
+            .unwrap_or_else(|e| panic!("{}: {e}\n{}", page.display(), &body[..end]));
+        config.delivery.validate().unwrap();
+        blocks += 1;
+        rest = &body[end + 3..];
+    }
+    assert!(blocks >= 2, "the chapter shows its settings");
+}
