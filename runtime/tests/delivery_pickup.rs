@@ -202,6 +202,7 @@ async fn the_canary_of_a_pickup_target_fails_when_messages_wait_unfetched() {
     let (_, state) = app_with(|c| {
         c.delivery = pickup_targets();
         c.delivery.targets[0].pickup_alert_seconds = 0;
+        c.admin_token = Some("adminnyckel".into());
     })
     .await;
     let outbox = state.outbox.clone().expect("an outbox");
@@ -231,6 +232,12 @@ async fn the_canary_of_a_pickup_target_fails_when_messages_wait_unfetched() {
         metrics.contains("blankett_delivery_jobs{target=\"arkivet\",state=\"queued\"} 1"),
         "{metrics}"
     );
+    let admin = c.get("/admin?token=adminnyckel").await.body;
+    assert!(admin.contains("arkivet (hämtar själv)"), "{admin}");
+    assert!(
+        admin.contains("<strong>FEL:</strong> a message has waited"),
+        "{admin}"
+    );
 }
 
 #[tokio::test]
@@ -244,7 +251,9 @@ async fn a_pickup_target_without_a_token_or_address_is_refused_at_start() {
     let mut d = pickup_targets();
     d.targets[1].to_address = d.targets[0].to_address.clone();
     d.targets[1].pickup_token = Some("kort".into());
+    d.targets[0].replies = true;
     let e = d.validate().unwrap_err();
+    assert!(e.contains("`status_token` instead"), "{e}");
     assert!(e.contains("both fetched by 5565594230"), "{e}");
     assert!(e.contains("at least 16 characters"), "{e}");
 }
@@ -395,4 +404,77 @@ fn the_books_delivery_settings_are_real() {
         rest = &body[end + 3..];
     }
     assert!(blocks >= 2, "the chapter shows its settings");
+}
+
+#[tokio::test]
+async fn a_message_that_cannot_be_made_is_a_dead_letter_and_never_offered() {
+    use blankett_runtime::store::{NewSubmission, Signature, Submission};
+    let (router, state) = app_with(|c| c.delivery = pickup_targets()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let signed_xml = "<inlamning><beskrivning>Som det skrevs under</beskrivning></inlamning>";
+    let stored = state
+        .store
+        .submit(NewSubmission {
+            submission: Submission {
+                id: uuid::Uuid::new_v4().to_string(),
+                reference: String::new(),
+                draft_id: uuid::Uuid::new_v4().to_string(),
+                owner: "pnr:198112289874".into(),
+                kommun: "orust".into(),
+                form: "felanmalan".into(),
+                form_version: "1.0.0".into(),
+                form_hash: "x".into(),
+                answers: "{}".into(),
+                // What is stored now is not what was signed.
+                xml: signed_xml.replace("Som det skrevs under", "Ändrat efteråt"),
+                json: "{}".into(),
+                status: "mottagen".into(),
+                case_number: None,
+                submitted_at: chrono::Utc::now().to_rfc3339(),
+            },
+            reference_prefix: "OFEL".into(),
+            year: 2026,
+            delivery_targets: vec!["arkivet".into()],
+        })
+        .await
+        .unwrap();
+    state
+        .store
+        .put_signature(&Signature {
+            id: uuid::Uuid::new_v4().to_string(),
+            submission_id: stored.id.clone(),
+            role: "applicant".into(),
+            signer_pnr: "198112289874".into(),
+            signer_name: "Anna Andersson".into(),
+            digest: blankett_runtime::signing::digest(signed_xml),
+            signature: String::new(),
+            ocsp_response: String::new(),
+            signed_at: chrono::Utc::now().to_rfc3339(),
+        })
+        .await
+        .unwrap();
+    let job = state.store.delivery_jobs_of(&stored.id).await.unwrap()[0].clone();
+
+    let shs = ShsClient::new(&ShsClientConfig::new(&url)).unwrap();
+    assert!(shs
+        .list(ARKIVET, Some(ARKIVETS_NYCKEL))
+        .await
+        .unwrap()
+        .is_empty());
+    let e = shs
+        .fetch(ARKIVET, &job.tx_id, Some(ARKIVETS_NYCKEL))
+        .await
+        .unwrap_err();
+    assert!(e.contains("404"), "{e}");
+    let dead = state.store.delivery_job(&job.id).await.unwrap().unwrap();
+    assert_eq!(dead.state, "dead");
+    let why = dead.last_error.unwrap_or_default();
+    assert!(why.contains("changed after signing"), "{why}");
+    // Not acknowledgeable either: nothing was delivered.
+    assert!(shs
+        .ack(ARKIVET, &job.tx_id, Some(ARKIVETS_NYCKEL))
+        .await
+        .is_err());
 }

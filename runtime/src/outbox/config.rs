@@ -235,6 +235,12 @@ impl DeliveryConfig {
                     )),
                     Some(_) => {}
                 }
+                if t.replies {
+                    problems.push(format!(
+                        "delivery target `{}`: `replies` fetches from the receiver's own delivery service, which a `shs-pickup` target has none of; let its case system report to POST /api/leverans/status with a `status_token` instead",
+                        t.name
+                    ));
+                }
                 match t.receiver_orgnr() {
                     Err(e) => problems.push(e),
                     Ok(orgnr) => {
