@@ -1,6 +1,8 @@
 //! The canary: a test message (`status = test`) to every target on a timer, through the same
 //! builder and transport as submissions, so a broken connection, an expired certificate or a
-//! receiver that is down raises the alarm even when nobody has submitted anything.
+//! receiver that is down raises the alarm even when nobody has submitted anything. Nothing can
+//! be sent to a pickup target: its canary fails when a message waits unfetched too long
+//! (`outbox::pickup`).
 
 use super::transport::{MessageInput, MessageStatus, SendOutcome, Transport};
 use super::Outbox;

@@ -5,7 +5,8 @@
 //! the job a dead letter (shown on the admin page, retried by hand). Each job keeps one
 //! transaction id for all its attempts, so a resend after a lost answer is a duplicate the
 //! receiver drops. A canary sends a test message to every target on a timer, so a broken
-//! connection is noticed before a citizen's submission waits on it.
+//! connection is noticed before a citizen's submission waits on it. Targets whose receiver
+//! polls (`shs-pickup`) are not sent to: their jobs wait at the delivery service (`pickup`).
 
 pub mod admin;
 mod canary;
