@@ -192,9 +192,23 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::session::layer,
         ))
+        // Called by case systems, not people: added after the session layer, so no session
+        // (and no CSRF token) but each its own bearer token.
+        .route("/api/leverans/status", post(crate::outbox::status::report))
+        .merge(pickup_service(&state))
         .layer(axum::middleware::from_fn(crate::security::headers))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
+}
+
+/// The SHS delivery service (`/shs/ds`) where receivers of `shs-pickup` targets fetch their
+/// messages; nothing when there are no such targets.
+fn pickup_service(state: &AppState) -> Router<AppState> {
+    state
+        .outbox
+        .as_ref()
+        .and_then(|o| o.pickup_router())
+        .unwrap_or_default()
 }
 
 /// The BankID simulator in `--dev`; elsewhere nothing (404).

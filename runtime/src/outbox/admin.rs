@@ -75,8 +75,14 @@ pub async fn view(state: &AppState) -> serde_json::Value {
         .await
         .into_iter()
         .map(|(name, o, c)| {
+            let pickup = state
+                .config
+                .delivery
+                .targets
+                .iter()
+                .any(|t| t.name == name && t.is_pickup());
             json!({
-                "name": name, "queued": o.queued, "in_flight": o.in_flight, "delivered": o.delivered, "dead": o.dead,
+                "name": name, "pickup": pickup, "queued": o.queued, "in_flight": o.in_flight, "delivered": o.delivered, "dead": o.dead,
                 "oldest": o.oldest_undelivered.as_deref().map(|t| human_age(age_seconds(t, now))),
                 "last_delivered": o.last_delivered.as_deref().map(local),
                 "canary": c.map(|c| json!({"ok": c.ok, "detail": c.detail, "checked_at": local(&c.checked_at),

@@ -1,9 +1,12 @@
 //! The canary: a test message (`status = test`) to every target on a timer, through the same
 //! builder and transport as submissions, so a broken connection, an expired certificate or a
-//! receiver that is down raises the alarm even when nobody has submitted anything.
+//! receiver that is down raises the alarm even when nobody has submitted anything. Nothing can
+//! be sent to a pickup target: its canary fails when a message waits unfetched too long
+//! (`outbox::pickup`).
 
-use super::transport::{MessageInput, MessageStatus, SendOutcome};
+use super::transport::{MessageInput, MessageStatus, SendOutcome, Transport};
 use super::Outbox;
+use super::Target;
 use crate::store::{utc_stamp, CanaryResult, Submission};
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +20,8 @@ impl Outbox {
         }
     }
 
-    /// Sends one test message to `target`, records and logs the result, and returns it.
+    /// Sends one test message to `target` (for a pickup target: looks at how long its
+    /// messages wait unfetched), records and logs the result, and returns it.
     pub async fn canary(&self, target: &str) -> Option<CanaryResult> {
         let (t, transport) = self.targets.get(target)?;
         let was_ok = self
@@ -27,58 +31,11 @@ impl Outbox {
             .ok()
             .and_then(|all| all.into_iter().find(|c| c.target == target))
             .map(|c| c.ok);
-        let tx_id = uuid::Uuid::new_v4().to_string();
         let now = utc_stamp(chrono::Utc::now());
-        // The probe travels as a service this target delivers (its SHS product), marked test.
-        let registry = self.registry();
-        let service = registry.kommuner.iter().find_map(|(id, k)| {
-            let form = k
-                .services
-                .keys()
-                .find(|f| t.forms.is_empty() || t.forms.contains(f))?;
-            Some((id.clone(), k, form.clone()))
-        });
-        let (kommun_id, kommun, form) = match service {
-            Some((id, k, f)) => (id, Some(k), f),
-            None => (String::new(), None, String::new()),
-        };
-        let probe = Submission {
-            // Its own corr.id (a UUID, as SHS wants): a reply to a test is matched to nothing.
-            id: uuid::Uuid::new_v4().to_string(),
-            reference: "TEST".into(),
-            draft_id: String::new(),
-            owner: String::new(),
-            kommun: kommun_id,
-            form,
-            form_version: "0".into(),
-            form_hash: String::new(),
-            answers: "{}".into(),
-            xml: "<blankett-test/>".into(),
-            json: "{}".into(),
-            status: "test".into(),
-            case_number: None,
-            submitted_at: now.clone(),
-        };
-        let built = self.builder.build(&MessageInput {
-            submission: &probe,
-            kommun,
-            attachments: &[],
-            signatures: &[],
-            target: t,
-            tx_id: &tx_id,
-            corr_id: &probe.id,
-            status: MessageStatus::Test,
-        });
-        let timeout = Duration::from_secs(self.config.send_timeout_seconds);
-        let outcome = match built {
-            Err(e) => SendOutcome::Permanent(format!("cannot build the test message: {e}")),
-            Ok(bytes) => tokio::time::timeout(timeout, transport.send(&tx_id, &bytes))
-                .await
-                .unwrap_or_else(|_| SendOutcome::Retryable("no answer in time".into())),
-        };
-        let (ok, detail) = match outcome {
-            SendOutcome::Accepted | SendOutcome::Duplicate => (true, None),
-            SendOutcome::Retryable(e) | SendOutcome::Permanent(e) => (false, Some(e)),
+        let (ok, detail) = if t.is_pickup() {
+            self.pickup_check(t).await
+        } else {
+            self.probe(t, transport.as_ref(), &now).await
         };
         if ok {
             if was_ok == Some(false) {
@@ -107,5 +64,67 @@ impl Outbox {
             tracing::error!(error = %e, "delivery canary: cannot record the result");
         }
         Some(result)
+    }
+
+    /// Sends a test message through `t`'s builder and transport: whether it was taken, and
+    /// if not, why.
+    async fn probe(
+        &self,
+        t: &Target,
+        transport: &dyn Transport,
+        now: &str,
+    ) -> (bool, Option<String>) {
+        let tx_id = uuid::Uuid::new_v4().to_string();
+        // The probe travels as a service this target delivers (its SHS product), marked test.
+        let registry = self.registry();
+        let service = registry.kommuner.iter().find_map(|(id, k)| {
+            let form = k
+                .services
+                .keys()
+                .find(|f| t.forms.is_empty() || t.forms.contains(f))?;
+            Some((id.clone(), k, form.clone()))
+        });
+        let (kommun_id, kommun, form) = match service {
+            Some((id, k, f)) => (id, Some(k), f),
+            None => (String::new(), None, String::new()),
+        };
+        let probe = Submission {
+            // Its own corr.id (a UUID, as SHS wants): a reply to a test is matched to nothing.
+            id: uuid::Uuid::new_v4().to_string(),
+            reference: "TEST".into(),
+            draft_id: String::new(),
+            owner: String::new(),
+            kommun: kommun_id,
+            form,
+            form_version: "0".into(),
+            form_hash: String::new(),
+            answers: "{}".into(),
+            xml: "<blankett-test/>".into(),
+            json: "{}".into(),
+            status: "test".into(),
+            case_number: None,
+            submitted_at: now.to_string(),
+        };
+        let built = self.builder.build(&MessageInput {
+            submission: &probe,
+            kommun,
+            attachments: &[],
+            signatures: &[],
+            target: t,
+            tx_id: &tx_id,
+            corr_id: &probe.id,
+            status: MessageStatus::Test,
+        });
+        let timeout = Duration::from_secs(self.config.send_timeout_seconds);
+        let outcome = match built {
+            Err(e) => SendOutcome::Permanent(format!("cannot build the test message: {e}")),
+            Ok(bytes) => tokio::time::timeout(timeout, transport.send(&tx_id, &bytes))
+                .await
+                .unwrap_or_else(|_| SendOutcome::Retryable("no answer in time".into())),
+        };
+        match outcome {
+            SendOutcome::Accepted | SendOutcome::Duplicate => (true, None),
+            SendOutcome::Retryable(e) | SendOutcome::Permanent(e) => (false, Some(e)),
+        }
     }
 }

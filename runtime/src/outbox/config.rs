@@ -16,6 +16,14 @@
 //! tls_key = "/etc/blankett/client.key"
 //! tls_ca = "/etc/blankett/ca.pem"
 //! replies = true                 # fetch confirms and case numbers from its delivery service
+//! status_token = "ersatt-med-en-lang-slumpad-nyckel"  # may POST /api/leverans/status
+//!
+//! [[delivery.targets]]
+//! name = "arkivet"
+//! transport = "shs-pickup"       # not sent: offered at /shs/ds/5566778899 for the receiver to fetch
+//! to_address = "urn:X-shs:5566778899"
+//! pickup_token = "ersatt-med-en-annan-slumpad-nyckel" # the receiver's `Authorization: Bearer …`
+//! pickup_alert_seconds = 3600    # the canary fails when a message waits longer unfetched
 //! ```
 
 use serde::Deserialize;
@@ -52,10 +60,14 @@ pub struct DeliveryConfig {
 pub struct Target {
     /// The name jobs, the admin page and `/metrics` use; keep it once jobs exist.
     pub name: String,
-    /// `shs` (the SHS 1.2 client) or `http` (plain HTTP POST with an `X-shs-txid` header: the
+    /// `shs` (the SHS 1.2 client), `shs-pickup` (not sent: the same SHS message is offered at
+    /// this runtime's delivery service, `/shs/ds/<orgnr of to_address>`, until the receiver
+    /// fetches and acknowledges it) or `http` (plain HTTP POST with an `X-shs-txid` header: the
     /// loopback receiver of tests and `blankett dev`).
     #[serde(default = "default_transport")]
     pub transport: String,
+    /// Where to send; unused (and may be left out) for `shs-pickup`.
+    #[serde(default)]
     pub url: String,
     /// The receiver's SHS address, e.g. `urn:X-shs:2120001439`.
     pub to_address: String,
@@ -79,6 +91,18 @@ pub struct Target {
     /// The bearer token the delivery service wants, if any.
     #[serde(default)]
     pub replies_token: Option<String>,
+    /// `shs-pickup`: the bearer token the receiver fetches with; it opens only this target's
+    /// messages.
+    #[serde(default)]
+    pub pickup_token: Option<String>,
+    /// `shs-pickup`: the canary fails when an offered message has waited longer than this
+    /// unfetched (a receiver that stopped polling).
+    #[serde(default = "default_pickup_alert_seconds")]
+    pub pickup_alert_seconds: u64,
+    /// A bearer token with which the case system may report status and case numbers of this
+    /// target's submissions at `POST /api/leverans/status`.
+    #[serde(default)]
+    pub status_token: Option<String>,
 }
 
 impl Target {
@@ -96,12 +120,37 @@ impl Target {
             tls_ca: None,
             replies: false,
             replies_token: None,
+            pickup_token: None,
+            pickup_alert_seconds: default_pickup_alert_seconds(),
+            status_token: None,
         }
+    }
+
+    /// Offered for pickup at the delivery service instead of sent.
+    pub fn is_pickup(&self) -> bool {
+        self.transport == PICKUP
+    }
+
+    /// The organisation number of `to_address` (`urn:X-shs:5566778899` → `5566778899`).
+    pub fn receiver_orgnr(&self) -> Result<String, String> {
+        crate::shs::label::Address::parse(&self.to_address)
+            .map(|a| a.orgnr)
+            .map_err(|e| format!("delivery target `{}`: `to_address`: {e}", self.name))
     }
 }
 
+/// The transport name of targets that are fetched, not sent to.
+pub const PICKUP: &str = "shs-pickup";
+
+/// Tokens shorter than this are refused: they are all that guards the messages.
+const MIN_TOKEN_CHARS: usize = 16;
+
 fn default_transport() -> String {
     "shs".into()
+}
+
+fn default_pickup_alert_seconds() -> u64 {
+    3600
 }
 
 impl Default for DeliveryConfig {
@@ -155,17 +204,78 @@ impl DeliveryConfig {
             ));
         }
         let mut seen = std::collections::BTreeSet::new();
+        let mut pickup_orgnrs = std::collections::BTreeMap::new();
+        let mut status_tokens = std::collections::BTreeMap::new();
         for t in &self.targets {
             if t.name.is_empty() {
                 problems.push("a delivery target needs a `name`".into());
             } else if !seen.insert(&t.name) {
                 problems.push(format!("the delivery target `{}` is named twice", t.name));
             }
-            if !matches!(t.transport.as_str(), "shs" | "http") {
+            if !matches!(t.transport.as_str(), "shs" | "http" | PICKUP) {
                 problems.push(format!(
-                    "delivery target `{}`: transport must be \"shs\" or \"http\", not \"{}\"",
+                    "delivery target `{}`: transport must be \"shs\", \"shs-pickup\" or \"http\", not \"{}\"",
                     t.name, t.transport
                 ));
+            }
+            let short = |token: &Option<String>| {
+                token
+                    .as_ref()
+                    .is_some_and(|k| k.trim().chars().count() < MIN_TOKEN_CHARS)
+            };
+            if t.is_pickup() {
+                match &t.pickup_token {
+                    None => problems.push(format!(
+                        "delivery target `{}`: a `shs-pickup` target needs a `pickup_token` (the receiver's `Authorization: Bearer …`)",
+                        t.name
+                    )),
+                    Some(_) if short(&t.pickup_token) => problems.push(format!(
+                        "delivery target `{}`: `pickup_token` must be at least {MIN_TOKEN_CHARS} characters (e.g. `openssl rand -hex 32`)",
+                        t.name
+                    )),
+                    Some(_) => {}
+                }
+                if t.replies {
+                    problems.push(format!(
+                        "delivery target `{}`: `replies` fetches from the receiver's own delivery service, which a `shs-pickup` target has none of; let its case system report to POST /api/leverans/status with a `status_token` instead",
+                        t.name
+                    ));
+                }
+                match t.receiver_orgnr() {
+                    Err(e) => problems.push(e),
+                    Ok(orgnr) => {
+                        if let Some(other) = pickup_orgnrs.insert(orgnr.clone(), &t.name) {
+                            problems.push(format!(
+                                "delivery targets `{other}` and `{}` are both fetched by {orgnr}: make them one target (`forms` chooses what it gets)",
+                                t.name
+                            ));
+                        }
+                    }
+                }
+            } else {
+                if t.url.trim().is_empty() {
+                    problems.push(format!("delivery target `{}` needs a `url`", t.name));
+                }
+                if t.pickup_token.is_some() {
+                    problems.push(format!(
+                        "delivery target `{}`: `pickup_token` is only for `transport = \"shs-pickup\"`",
+                        t.name
+                    ));
+                }
+            }
+            if short(&t.status_token) {
+                problems.push(format!(
+                    "delivery target `{}`: `status_token` must be at least {MIN_TOKEN_CHARS} characters",
+                    t.name
+                ));
+            }
+            if let Some(token) = &t.status_token {
+                if let Some(other) = status_tokens.insert(token, &t.name) {
+                    problems.push(format!(
+                        "delivery targets `{other}` and `{}` have the same `status_token`: give each its own",
+                        t.name
+                    ));
+                }
             }
         }
         if problems.is_empty() {
@@ -193,7 +303,12 @@ mod tests {
         let c: Config = toml::from_str(&text).unwrap();
         c.delivery.validate().unwrap();
         assert_eq!(c.delivery.targets[0].transport, "shs");
-        assert_eq!(c.delivery.targets_for("bygglov"), ["diariet"]);
+        assert_eq!(c.delivery.targets_for("bygglov"), ["diariet", "arkivet"]);
+        assert!(c.delivery.targets[1].is_pickup());
+        assert_eq!(
+            c.delivery.targets[1].receiver_orgnr().unwrap(),
+            "5566778899"
+        );
         assert_eq!(c.delivery.backoff_cap_ms, 3_600_000);
     }
 

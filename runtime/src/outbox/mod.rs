@@ -5,15 +5,18 @@
 //! the job a dead letter (shown on the admin page, retried by hand). Each job keeps one
 //! transaction id for all its attempts, so a resend after a lost answer is a duplicate the
 //! receiver drops. A canary sends a test message to every target on a timer, so a broken
-//! connection is noticed before a citizen's submission waits on it.
+//! connection is noticed before a citizen's submission waits on it. Targets whose receiver
+//! polls (`shs-pickup`) are not sent to: their jobs wait at the delivery service (`pickup`).
 
 pub mod admin;
 mod canary;
 pub mod config;
 pub mod http;
+pub mod pickup;
 pub mod receiver;
 mod replies;
 pub mod shs_delivery;
+pub mod status;
 pub mod transport;
 mod worker;
 
@@ -147,6 +150,7 @@ pub fn transport_for(t: &Target, config: &DeliveryConfig) -> Result<Arc<dyn Tran
             t,
             std::time::Duration::from_secs(config.send_timeout_seconds),
         )?)),
+        config::PICKUP => Ok(Arc::new(pickup::NotSent)),
         other => Err(format!(
             "delivery target `{}`: unknown transport `{other}`",
             t.name
@@ -154,13 +158,13 @@ pub fn transport_for(t: &Target, config: &DeliveryConfig) -> Result<Arc<dyn Tran
     }
 }
 
-/// An SHS message for `shs` targets; the submission's XML as it is for plain `http` ones (the
-/// loopback receiver of tests and benchmarks).
+/// An SHS message for `shs` and `shs-pickup` targets; the submission's XML as it is for plain
+/// `http` ones (the loopback receiver of tests and benchmarks).
 pub struct ByTransport;
 
 impl MessageBuilder for ByTransport {
     fn build(&self, m: &MessageInput<'_>) -> Result<Vec<u8>, String> {
-        if m.target.transport == "shs" {
+        if m.target.transport == "shs" || m.target.is_pickup() {
             shs_delivery::ShsMessages.build(m)
         } else {
             SubmissionXml.build(m)

@@ -6,7 +6,8 @@
 use super::config::Target;
 use super::Outbox;
 use crate::shs::client::ShsClient;
-use crate::shs::reply::fetch_replies;
+use crate::shs::reply::{fetch_replies, AppliedReply};
+use crate::store::DynStore;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,10 +45,7 @@ impl Outbox {
             for r in replies {
                 match r.reply {
                     Ok(reply) => {
-                        let id = reply.corr_id.to_string();
-                        let status = reply.status.store_status();
-                        let case = reply.case_number.as_deref();
-                        if let Err(e) = self.store.set_status(&id, status, case).await {
+                        if let Err(e) = record_reply(&self.store, &reply).await {
                             // Not acknowledged: fetched again next round.
                             tracing::error!(error = %e, "cannot store a reply");
                             continue;
@@ -64,4 +62,19 @@ impl Outbox {
         }
         stored
     }
+}
+
+/// Stores what a reply says: its submission's (by corr.id) status and case number. The one way
+/// a case system's answer is stored, fetched over SHS or reported to `POST /api/leverans/status`.
+pub(super) async fn record_reply(
+    store: &DynStore,
+    reply: &AppliedReply,
+) -> crate::store::Result<()> {
+    store
+        .set_status(
+            &reply.corr_id.to_string(),
+            reply.status.store_status(),
+            reply.case_number.as_deref(),
+        )
+        .await
 }

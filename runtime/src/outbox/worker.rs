@@ -2,7 +2,7 @@
 
 use super::transport::{MessageInput, MessageStatus, SendOutcome};
 use super::Outbox;
-use crate::store::{utc_stamp, Claim, ClaimedJob, FinishedAttempt, NextStep};
+use crate::store::{utc_stamp, Claim, ClaimedJob, DeliveryJob, FinishedAttempt, NextStep};
 use rand::Rng;
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,7 +39,11 @@ impl Outbox {
 
     /// Claims one batch of `target`'s due jobs and tries each once, all at once (each send
     /// within `send_timeout`, so within the lease); returns how many it claimed.
+    /// A pickup target's jobs are not sent: they wait for its receiver (`outbox::pickup`).
     pub async fn deliver_due(self: &Arc<Self>, target: &str) -> crate::store::Result<usize> {
+        if self.targets.get(target).is_some_and(|(t, _)| t.is_pickup()) {
+            return Ok(0);
+        }
         let now = chrono::Utc::now();
         let lease = chrono::Duration::seconds(self.config.lease_seconds as i64);
         let claimed = self
@@ -67,7 +71,7 @@ impl Outbox {
         let Some((target, transport)) = self.targets.get(&job.target) else {
             return;
         };
-        let outcome = match self.message(&c, target).await {
+        let outcome = match self.message(job, target).await {
             Err(o) => o,
             // Too little of the lease is left to finish in time: another sender may claim it
             // before the answer comes, so this one does not send (the attempt stays `started`).
@@ -157,12 +161,12 @@ impl Outbox {
 
     /// Loads the submission and builds its message; on failure, the outcome to record (a store
     /// that cannot be read now may be readable later; a missing submission never comes back).
-    async fn message(
+    /// Pickup targets offer what this builds, as pushes send it.
+    pub(super) async fn message(
         &self,
-        c: &ClaimedJob,
+        job: &DeliveryJob,
         target: &super::Target,
     ) -> Result<Vec<u8>, SendOutcome> {
-        let job = &c.job;
         let retry = |what: &str, e: crate::store::StoreError| {
             SendOutcome::Retryable(format!("cannot read {what}: {e}"))
         };

@@ -275,8 +275,11 @@ struct Ds {
     auth: DeliveryAuth,
 }
 
-/// The delivery service's routes, to merge into a server.
-pub fn router(queue: Arc<dyn DeliveryQueue>, auth: DeliveryAuth) -> Router {
+/// The delivery service's routes, to merge into a server (of any state).
+pub fn router<S: Clone + Send + Sync + 'static>(
+    queue: Arc<dyn DeliveryQueue>,
+    auth: DeliveryAuth,
+) -> Router<S> {
     Router::new()
         .route("/shs/ds/{outbox}", get(list))
         .route("/shs/ds/{outbox}/{txid}", get(fetch).post(ack))

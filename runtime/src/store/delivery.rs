@@ -75,6 +75,19 @@ pub struct FinishedAttempt {
     pub next: NextStep,
 }
 
+/// How a job offered for pickup ended (`Store::settle_offered`).
+pub struct OfferSettled {
+    pub job_id: String,
+    pub submission_id: String,
+    pub at: String,
+    /// The attempt's outcome as logged: `accepted` (the receiver acknowledged it) or
+    /// `permanent` (the message cannot be made).
+    pub outcome: String,
+    pub detail: Option<String>,
+    /// `Delivered` or `Dead`.
+    pub next: NextStep,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetOverview {
     pub target: String,
@@ -95,6 +108,10 @@ pub struct CanaryResult {
     /// The last time it passed (kept while it fails).
     pub last_ok_at: Option<String>,
 }
+
+/// Levererad when every target has it; a later status is never undone.
+pub(super) const DELIVERED_WHEN_ALL_ARE: &str = "UPDATE submissions SET status = 'levererad' WHERE id = $1 AND status = 'mottagen'
+     AND NOT EXISTS (SELECT 1 FROM delivery_jobs WHERE submission_id = $1 AND state <> 'delivered')";
 
 pub(super) const JOB_COLS: &str = "id, submission_id, target, tx_id, corr_id, state, attempts, next_attempt_at, lease_until, lease_owner, last_error, created_at, delivered_at";
 
@@ -220,14 +237,10 @@ macro_rules! delivery_impl {
                         .await?
                         .rows_affected();
                         if n > 0 {
-                            // Levererad when every target has it; a later status is never undone.
-                            sqlx::query(&$sql(
-                                "UPDATE submissions SET status = 'levererad' WHERE id = $1 AND status = 'mottagen'
-                                 AND NOT EXISTS (SELECT 1 FROM delivery_jobs WHERE submission_id = $1 AND state <> 'delivered')",
-                            ))
-                            .bind(&f.submission_id)
-                            .execute(&mut *tx)
-                            .await?;
+                            sqlx::query(&$sql($crate::store::delivery::DELIVERED_WHEN_ALL_ARE))
+                                .bind(&f.submission_id)
+                                .execute(&mut *tx)
+                                .await?;
                         }
                         n > 0
                     }
@@ -253,6 +266,47 @@ macro_rules! delivery_impl {
                 };
                 tx.commit().await?;
                 Ok(changed)
+            }
+
+            pub(super) async fn d_settle_offered(&self, s: &OfferSettled) -> Result<bool> {
+                let delivered = s.next == NextStep::Delivered;
+                let mut tx = self.writer.begin().await?;
+                // Only a waiting job: a second acknowledgement (its answer lost) changes nothing.
+                let attempts: Option<i64> = sqlx::query_scalar(&$sql(
+                    "UPDATE delivery_jobs SET state = $1, attempts = attempts + 1, delivered_at = $2, next_attempt_at = $3,
+                     last_error = $4, lease_until = NULL, lease_owner = NULL
+                     WHERE id = $5 AND state IN ('queued', 'in_flight') RETURNING attempts",
+                ))
+                .bind(if delivered { "delivered" } else { "dead" })
+                .bind(delivered.then_some(s.at.as_str()))
+                .bind(&s.at)
+                .bind(if delivered { None } else { s.detail.as_deref() })
+                .bind(&s.job_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(number) = attempts else {
+                    return Ok(false);
+                };
+                sqlx::query(&$sql(
+                    "INSERT INTO delivery_attempts (id, job_id, number, started_at, finished_at, outcome, detail)
+                     VALUES ($1, $2, $3, $4, $4, $5, $6)",
+                ))
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(&s.job_id)
+                .bind(number)
+                .bind(&s.at)
+                .bind(&s.outcome)
+                .bind(&s.detail)
+                .execute(&mut *tx)
+                .await?;
+                if delivered {
+                    sqlx::query(&$sql($crate::store::delivery::DELIVERED_WHEN_ALL_ARE))
+                        .bind(&s.submission_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(true)
             }
 
             pub(super) async fn d_retry(&self, job_id: &str, now: &str) -> Result<bool> {

@@ -174,6 +174,8 @@ pub trait Store: Send + Sync {
     async fn submission_by_draft(&self, draft_id: &str) -> Result<Option<Submission>>;
     async fn submissions_of(&self, owner: &str) -> Result<Vec<Submission>>;
     async fn set_status(&self, id: &str, status: &str, case_number: Option<&str>) -> Result<()>;
+    /// The submission with this receipt number (e.g. `OFEL-2026-0001`).
+    async fn submission_by_reference(&self, reference: &str) -> Result<Option<Submission>>;
 
     /// Keeps a published form version, so drafts made against it can continue after an upgrade.
     async fn put_form_version(
@@ -221,6 +223,13 @@ pub trait Store: Send + Sync {
     async fn delivery_overview(&self) -> Result<Vec<TargetOverview>>;
     /// The dead letters, newest first.
     async fn dead_deliveries(&self, limit: i64) -> Result<Vec<DeliveryJob>>;
+    /// Jobs of `target` neither delivered nor dead, oldest first: what a pickup target offers.
+    async fn waiting_deliveries(&self, target: &str, limit: i64) -> Result<Vec<DeliveryJob>>;
+    async fn delivery_job_by_tx(&self, tx_id: &str) -> Result<Option<DeliveryJob>>;
+    /// Ends a job that is fetched by its receiver, not sent: acknowledged (`Delivered`) or its
+    /// message cannot be made (`Dead`). Counts and logs the attempt as `finish_delivery` does;
+    /// false when the job was no longer waiting (acknowledged twice, or dead already).
+    async fn settle_offered(&self, s: &OfferSettled) -> Result<bool>;
     async fn record_canary(&self, r: &CanaryResult) -> Result<()>;
     async fn canaries(&self) -> Result<Vec<CanaryResult>>;
     // Signatures

@@ -442,6 +442,14 @@ macro_rules! sql_store {
                     None => None,
                 })
             }
+            async fn submission_by_reference(&self, reference: &str) -> Result<Option<Submission>> {
+                let q = $sql(&format!("SELECT {SUBMISSION_COLS} FROM submissions WHERE reference = $1"));
+                let row = sqlx::query(&q).bind(reference).fetch_optional(&self.pool).await?;
+                Ok(match row {
+                    Some(r) => Some(row_to!(Submission, r)),
+                    None => None,
+                })
+            }
             async fn submission_by_draft(&self, draft_id: &str) -> Result<Option<Submission>> {
                 let q = $sql(&format!("SELECT {SUBMISSION_COLS} FROM submissions WHERE draft_id = $1"));
                 let row = sqlx::query(&q).bind(draft_id).fetch_optional(&self.pool).await?;
@@ -574,6 +582,15 @@ macro_rules! sql_store {
             }
             async fn dead_deliveries(&self, limit: i64) -> Result<Vec<DeliveryJob>> {
                 self.d_jobs_where("state = $1 ORDER BY next_attempt_at DESC", "dead", limit).await
+            }
+            async fn waiting_deliveries(&self, target: &str, limit: i64) -> Result<Vec<DeliveryJob>> {
+                self.d_jobs_where("target = $1 AND state IN ('queued', 'in_flight') ORDER BY created_at, id", target, limit).await
+            }
+            async fn delivery_job_by_tx(&self, tx_id: &str) -> Result<Option<DeliveryJob>> {
+                Ok(self.d_jobs_where("tx_id = $1", tx_id, 1).await?.pop())
+            }
+            async fn settle_offered(&self, s: &OfferSettled) -> Result<bool> {
+                self.d_settle_offered(s).await
             }
             async fn record_canary(&self, r: &CanaryResult) -> Result<()> {
                 self.d_record_canary(r).await

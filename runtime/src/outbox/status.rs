@@ -1,0 +1,233 @@
+//! `POST /api/leverans/status`: a case system that does not answer over SHS reports a
+//! submission's status and case number (diarienummer) over HTTP instead. The caller is a
+//! delivery target, known by its `status_token` (`Authorization: Bearer …`); it may report
+//! only on submissions delivered to it. What it reports is stored as an SHS reply is
+//! (`replies::record_reply`), so Mina sidor shows it the same way.
+//!
+//! ```json
+//! {"reference": "OFEL-2026-0001", "status": "registrerad", "case_number": "KS 2026/417"}
+//! ```
+//!
+//! `reference` (the receipt number) or `tx_id` (the SHS transaction id of the delivery) names
+//! the submission; `status` is `levererad`, `registrerad` (with `case_number`) or
+//! `leveransfel`. Machine to machine: no session and no CSRF token, the bearer token instead.
+
+use super::config::Target;
+use crate::app::AppState;
+use crate::shs::reply::{AppliedReply, ReplyStatus};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+/// A report is a few lines of JSON.
+const MAX_BODY_BYTES: usize = 16 * 1024;
+const MAX_CASE_NUMBER_CHARS: usize = 100;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Report {
+    reference: Option<String>,
+    tx_id: Option<String>,
+    status: String,
+    case_number: Option<String>,
+    /// Why, for `leveransfel`: logged (never personal data, please), not shown.
+    message: Option<String>,
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, axum::Json(json!({ "error": message }))).into_response()
+}
+
+/// The target whose `status_token` the request carries, compared in constant time.
+fn caller<'a>(targets: &'a [Target], headers: &HeaderMap) -> Option<&'a Target> {
+    let got = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))?
+        .trim();
+    let same = |want: &str| {
+        got.len() == want.len()
+            && got
+                .bytes()
+                .zip(want.bytes())
+                .fold(0u8, |a, (x, y)| a | (x ^ y))
+                == 0
+    };
+    targets
+        .iter()
+        .find(|t| t.status_token.as_deref().is_some_and(same))
+}
+
+impl Report {
+    /// What the report means, or what is wrong with it.
+    fn reading(&self) -> Result<ReplyStatus, String> {
+        if self.reference.is_some() == self.tx_id.is_some() {
+            return Err("give either `reference` (the receipt number, e.g. \"OFEL-2026-0001\") or `tx_id` (the SHS transaction id of the delivery), not both or neither".into());
+        }
+        let case = self.case_number.as_deref().map(str::trim);
+        if let Some(c) = case {
+            if c.is_empty() || c.chars().count() > MAX_CASE_NUMBER_CHARS {
+                return Err(format!(
+                    "`case_number` must be 1 to {MAX_CASE_NUMBER_CHARS} characters"
+                ));
+            }
+            if c.chars().any(char::is_control) {
+                return Err("`case_number` must be one line of text".into());
+            }
+        }
+        match (self.status.as_str(), case) {
+            ("registrerad", Some(_)) => Ok(ReplyStatus::Registered),
+            ("registrerad", None) => Err("status `registrerad` needs the `case_number` it was registered under".into()),
+            ("levererad" | "leveransfel", Some(_)) => Err(format!(
+                "`case_number` goes with status `registrerad`, not `{}`",
+                self.status
+            )),
+            ("levererad", None) => Ok(ReplyStatus::Delivered),
+            ("leveransfel", None) => Ok(ReplyStatus::Failed {
+                code: "status-callback".into(),
+                info: self.message.clone(),
+            }),
+            (other, _) => Err(format!(
+                "`status` must be \"levererad\", \"registrerad\" or \"leveransfel\", not \"{other}\""
+            )),
+        }
+    }
+}
+
+/// `POST /api/leverans/status`.
+pub async fn report(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let Some(target) = caller(&state.config.delivery.targets, &headers) else {
+        let mut res = error(
+            StatusCode::UNAUTHORIZED,
+            "give the delivery target's status_token: Authorization: Bearer <token>",
+        );
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
+        return res;
+    };
+    if body.len() > MAX_BODY_BYTES {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("a status report is at most {MAX_BODY_BYTES} bytes of JSON"),
+        );
+    }
+    let report: Report = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!("the body is not a status report: {e}; send JSON like {{\"reference\": \"OFEL-2026-0001\", \"status\": \"registrerad\", \"case_number\": \"KS 2026/417\"}}"),
+            )
+        }
+    };
+    let status = match report.reading() {
+        Ok(s) => s,
+        Err(e) => return error(StatusCode::BAD_REQUEST, &e),
+    };
+    let submission = match find(&state, target, &report).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            let named = match (&report.reference, &report.tx_id) {
+                (Some(r), _) => format!("reference `{r}`"),
+                (_, Some(t)) => format!("tx_id `{t}`"),
+                _ => String::new(),
+            };
+            // The same answer whether it does not exist or went to another target.
+            return error(
+                StatusCode::NOT_FOUND,
+                &format!("no submission with {named} was delivered to this target"),
+            );
+        }
+        Err(e) => return unavailable(e),
+    };
+    let Ok(corr_id) = uuid::Uuid::parse_str(&submission.id) else {
+        return unavailable(format!(
+            "the submission id `{}` is not a UUID",
+            submission.id
+        ));
+    };
+    let reply = AppliedReply {
+        corr_id,
+        status,
+        case_number: report.case_number.as_deref().map(|c| c.trim().to_string()),
+        reference: Some(submission.reference.clone()),
+    };
+    if let Err(e) = super::replies::record_reply(&state.store, &reply).await {
+        return unavailable(e.to_string());
+    }
+    if let ReplyStatus::Failed { info, .. } = &reply.status {
+        tracing::warn!(target = %target.name, reference = %submission.reference,
+            message = info.as_deref().unwrap_or(""), "the case system reports a failed delivery");
+    }
+    state.metrics.inc(
+        "blankett_delivery_status_reports_total",
+        &[("target", target.name.as_str())],
+    );
+    axum::Json(json!({
+        "reference": submission.reference,
+        "status": reply.status.store_status(),
+        "case_number": reply.case_number,
+    }))
+    .into_response()
+}
+
+fn unavailable(e: String) -> Response {
+    tracing::error!(error = %e, "cannot store a status report");
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the report could not be stored; send it again",
+    )
+}
+
+/// The submission the report names, if `target` has a delivery job for it.
+async fn find(
+    state: &AppState,
+    target: &Target,
+    report: &Report,
+) -> Result<Option<crate::store::Submission>, String> {
+    let store = &state.store;
+    let submission_id = if let Some(reference) = &report.reference {
+        match store
+            .submission_by_reference(reference.trim())
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            Some(s) => s.id,
+            None => return Ok(None),
+        }
+    } else {
+        let tx = report.tx_id.as_deref().unwrap_or_default().trim();
+        let tx = uuid::Uuid::parse_str(tx)
+            .map(|u| u.to_string())
+            .unwrap_or_else(|_| tx.to_string());
+        match store
+            .delivery_job_by_tx(&tx)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            Some(j) if j.target == target.name => j.submission_id,
+            _ => return Ok(None),
+        }
+    };
+    let delivered_here = store
+        .delivery_jobs_of(&submission_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .iter()
+        .any(|j| j.target == target.name);
+    if !delivered_here {
+        return Ok(None);
+    }
+    store
+        .submission(&submission_id)
+        .await
+        .map_err(|e| e.to_string())
+}
