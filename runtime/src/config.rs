@@ -38,6 +38,8 @@ pub struct Config {
     pub bankid: Option<BankIdConfig>,
     /// Days a submission waits for its co-signers before it expires.
     pub cosign_days: i64,
+    /// The SMTP relay co-signers' invitations are mailed through; without it, links only.
+    pub smtp: Option<crate::mail::SmtpConfig>,
 }
 
 /// `[oidc]`: the kommun's client at an OpenID Connect provider.
@@ -97,6 +99,7 @@ impl Default for Config {
             oidc: None,
             bankid: None,
             cosign_days: 14,
+            smtp: None,
         }
     }
 }
@@ -158,6 +161,19 @@ impl Config {
         if let Some(v) = get("BLANKETT_DELIVERY_CANARY_INTERVAL_SECONDS") {
             self.delivery.canary_interval_seconds =
                 num("BLANKETT_DELIVERY_CANARY_INTERVAL_SECONDS", v)?.max(0) as u64;
+        }
+        if let Some(v) = get("BLANKETT_SMTP_PASSWORD") {
+            match &mut self.smtp {
+                Some(smtp) => smtp.password = Some(v),
+                None => {
+                    return Err(
+                        "BLANKETT_SMTP_PASSWORD is set but there is no [smtp] to use it".into(),
+                    )
+                }
+            }
+        }
+        if let Some(smtp) = &self.smtp {
+            smtp.validate()?;
         }
         self.delivery.validate()
     }

@@ -44,6 +44,9 @@ pub struct Pending {
     pub submission_id: Option<String>,
     /// The applicant's: the others who must sign after them.
     pub cosigners: Vec<String>,
+    /// The language the form was filled in (the co-signers' invitation mails are in it).
+    #[serde(default)]
+    pub lang: Option<String>,
 }
 
 /// SHA-256 of the exact XML, hex.
@@ -54,6 +57,13 @@ pub fn digest(xml: &str) -> String {
 /// The personnummer (12 digits) of every guardian the form names: answered, visible
 /// `personnummer` fields inside a `vardnadshavare…` group.
 pub fn guardians(form: &Form, outcome: &Outcome) -> Vec<String> {
+    if !form.guardians.is_empty() {
+        // The form says which fields name them (`guardians:`).
+        return crate::mail::invitation::named_guardians(form, outcome)
+            .into_iter()
+            .map(|(pnr, _)| pnr)
+            .collect();
+    }
     let mut out: Vec<String> = Vec::new();
     for f in &form.fields {
         let named = f.path.starts_with("vardnadshavare") && f.path.ends_with(".personnummer");
@@ -115,6 +125,8 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 /// The check page's "sign and send": the person signs the submission before it is stored.
+/// `lang` is the language the form was filled in, kept for the co-signers' invitation mails.
+#[allow(clippy::too_many_arguments)]
 pub async fn start_applicant(
     state: &AppState,
     session: &Session,
@@ -123,6 +135,7 @@ pub async fn start_applicant(
     outcome: &Outcome,
     submission: Submission,
     base: &str,
+    lang: &str,
 ) -> Response {
     let Some(pnr) = session.person_pnr.clone() else {
         return crate::web::redirect(&crate::auth::login_url(
@@ -158,6 +171,7 @@ pub async fn start_applicant(
         reference_prefix: form.reference_prefix.clone(),
         submission_id: None,
         cosigners,
+        lang: Some(lang.to_string()),
     };
     let next = format!("{base}/kontrollera");
     match crate::auth::bankid::begin(state, session, req, false, &next, Some(pending)).await {
@@ -244,6 +258,8 @@ pub async fn signed(
                 return crate::web::unavailable(e);
             }
         }
+        let lang = pending.lang.as_deref().unwrap_or("sv");
+        crate::mail::invitation::queue(state, &stored, lang).await;
         state
             .metrics
             .inc("blankett_submissions_total", &[("form", &stored.form)]);
@@ -552,6 +568,7 @@ pub async fn cosign(
         reference_prefix: String::new(),
         submission_id: Some(s.id.clone()),
         cosigners: vec![],
+        lang: None,
     };
     match crate::auth::bankid::begin(&state, &session, req, false, &back, Some(pending)).await {
         Ok(url) => crate::web::redirect(&url),
