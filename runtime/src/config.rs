@@ -167,7 +167,7 @@ impl Config {
                 Some(smtp) => smtp.password = Some(v),
                 None => {
                     return Err(
-                        "BLANKETT_SMTP_PASSWORD is set but there is no [smtp] to use it".into(),
+                        "there is no [smtp], but BLANKETT_SMTP_PASSWORD is set: add [smtp] or unset the variable".into(),
                     )
                 }
             }

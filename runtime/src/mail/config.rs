@@ -99,3 +99,57 @@ impl SmtpConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    fn load(toml: &str, password: Option<&str>) -> Result<Config, String> {
+        let mut c: Config = toml::from_str(toml).map_err(|e| e.to_string())?;
+        c.apply_env(|k| (k == "BLANKETT_SMTP_PASSWORD").then(|| password.map(String::from))?)?;
+        Ok(c)
+    }
+
+    const RELAY: &str = r#"
+[smtp]
+host = "smtp.orust.se"
+tls = "starttls"
+from = "Orust kommun <e-tjanster@orust.se>"
+public_url = "https://etjanster.orust.se"
+"#;
+
+    #[test]
+    fn the_port_follows_the_tls_mode_and_the_password_comes_from_the_environment() {
+        let c = load(RELAY, None).unwrap();
+        let smtp = c.smtp.unwrap();
+        assert_eq!(smtp.port(), 587);
+        assert_eq!(smtp.password, None);
+        let with_user = format!("{RELAY}username = \"e-tjanster\"\n");
+        let c = load(&with_user, Some("hemligt")).unwrap();
+        assert_eq!(c.smtp.unwrap().password.as_deref(), Some("hemligt"));
+        let e = load(&with_user, None).unwrap_err();
+        assert!(e.contains("BLANKETT_SMTP_PASSWORD"), "{e}");
+    }
+
+    #[test]
+    fn a_password_in_the_file_or_a_bad_address_is_refused() {
+        let e = load(&format!("{RELAY}password = \"hemligt\"\n"), None).unwrap_err();
+        assert!(e.contains("unknown field `password`"), "{e}");
+        let e = load(
+            &RELAY.replace("https://etjanster.orust.se", "etjanster.orust.se"),
+            None,
+        )
+        .unwrap_err();
+        assert!(e.contains("public_url"), "{e}");
+        let e = load(
+            &RELAY.replace("<e-tjanster@orust.se>", "<e-tjanster>"),
+            None,
+        )
+        .unwrap_err();
+        assert!(e.contains("`from`"), "{e}");
+        let e = load("", Some("hemligt")).unwrap_err();
+        assert!(e.contains("[smtp]"), "{e}");
+        let e = load(&RELAY.replace("starttls", "ssl"), None).unwrap_err();
+        assert!(e.contains("unknown variant `ssl`"), "{e}");
+    }
+}
