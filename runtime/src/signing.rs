@@ -413,6 +413,18 @@ fn pnr_display(p: &str) -> String {
 /// their invitation links, for the applicant to pass on), or that the signature is not valid.
 pub async fn status_html(state: &AppState, s: &Submission, lang: &str) -> String {
     let st = signature_state(state, s).await;
+    let mails = state
+        .store
+        .invitation_mails_of(&s.id)
+        .await
+        .unwrap_or_default();
+    let mailed = |pnr: &str| {
+        mails
+            .iter()
+            .find(|m| m.pnr == pnr && m.state == "sent")
+            .and_then(|m| m.sent_at.as_deref())
+            .map(crate::mina_sidor::local_time)
+    };
     let signer = |g: &Signature| json!({"name": g.signer_name, "at": crate::mina_sidor::local_time(&g.signed_at)});
     let (signed, waiting, kind): (Vec<_>, Vec<_>, &str) = match &st {
         SignatureState::Unsigned => return String::new(),
@@ -423,7 +435,7 @@ pub async fn status_html(state: &AppState, s: &Submission, lang: &str) -> String
                 .iter()
                 .map(|c| {
                     json!({"pnr": pnr_display(&c.pnr), "href": format!("/underskrift/{}", c.invite),
-                    "deadline": crate::mina_sidor::local_time(&c.deadline)})
+                    "deadline": crate::mina_sidor::local_time(&c.deadline), "mailed": mailed(&c.pnr)})
                 })
                 .collect(),
             "waiting",

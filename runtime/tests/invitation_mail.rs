@@ -246,6 +246,12 @@ async fn the_other_guardian_is_mailed_the_link_and_the_deadline() {
     assert_eq!(sent[0].state, "sent", "{sent:?}");
     assert_eq!(sent[0].pnr, ANNA);
     assert!(sent[0].sent_at.is_some(), "recorded as sent");
+    let receipt = maria.get(&format!("/orust/barnomsorg/kvitto/{id}")).await;
+    assert!(
+        receipt.body.contains("inbjudan skickad med e-post"),
+        "the receipt says the invitation was mailed: {}",
+        receipt.body
+    );
 
     let messages = sink.messages();
     assert_eq!(messages.len(), 1, "{messages:?}");
@@ -356,5 +362,7 @@ async fn without_smtp_an_invitation_is_a_link_only() {
         .await
         .unwrap()
         .is_empty());
+    let receipt = maria.get(&format!("/orust/barnomsorg/kvitto/{id}")).await;
+    assert!(!receipt.body.contains("inbjudan skickad med e-post"));
     assert_eq!(invitation::send_due(&state, chrono::Utc::now()).await, 0);
 }

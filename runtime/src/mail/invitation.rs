@@ -277,3 +277,51 @@ fn redacted(e: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invitation(en: bool) -> Invitation {
+        Invitation {
+            en,
+            kommun: "Orusts kommun".into(),
+            title: "Förskola <script>alert(1)</script> & fritids".into(),
+            applicant: Some("Maria \"Mia\" Larsson".into()),
+            link: "https://etjanster.orust.se/underskrift/abc".into(),
+            deadline: "2026-12-13 10:00".into(),
+            contact: Some("kommunen@orust.se".into()),
+        }
+    }
+
+    #[test]
+    fn the_html_is_escaped_and_the_text_is_not() {
+        let (subject, text, html) = render(&invitation(false)).unwrap();
+        assert_eq!(
+            subject,
+            "Skriv under: Förskola <script>alert(1)</script> & fritids"
+        );
+        assert!(text.contains("”Förskola <script>alert(1)</script> & fritids”"));
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt; &amp; fritids"));
+        assert!(html.contains("Maria &quot;Mia&quot; Larsson"), "{html}");
+    }
+
+    #[test]
+    fn a_header_cannot_be_injected_through_the_address() {
+        let e = compose(
+            "e-tjanster@orust.se",
+            "anna@example.se\r\nBcc: mallory@example.se",
+            &invitation(true),
+        )
+        .unwrap_err();
+        assert!(e.contains("not valid"), "{e}");
+        let m = compose("e-tjanster@orust.se", "anna@example.se", &invitation(true)).unwrap();
+        let raw = String::from_utf8(m.formatted()).unwrap();
+        assert!(
+            raw.contains("From: \"Orusts kommun\" <e-tjanster@orust.se>"),
+            "{raw}"
+        );
+        assert!(raw.contains("To: anna@example.se"), "{raw}");
+    }
+}
