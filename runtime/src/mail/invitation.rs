@@ -262,10 +262,17 @@ pub fn compose(from: &str, to: &str, i: &Invitation) -> Result<Message, String> 
         .parse()
         .map_err(|_| "the co-signer's e-mail address is not valid".to_string())?;
     let (subject, text, html) = render(i)?;
+    use lettre::message::header::{HeaderName, HeaderValue};
+    // RFC 3834: sent by a program, so vacation replies and the like are not sent back.
+    let auto = HeaderValue::new(
+        HeaderName::new_from_ascii_str("Auto-Submitted"),
+        "auto-generated".into(),
+    );
     Message::builder()
         .from(from)
         .to(Mailbox::new(None, to))
         .subject(subject)
+        .raw_header(auto)
         .multipart(MultiPart::alternative_plain_html(text, html))
         .map_err(|e| e.to_string())
 }
@@ -323,5 +330,6 @@ mod tests {
             "{raw}"
         );
         assert!(raw.contains("To: anna@example.se"), "{raw}");
+        assert!(raw.contains("Auto-Submitted: auto-generated"), "{raw}");
     }
 }
