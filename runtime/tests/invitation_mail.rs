@@ -3,7 +3,8 @@
 //! message as Python's e-mail parser reads it. A barnomsorg submission with two guardians
 //! mails the other guardian the link and the deadline, and no personnummer or answers; a
 //! relay that is down at first gets the mail on a later attempt; without `[smtp]` nothing is
-//! queued. Without aiosmtpd the tests are skipped, except under `CI=true`, where they fail.
+//! queued; STARTTLS and implicit TLS reach a relay whose certificate is from its own CA (made
+//! with `openssl`) only when `ca` names it, and a relay that demands STARTTLS refuses `none`. Without aiosmtpd the tests are skipped, except under `CI=true`, where they fail.
 
 mod support;
 
@@ -63,6 +64,11 @@ struct Sink {
 
 impl Sink {
     fn start(python: &str, port: u16) -> Sink {
+        Sink::start_with(python, port, &[])
+    }
+
+    /// With `["starttls" | "tls", cert, key]`: a relay that wants TLS.
+    fn start_with(python: &str, port: u16, tls: &[&str]) -> Sink {
         let dir = std::env::temp_dir().join(format!("blankett-smtp-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/smtp_sink.py");
@@ -70,8 +76,14 @@ impl Sink {
             .arg(script)
             .arg(port.to_string())
             .arg(&dir)
+            .args(tls)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            // A refused TLS handshake is a traceback there: expected, and only noise.
+            .stderr(if tls.is_empty() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .unwrap();
         // The script prints `ready` once the server listens.
@@ -365,4 +377,79 @@ async fn without_smtp_an_invitation_is_a_link_only() {
     let receipt = maria.get(&format!("/orust/barnomsorg/kvitto/{id}")).await;
     assert!(!receipt.body.contains("inbjudan skickad med e-post"));
     assert_eq!(invitation::send_due(&state, chrono::Utc::now()).await, 0);
+}
+
+/// A CA and a certificate for 127.0.0.1 signed by it, made with `openssl`.
+fn relay_certificate() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("blankett-smtp-tls-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = r#"set -e
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.crt -days 2 -subj "/CN=relay-ca" -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout relay.key -out relay.csr -subj "/CN=relay"
+printf "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n" > relay.ext
+openssl x509 -req -in relay.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out relay.crt -days 2 -extfile relay.ext
+"#;
+    let ok = Command::new("sh")
+        .args(["-c", script])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "openssl could not make the relay's certificate");
+    dir
+}
+
+fn sample() -> invitation::Invitation {
+    invitation::Invitation {
+        en: false,
+        kommun: "Orusts kommun".into(),
+        title: "Ansökan om plats i förskola eller fritidshem".into(),
+        applicant: Some("Maria Larsson".into()),
+        link: format!("{PUBLIC_URL}/underskrift/abc"),
+        deadline: "2026-12-13 10:00".into(),
+        contact: None,
+    }
+}
+
+#[tokio::test]
+async fn starttls_and_implicit_tls_reach_a_relay_with_its_own_ca() {
+    let Some(python) = python_or_skip() else {
+        return;
+    };
+    let certs = relay_certificate();
+    let cert = certs.join("relay.crt");
+    let key = certs.join("relay.key");
+    let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    for (mode, tls) in [("starttls", SmtpTls::Starttls), ("tls", SmtpTls::Tls)] {
+        let port = free_port();
+        let sink = Sink::start_with(python, port, &[mode, cert, key]);
+        let message = || invitation::compose("e-tjanster@orust.se", ANNA_MAIL, &sample()).unwrap();
+        // The relay's CA is not a public one: refused until the configuration names it.
+        let untrusted = Mailer::new(&SmtpConfig { tls, ..smtp(port) }).unwrap();
+        assert!(
+            untrusted.send(message()).await.is_err(),
+            "{mode}: an unknown CA is refused"
+        );
+        let trusted = Mailer::new(&SmtpConfig {
+            tls,
+            ca: Some(certs.join("ca.crt")),
+            ..smtp(port)
+        })
+        .unwrap();
+        trusted
+            .send(message())
+            .await
+            .unwrap_or_else(|e| panic!("{mode}: {e}"));
+        let messages = sink.messages();
+        assert_eq!(messages.len(), 1, "{mode}");
+        assert_eq!(messages[0]["rcpt_tos"], serde_json::json!([ANNA_MAIL]));
+        if mode == "starttls" {
+            // A relay that wants STARTTLS does not take a mail sent without it.
+            let plain = Mailer::new(&smtp(port)).unwrap();
+            assert!(plain.send(message()).await.is_err());
+            assert_eq!(sink.messages().len(), 1);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&certs);
 }
