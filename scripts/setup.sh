@@ -14,6 +14,8 @@ command -v curl >/dev/null || need_apt+=(curl)
 command -v openssl >/dev/null || need_apt+=(openssl)
 # The JavaScript differential tests run the browser runtime in node.
 command -v node >/dev/null || need_apt+=(nodejs)
+# The invitation-mail test's SMTP server (runtime/tests/invitation_mail.rs): Debian's aiosmtpd.
+/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need_apt+=(python3-aiosmtpd)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

@@ -35,6 +35,14 @@ impl Text {
     }
 }
 
+/// A guardian who signs, by the paths of the fields that hold their personnummer and e-mail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Guardian {
+    pub personnummer: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
 /// Index of a field in [`Form::fields`].
 pub type FieldId = usize;
 
@@ -48,6 +56,10 @@ pub struct Form {
     pub description: Option<Text>,
     pub identification: Identification,
     pub signing: Signing,
+    /// With `signing: guardians`: the fields naming each guardian. Empty: every
+    /// `personnummer` field under a `vardnadshavare…` group names one (no e-mail address).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guardians: Vec<Guardian>,
     pub reference_prefix: String,
     pub duration_minutes: Option<u32>,
     /// The group the e-service is listed in on the index page.

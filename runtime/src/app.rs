@@ -18,6 +18,8 @@ pub struct AppState {
     pub limits: Arc<crate::limits::RateLimits>,
     /// The senders of submissions to the case system, when delivery targets are configured.
     pub outbox: Option<Arc<crate::outbox::Outbox>>,
+    /// The sender of co-signers' invitations by e-mail, when `[smtp]` is configured.
+    pub mailer: Option<Arc<crate::mail::Mailer>>,
     /// In `blankett dev`: the last compile's errors, shown in the browser until fixed.
     dev_errors: Arc<RwLock<Option<String>>>,
     /// Counts recompiles in `blankett dev`; pages poll it to reload themselves.
@@ -36,6 +38,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             limits: Arc::new(Default::default()),
             outbox: None,
+            mailer: None,
             dev_errors: Arc::new(RwLock::new(None)),
             dev_version: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             bankid_simulator: Default::default(),
@@ -43,8 +46,12 @@ impl AppState {
         }
     }
 
-    /// Delivery as configured: an outbox for the `[delivery]` targets (none when there are none).
+    /// Delivery as configured: an outbox for the `[delivery]` targets (none when there are none),
+    /// and the invitation mailer for `[smtp]`.
     pub fn with_configured_outbox(mut self) -> Result<Self, String> {
+        if let Some(smtp) = &self.config.smtp {
+            self.mailer = Some(Arc::new(crate::mail::Mailer::new(smtp)?));
+        }
         if !self.config.delivery.targets.is_empty() {
             let registry = self.registry.clone();
             let o = crate::outbox::Outbox::from_config(
@@ -229,6 +236,7 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     if let Some(o) = &state.outbox {
         o.spawn();
     }
+    crate::mail::Mailer::spawn(&state);
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown())
         .await

@@ -38,6 +38,8 @@ pub struct Config {
     pub bankid: Option<BankIdConfig>,
     /// Days a submission waits for its co-signers before it expires.
     pub cosign_days: i64,
+    /// The SMTP relay co-signers' invitations are mailed through; without it, links only.
+    pub smtp: Option<crate::mail::SmtpConfig>,
     /// Which e-ID signs submissions: `"bankid"` (the RP API, or `--dev`'s simulator) or
     /// `"oidc"` (the `[oidc]` provider's Signature Extension). Unset: BankID when `[bankid]` is
     /// set or in `--dev`, else the OIDC provider when `[oidc]` has a `request_key`.
@@ -115,6 +117,7 @@ impl Default for Config {
             bankid: None,
             cosign_days: 14,
             signing: None,
+            smtp: None,
         }
     }
 }
@@ -178,6 +181,19 @@ impl Config {
                 num("BLANKETT_DELIVERY_CANARY_INTERVAL_SECONDS", v)?.max(0) as u64;
         }
         self.check_signing()?;
+        if let Some(v) = get("BLANKETT_SMTP_PASSWORD") {
+            match &mut self.smtp {
+                Some(smtp) => smtp.password = Some(v),
+                None => {
+                    return Err(
+                        "there is no [smtp], but BLANKETT_SMTP_PASSWORD is set: add [smtp] or unset the variable".into(),
+                    )
+                }
+            }
+        }
+        if let Some(smtp) = &self.smtp {
+            smtp.validate()?;
+        }
         self.delivery.validate()
     }
 

@@ -519,7 +519,7 @@ pub async fn submit(
     if form.signing != blankett_compiler::ir::Signing::None {
         // Signed first, stored after: see `signing`.
         return crate::signing::start_applicant(
-            &state, &session, &headers, &form, &outcome, submission, &j.base,
+            &state, &session, &headers, &form, &outcome, submission, &j.base, &lang,
         )
         .await;
     }

@@ -8,6 +8,7 @@ pub mod auth_dev;
 pub mod config;
 pub mod journey;
 pub mod limits;
+pub mod mail;
 pub mod metrics;
 pub mod mina_sidor;
 pub mod outbox;

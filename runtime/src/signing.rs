@@ -46,6 +46,9 @@ pub struct Pending {
     pub submission_id: Option<String>,
     /// The applicant's: the others who must sign after them.
     pub cosigners: Vec<String>,
+    /// The language the form was filled in (the co-signers' invitation mails are in it).
+    #[serde(default)]
+    pub lang: Option<String>,
 }
 
 /// SHA-256 of the exact XML, hex.
@@ -56,6 +59,13 @@ pub fn digest(xml: &str) -> String {
 /// The personnummer (12 digits) of every guardian the form names: answered, visible
 /// `personnummer` fields inside a `vardnadshavare…` group.
 pub fn guardians(form: &Form, outcome: &Outcome) -> Vec<String> {
+    if !form.guardians.is_empty() {
+        // The form says which fields name them (`guardians:`).
+        return crate::mail::invitation::named_guardians(form, outcome)
+            .into_iter()
+            .map(|(pnr, _)| pnr)
+            .collect();
+    }
     let mut out: Vec<String> = Vec::new();
     for f in &form.fields {
         let named = f.path.starts_with("vardnadshavare") && f.path.ends_with(".personnummer");
@@ -117,6 +127,8 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 /// The check page's "sign and send": the person signs the submission before it is stored.
+/// `lang` is the language the form was filled in, kept for the co-signers' invitation mails.
+#[allow(clippy::too_many_arguments)]
 pub async fn start_applicant(
     state: &AppState,
     session: &Session,
@@ -125,6 +137,7 @@ pub async fn start_applicant(
     outcome: &Outcome,
     submission: Submission,
     base: &str,
+    lang: &str,
 ) -> Response {
     let Some(pnr) = session.person_pnr.clone() else {
         return crate::web::redirect(&crate::auth::login_url(
@@ -151,6 +164,7 @@ pub async fn start_applicant(
         reference_prefix: form.reference_prefix.clone(),
         submission_id: None,
         cosigners,
+        lang: Some(lang.to_string()),
     };
     if crate::auth::oidc_sign::chosen(state) {
         let message = crate::auth::oidc_sign::sign_message(form, outcome);
@@ -252,6 +266,8 @@ pub async fn signed(
                 return crate::web::unavailable(e);
             }
         }
+        let lang = pending.lang.as_deref().unwrap_or("sv");
+        crate::mail::invitation::queue(state, &stored, lang).await;
         state
             .metrics
             .inc("blankett_submissions_total", &[("form", &stored.form)]);
@@ -412,6 +428,18 @@ fn pnr_display(p: &str) -> String {
 /// their invitation links, for the applicant to pass on), or that the signature is not valid.
 pub async fn status_html(state: &AppState, s: &Submission, lang: &str) -> String {
     let st = signature_state(state, s).await;
+    let mails = state
+        .store
+        .invitation_mails_of(&s.id)
+        .await
+        .unwrap_or_default();
+    let mailed = |pnr: &str| {
+        mails
+            .iter()
+            .find(|m| m.pnr == pnr && m.state == "sent")
+            .and_then(|m| m.sent_at.as_deref())
+            .map(crate::mina_sidor::local_time)
+    };
     let signer = |g: &Signature| json!({"name": g.signer_name, "at": crate::mina_sidor::local_time(&g.signed_at)});
     let (signed, waiting, kind): (Vec<_>, Vec<_>, &str) = match &st {
         SignatureState::Unsigned => return String::new(),
@@ -422,7 +450,7 @@ pub async fn status_html(state: &AppState, s: &Submission, lang: &str) -> String
                 .iter()
                 .map(|c| {
                     json!({"pnr": pnr_display(&c.pnr), "href": format!("/underskrift/{}", c.invite),
-                    "deadline": crate::mina_sidor::local_time(&c.deadline)})
+                    "deadline": crate::mina_sidor::local_time(&c.deadline), "mailed": mailed(&c.pnr)})
                 })
                 .collect(),
             "waiting",
@@ -558,6 +586,7 @@ pub async fn cosign(
         reference_prefix: String::new(),
         submission_id: Some(s.id.clone()),
         cosigners: vec![],
+        lang: None,
     };
     if crate::auth::oidc_sign::chosen(&state) {
         let message = crate::auth::oidc_sign::sign_message(&form, &outcome);

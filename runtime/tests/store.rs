@@ -2,8 +2,8 @@
 //! `BLANKETT_TEST_POSTGRES` names a server (CI starts one and sets it).
 
 use blankett_runtime::store::{
-    self, Attachment, Cosigner, Draft, DynStore, EidOrder, Event, NewSubmission, Session,
-    Signature, Submission,
+    self, Attachment, Cosigner, Draft, DynStore, EidOrder, Event, FinishedMail, InvitationMail,
+    NewSubmission, Session, Signature, Submission,
 };
 
 fn now() -> String {
@@ -166,12 +166,107 @@ async fn suite(s: DynStore) {
     assert!(s.submission(&first.id).await.unwrap().is_some());
 
     signatures(&s, &unique, &first.id).await;
-    // A submission's signatures and co-signers go with it at retention.
+    invitation_mails(&s, &unique, &first.id).await;
+    // A submission's signatures, co-signers and invitation mails go with it at retention.
     s.purge("orust", "felanmalan", "2000-01-01", "9999-01-01")
         .await
         .unwrap();
     assert!(s.signatures_of(&first.id).await.unwrap().is_empty());
     assert!(s.cosigners_of(&first.id).await.unwrap().is_empty());
+    assert!(s.invitation_mails_of(&first.id).await.unwrap().is_empty());
+}
+
+async fn invitation_mails(s: &DynStore, unique: &str, submission_id: &str) {
+    let t = |m: i64| store::utc_stamp(chrono::Utc::now() + chrono::Duration::minutes(m));
+    let mail = InvitationMail {
+        id: format!("m{unique}"),
+        submission_id: submission_id.into(),
+        pnr: "198112289874".into(),
+        email: "anna@example.se".into(),
+        lang: "sv".into(),
+        state: "queued".into(),
+        attempts: 0,
+        next_attempt_at: t(0),
+        last_error: None,
+        sent_at: None,
+        created_at: t(0),
+    };
+    s.queue_invitation_mail(&mail).await.unwrap();
+    // A second invitation to the same co-signer is ignored.
+    s.queue_invitation_mail(&InvitationMail {
+        id: format!("n{unique}"),
+        ..mail.clone()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        s.invitation_mails_of(submission_id).await.unwrap(),
+        vec![mail.clone()]
+    );
+    // Claimed once: the lease moves its next attempt, so a second claim does not get it.
+    let lease = t(10);
+    let claimed = s.claim_invitation_mails(&t(1), &lease, 100).await.unwrap();
+    let ours: Vec<_> = claimed.iter().filter(|m| m.id == mail.id).collect();
+    assert_eq!(ours.len(), 1);
+    assert_eq!((ours[0].attempts, &ours[0].next_attempt_at), (1, &lease));
+    let again = s.claim_invitation_mails(&t(1), &t(10), 100).await.unwrap();
+    assert!(!again.iter().any(|m| m.id == mail.id));
+    // A failure waits for its retry; then it is sent, and recorded so.
+    let retry_at = t(30);
+    s.finish_invitation_mail(&FinishedMail {
+        id: mail.id.clone(),
+        state: "queued".into(),
+        next_attempt_at: retry_at.clone(),
+        error: Some("connection refused".into()),
+        at: t(1),
+    })
+    .await
+    .unwrap();
+    let m = s
+        .invitation_mails_of(submission_id)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        (
+            m.state.as_str(),
+            m.next_attempt_at.as_str(),
+            m.last_error.as_deref()
+        ),
+        ("queued", retry_at.as_str(), Some("connection refused"))
+    );
+    assert!(!s
+        .claim_invitation_mails(&t(20), &t(25), 100)
+        .await
+        .unwrap()
+        .iter()
+        .any(|m| m.id == mail.id));
+    let claimed = s.claim_invitation_mails(&t(31), &t(40), 100).await.unwrap();
+    assert!(claimed.iter().any(|m| m.id == mail.id && m.attempts == 2));
+    let sent_at = t(31);
+    s.finish_invitation_mail(&FinishedMail {
+        id: mail.id.clone(),
+        state: "sent".into(),
+        next_attempt_at: sent_at.clone(),
+        error: None,
+        at: sent_at.clone(),
+    })
+    .await
+    .unwrap();
+    let m = s
+        .invitation_mails_of(submission_id)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(m.state, "sent");
+    assert_eq!(m.sent_at, Some(sent_at));
+    assert_eq!(m.last_error, None);
+    assert!(!s
+        .claim_invitation_mails(&t(100), &t(110), 100)
+        .await
+        .unwrap()
+        .iter()
+        .any(|m| m.id == mail.id));
 }
 
 async fn signatures(s: &DynStore, unique: &str, submission_id: &str) {

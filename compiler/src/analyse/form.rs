@@ -63,6 +63,7 @@ pub fn compile_form(
         super::overlay::after_resolve(&mut r, service);
     }
     r.check_expressions();
+    guardians(&mut r, syntax);
     let mut mapping_def = merged_mapping(
         syntax.mapping.as_ref(),
         overlay.service.and_then(|s| s.mapping.as_ref()),
@@ -248,6 +249,95 @@ pub fn field_ref(r: &mut Resolver, path: &Sp<String>, what: &str) -> Option<ir::
             .help(did_you_mean(&wanted, names.iter().copied()).unwrap_or_else(|| "field paths are the field's id, prefixed by the `as` of its fragment: `sokande.namn`".into())),
     );
     None
+}
+
+/// `guardians:`: each entry's paths name fields of the right type, outside any repeat, and
+/// only a form signed by guardians has them.
+fn guardians(r: &mut Resolver, s: &m::FormFile) {
+    let Some(list) = &s.guardians else {
+        return;
+    };
+    if let Some(first) = list.first() {
+        if r.form.signing != Signing::Guardians {
+            r.diags.push(
+                Diagnostic::error(Code::InvalidValue, "`guardians` needs `signing: guardians`")
+                    .at(
+                        first.personnummer.span,
+                        "only guardians who sign are listed",
+                    )
+                    .help("set `signing: guardians` on the form, or remove `guardians`"),
+            );
+        }
+    }
+    for g in list {
+        let personnummer = guardian_field(r, &g.personnummer, FieldType::Personnummer);
+        let email = match &g.email {
+            Some(e) => guardian_field(r, e, FieldType::Email),
+            None => None,
+        };
+        if let Some(p) = personnummer {
+            r.form.guardians.push(ir::Guardian {
+                personnummer: p,
+                email,
+            });
+        }
+    }
+}
+
+/// The path of a guardian's field when it names a field of type `kind` outside a repeat.
+fn guardian_field(r: &mut Resolver, path: &Sp<String>, kind: FieldType) -> Option<String> {
+    let key = if kind == FieldType::Email {
+        "email"
+    } else {
+        "personnummer"
+    };
+    let id = field_ref(r, path, &format!("for the guardian's `{key}`"))?;
+    let f = &r.form.fields[id];
+    if f.kind == kind && f.parent.is_none() {
+        return Some(f.path.clone());
+    }
+    let fitting: Vec<&str> = r
+        .form
+        .fields
+        .iter()
+        .filter(|f| f.kind == kind && f.parent.is_none())
+        .map(|f| f.path.as_str())
+        .collect();
+    let what = if f.parent.is_some() {
+        "a field inside a repeat".to_string()
+    } else {
+        format!("a `{}` field", type_name(f.kind))
+    };
+    let help = match fitting.as_slice() {
+        [] => format!(
+            "add a field of type `{}` for the guardian and write its path here",
+            type_name(kind)
+        ),
+        some => format!(
+            "the form's `{}` fields are: {}",
+            type_name(kind),
+            some.join(", ")
+        ),
+    };
+    r.diags.push(
+        Diagnostic::error(
+            Code::TypeMismatch,
+            format!(
+                "the guardian's `{key}` must name a field of type `{}`, not {what}",
+                type_name(kind)
+            ),
+        )
+        .at(path.span, format!("`{}` is {what}", path.value))
+        .help(help),
+    );
+    None
+}
+
+fn type_name(t: FieldType) -> String {
+    serde_json::to_value(t)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn rule(r: &mut Resolver, rule: &m::RuleDef) {

@@ -590,6 +590,7 @@ fn empty_form() -> ir::Form {
         description: None,
         identification: ir::Identification::None,
         signing: ir::Signing::None,
+        guardians: Vec::new(),
         reference_prefix: String::new(),
         duration_minutes: None,
         category: None,

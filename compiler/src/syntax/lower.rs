@@ -209,6 +209,7 @@ pub fn form(ctx: &Ctx, root: &Node) -> Option<FormFile> {
             ("guardians", Signing::Guardians),
         ],
     );
+    let guardians = list(&o, "guardians", |n| guardian(ctx, n));
     let reference_prefix = o.str("reference_prefix");
     let duration_minutes = o.int("duration_minutes");
     let you_need = list(&o, "you_need", |n| text(ctx, n, "you_need"));
@@ -250,6 +251,7 @@ pub fn form(ctx: &Ctx, root: &Node) -> Option<FormFile> {
         description,
         identification,
         signing,
+        guardians,
         reference_prefix,
         duration_minutes,
         category,
@@ -324,6 +326,17 @@ fn choice_item(ctx: &Ctx, node: &Node) -> Option<ChoiceItem> {
     } else {
         ctx.text_of(node, "choices").map(ChoiceItem::Plain)
     }
+}
+
+fn guardian(ctx: &Ctx, node: &Node) -> Option<GuardianDef> {
+    let o = ctx.obj(node, "a guardian")?;
+    let personnummer = o.req_str("personnummer");
+    let email = o.str("email");
+    o.finish();
+    Some(GuardianDef {
+        personnummer: personnummer?,
+        email,
+    })
 }
 
 fn page(ctx: &Ctx, node: &Node) -> Option<PageDef> {

@@ -168,6 +168,10 @@ pub struct FormFile {
     pub identification: Option<Sp<Identification>>,
     /// Who signs: `none`, `applicant` or `guardians`.
     pub signing: Option<Sp<Signing>>,
+    /// With `signing: guardians`: the fields that name each guardian (personnummer, and the
+    /// e-mail address their invitation to sign is sent to). Without it, every `personnummer`
+    /// field under a `vardnadshavare…` group names one, and invitations are links only.
+    pub guardians: Option<Vec<GuardianDef>>,
     /// Receipt numbers start with this, e.g. `BYGG` gives `BYGG-2026-000123`.
     pub reference_prefix: Option<Sp<String>>,
     /// About how many minutes the e-service takes (shown on the start page).
@@ -180,6 +184,16 @@ pub struct FormFile {
     pub rules: Option<Vec<RuleDef>>,
     pub mapping: Option<MappingDef>,
     pub tests: Option<Vec<TestDef>>,
+}
+
+/// One guardian who signs: `{personnummer: vardnadshavare_2.person.personnummer, email: …}`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct GuardianDef {
+    /// The path of the guardian's `personnummer` field: only that person may sign.
+    pub personnummer: Sp<String>,
+    /// The path of the guardian's `email` field: the invitation to sign is also sent there.
+    pub email: Option<Sp<String>>,
 }
 
 /// A reusable group of fields: `<name>.fragment.yaml`.

@@ -2,9 +2,11 @@
 //! runtime instances share it). One test suite runs against both.
 
 mod delivery;
+mod invitation;
 mod sql;
 
 pub use delivery::*;
+pub use invitation::{FinishedMail, InvitationMail};
 pub use sql::{PgStore, SqliteStore};
 
 use async_trait::async_trait;
@@ -249,6 +251,22 @@ pub trait Store: Send + Sync {
     async fn mark_fully_signed(&self, submission_id: &str) -> Result<bool>;
     /// Deletes e-ID orders started before `before` (abandoned log-ins and signatures).
     async fn purge_eid_orders(&self, before: &str) -> Result<u64>;
+
+    // Invitation mails to co-signers (`crate::mail`; the SQL is in `invitation.rs`).
+
+    /// Queues an invitation; a second one to the same co-signer of the same submission is ignored.
+    async fn queue_invitation_mail(&self, m: &InvitationMail) -> Result<()>;
+    /// Claims up to `limit` queued mails due at `now`: counts the attempt and moves their next
+    /// attempt to `lease_until`, so no other sender takes them meanwhile.
+    async fn claim_invitation_mails(
+        &self,
+        now: &str,
+        lease_until: &str,
+        limit: i64,
+    ) -> Result<Vec<InvitationMail>>;
+    /// Records how a claimed mail's attempt ended.
+    async fn finish_invitation_mail(&self, f: &FinishedMail) -> Result<()>;
+    async fn invitation_mails_of(&self, submission_id: &str) -> Result<Vec<InvitationMail>>;
 }
 
 pub type DynStore = Arc<dyn Store>;

@@ -2,6 +2,7 @@
 //! with `$1…$n` and SQLite's copy turns them into its numbered `?1…?n`.
 
 use super::delivery::{delivery_impl, insert_delivery_jobs, job_row};
+use super::invitation::{invitation_impl, mail_row};
 use super::*;
 use sqlx::Row;
 
@@ -12,6 +13,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         4,
         include_str!("../../migrations/sqlite/0004_signatures.sql"),
     ),
+    (
+        7,
+        include_str!("../../migrations/sqlite/0007_invitation_mails.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -19,6 +24,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
         4,
         include_str!("../../migrations/postgres/0004_signatures.sql"),
+    ),
+    (
+        7,
+        include_str!("../../migrations/postgres/0007_invitation_mails.sql"),
     ),
 ];
 
@@ -536,6 +545,8 @@ macro_rules! sql_store {
                      (SELECT id FROM submissions WHERE kommun = $1 AND form = $2 AND submitted_at < $3)",
                     "DELETE FROM cosigners WHERE submission_id IN
                      (SELECT id FROM submissions WHERE kommun = $1 AND form = $2 AND submitted_at < $3)",
+                    "DELETE FROM invitation_mails WHERE submission_id IN
+                     (SELECT id FROM submissions WHERE kommun = $1 AND form = $2 AND submitted_at < $3)",
                 ] {
                     sqlx::query(&$sql(q))
                         .bind(kommun)
@@ -680,8 +691,23 @@ macro_rules! sql_store {
                     None => None,
                 })
             }
+
+            // Invitation mails (the SQL is in `invitation.rs`).
+            async fn queue_invitation_mail(&self, m: &InvitationMail) -> Result<()> {
+                self.m_queue(m).await
+            }
+            async fn claim_invitation_mails(&self, now: &str, lease_until: &str, limit: i64) -> Result<Vec<InvitationMail>> {
+                self.m_claim(now, lease_until, limit).await
+            }
+            async fn finish_invitation_mail(&self, f: &FinishedMail) -> Result<()> {
+                self.m_finish(f).await
+            }
+            async fn invitation_mails_of(&self, submission_id: &str) -> Result<Vec<InvitationMail>> {
+                self.m_of(submission_id).await
+            }
         }
         delivery_impl!($store, $sql);
+        invitation_impl!($store, $sql);
     };
 }
 
