@@ -1,14 +1,24 @@
-//! Delivery throughput: messages per second from the outbox to a loopback receiver.
+//! Delivery throughput: SHS messages per second from the outbox to a loopback SHS receiver.
 //!
 //! `cargo bench --bench deliver -- [messages] [workers]` (default 5000 and 8) on SQLite in a
 //! temporary folder; with `BLANKETT_BENCH_POSTGRES=postgres://…` on PostgreSQL instead.
+//!
+//! Each message is what a real delivery sends: felanmälan of the example kommun (Orust), built
+//! by the outbox on every attempt (the case as an ERMS document mapped from the answers, the
+//! submission XML, the label, MIME) and POSTed by the SHS client to the test mailbox's
+//! `/shs/rs` on 127.0.0.1, which parses it, stores it as `<tx.id>.mime` and answers 202.
 //! The submissions are stored first; the clock runs from starting the senders until the last
-//! job is recorded delivered (every attempt written, `synchronous=FULL` on SQLite).
+//! job is recorded delivered (every attempt written, `synchronous=FULL` on SQLite). For
+//! comparison the same messages then go through the plain-HTTP transport (a new connection per
+//! message, no TLS) to the same mailbox.
 
 use blankett_runtime::metrics::Metrics;
-use blankett_runtime::outbox::receiver::Receiver;
-use blankett_runtime::outbox::{DeliveryConfig, Outbox, Target};
-use blankett_runtime::store::{self, NewSubmission, Submission};
+use blankett_runtime::outbox::shs_delivery::ShsMessages;
+use blankett_runtime::outbox::{transport_for, DeliveryConfig, Outbox, Target};
+use blankett_runtime::registry::Registry;
+use blankett_runtime::shs::loopback::LoopbackMailbox;
+use blankett_runtime::store::{self, DynStore, NewSubmission, Submission};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -24,17 +34,58 @@ fn main() {
 }
 
 async fn run(n: usize, workers: usize) {
-    let url = match std::env::var("BLANKETT_BENCH_POSTGRES") {
-        Ok(u) => u,
-        Err(_) => {
-            let dir = std::env::temp_dir().join(format!("blankett-bench-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).unwrap();
-            dir.join("bench.db").display().to_string()
-        }
-    };
+    let dir = std::env::temp_dir().join(format!("blankett-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = std::env::var("BLANKETT_BENCH_POSTGRES")
+        .unwrap_or_else(|_| dir.join("bench.db").display().to_string());
     let store = store::open(&url).await.unwrap();
-    let receiver = Receiver::start().await.unwrap();
-    let target = format!("bench-{}", uuid::Uuid::new_v4().simple());
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/orust");
+    let registry =
+        Arc::new(Registry::compile(&[root]).unwrap_or_else(|c| panic!("{:?}", c.diagnostics)));
+    for transport in ["shs", "http"] {
+        let mailbox = LoopbackMailbox::start(&dir.join(format!("mailbox-{transport}")))
+            .await
+            .unwrap();
+        let url = match transport {
+            "shs" => mailbox.url(),
+            _ => format!("{}/shs/rs", mailbox.url()),
+        };
+        let target = Target::new(
+            &format!("bench-{transport}-{}", uuid::Uuid::new_v4().simple()),
+            transport,
+            &url,
+            "urn:X-shs:2120001439",
+        );
+        let secs = deliver(&store, &registry, target, n, workers).await;
+        let counts = mailbox.mailbox.counts();
+        let size = mailbox
+            .mailbox
+            .tx_ids()
+            .first()
+            .and_then(|t| mailbox.mailbox.message(t))
+            .map_or(0, |m| m.len());
+        let what = match transport {
+            "shs" => "SHS messages (SHS client, keep-alive)",
+            _ => "the same over plain HTTP (a connection each)",
+        };
+        println!(
+            "{what}: {n} of {size} bytes with {workers} senders in {secs:.2} s: {:.0} messages/s (mailbox: {} stored, {} duplicates)",
+            n as f64 / secs,
+            counts.stored,
+            counts.duplicates
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Stores `n` submissions for `target`, then times their delivery; returns seconds.
+async fn deliver(
+    store: &DynStore,
+    registry: &Arc<Registry>,
+    target: Target,
+    n: usize,
+    workers: usize,
+) -> f64 {
     let config = DeliveryConfig {
         workers,
         batch: 32,
@@ -46,66 +97,80 @@ async fn run(n: usize, workers: usize) {
         poll_ms: 5,
         canary_interval_seconds: 0,
         replies_interval_seconds: 60,
-        targets: vec![Target::new(
-            &target,
-            "http",
-            &receiver.url(),
-            "urn:X-shs:2120001439",
-        )],
+        targets: vec![target.clone()],
     };
-    let xml = format!("<inlamning>{}</inlamning>", "x".repeat(4000));
     let started = Instant::now();
-    for _ in 0..n {
-        let id = uuid::Uuid::new_v4().to_string();
-        store
-            .submit(NewSubmission {
-                submission: Submission {
-                    id: id.clone(),
-                    reference: String::new(),
-                    draft_id: format!("d-{id}"),
-                    owner: "session:bench".into(),
-                    kommun: "orust".into(),
-                    form: "felanmalan".into(),
-                    form_version: "1.0.0".into(),
-                    form_hash: "abc".into(),
-                    answers: "{}".into(),
-                    xml: xml.clone(),
-                    json: "{}".into(),
-                    status: "mottagen".into(),
-                    case_number: None,
-                    submitted_at: chrono::Utc::now().to_rfc3339(),
-                },
-                reference_prefix: "BENCH".into(),
-                year: 2026,
-                delivery_targets: vec![target.clone()],
-            })
-            .await
-            .unwrap();
+    for n in 0..n {
+        store.submit(felanmalan(n, &target.name)).await.unwrap();
     }
     println!(
         "stored {n} submissions with their jobs in {:.2} s",
         started.elapsed().as_secs_f64()
     );
+    let mut transports = BTreeMap::new();
+    transports.insert(
+        target.name.clone(),
+        transport_for(&target, &config).unwrap(),
+    );
+    let registry = registry.clone();
+    // The SHS message whatever the transport, so both carry the same bytes.
     let outbox = Arc::new(
-        Outbox::from_config(store.clone(), Arc::new(Metrics::default()), &config).unwrap(),
+        Outbox::new(
+            store.clone(),
+            Arc::new(Metrics::default()),
+            config,
+            transports,
+            Arc::new(ShsMessages),
+        )
+        .unwrap()
+        .with_registry(Arc::new(move || registry.clone())),
     );
     let started = Instant::now();
     outbox.spawn();
     loop {
         let o = store.delivery_overview().await.unwrap();
-        if o.iter()
-            .any(|o| o.target == target && o.delivered as usize == n)
-        {
-            break;
+        let mine = o.iter().find(|o| o.target == target.name);
+        if let Some(m) = mine {
+            assert_eq!(m.dead, 0, "a message was refused: {m:?}");
+            if m.delivered as usize == n {
+                break;
+            }
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let secs = started.elapsed().as_secs_f64();
-    println!(
-        "delivered {n} messages ({} bytes each) with {workers} senders in {secs:.2} s: {:.0} messages/s (receiver: {} accepted, {} duplicates)",
-        xml.len(),
-        n as f64 / secs,
-        receiver.accepted_count(),
-        receiver.duplicates()
+    started.elapsed().as_secs_f64()
+}
+
+/// A felanmälan as the journey stores it.
+fn felanmalan(n: usize, target: &str) -> NewSubmission {
+    let id = uuid::Uuid::new_v4().to_string();
+    let text = format!(
+        "Hål nummer {n} i asfalten vid skolan. {}",
+        "Det är djupt. ".repeat(40)
     );
+    NewSubmission {
+        submission: Submission {
+            id: id.clone(),
+            reference: String::new(),
+            draft_id: format!("d-{id}"),
+            owner: "session:bench".into(),
+            kommun: "orust".into(),
+            form: "felanmalan".into(),
+            form_version: "1.0.0".into(),
+            form_hash: "abc".into(),
+            answers: serde_json::json!({"kategori": "gata", "beskrivning": text,
+                "platsbeskrivning": "Skolvägen", "vill_ha_aterkoppling": false})
+            .to_string(),
+            xml: format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<felanmalan><kategori>gata</kategori><beskrivning>{text}</beskrivning><platsbeskrivning>Skolvägen</platsbeskrivning></felanmalan>\n"
+            ),
+            json: "{}".into(),
+            status: "mottagen".into(),
+            case_number: None,
+            submitted_at: chrono::Utc::now().to_rfc3339(),
+        },
+        reference_prefix: "BENCH".into(),
+        year: 2026,
+        delivery_targets: vec![target.to_string()],
+    }
 }

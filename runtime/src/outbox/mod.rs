@@ -11,7 +11,6 @@ pub mod admin;
 mod canary;
 pub mod config;
 pub mod http;
-pub mod receiver;
 mod replies;
 pub mod shs_delivery;
 pub mod transport;
@@ -154,8 +153,7 @@ pub fn transport_for(t: &Target, config: &DeliveryConfig) -> Result<Arc<dyn Tran
     }
 }
 
-/// An SHS message for `shs` targets; the submission's XML as it is for plain `http` ones (the
-/// loopback receiver of tests and benchmarks).
+/// An SHS message for `shs` targets; the submission's XML as it is for plain `http` ones.
 pub struct ByTransport;
 
 impl MessageBuilder for ByTransport {
