@@ -13,7 +13,7 @@ use std::time::Duration;
 pub enum Mode {
     /// Stores each new message (202), answers a repeat `X-shs-duplicatemsg: yes`.
     Accept,
-    /// Not listening: connections are refused, and open ones are closed.
+    /// Not listening: new connections are refused, idle kept-alive ones are closed.
     Refuse,
     /// Listening, but answering with `Fault`.
     Fail(Fault),

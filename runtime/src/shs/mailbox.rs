@@ -72,7 +72,8 @@ pub struct Counts {
     pub posts: u64,
     /// New messages stored (each tx.id once).
     pub stored: u64,
-    /// Messages whose tx.id was stored already (answered `X-shs-duplicatemsg: yes`).
+    /// Messages whose tx.id was stored already (answered `X-shs-duplicatemsg: yes`, unless a
+    /// `Fault::LoseAnswer` answers 500).
     pub duplicates: u64,
     /// Posts answered with a `Fault`.
     pub faults: u64,
