@@ -88,7 +88,8 @@ fn deliveries_over_shs_survive_faults_and_sigkill_exactly_once() {
     rt.block_on(mb.set_mode(Mode::Fail(Fault::LoseAnswer)))
         .unwrap();
     let config = data.join("blankett.toml");
-    // A short lease: the jobs the killed process had in flight are claimed again soon.
+    // A short lease: the jobs the killed process had in flight are claimed again soon. Waits
+    // of up to 3 s: hundreds of failing jobs retried sooner only take CPU from the journey.
     std::fs::write(
         &config,
         format!(
@@ -97,7 +98,7 @@ fn deliveries_over_shs_survive_faults_and_sigkill_exactly_once() {
 workers = 4
 attempt_limit = 100000
 backoff_base_ms = 5
-backoff_cap_ms = 1000
+backoff_cap_ms = 3000
 lease_seconds = 3
 send_timeout_seconds = 2
 poll_ms = 20

@@ -253,8 +253,8 @@ async fn a_thousand_submissions_arrive_once_through_refusals_500s_shs_errors_and
     let s = sqlite().await;
     let metrics = Arc::new(Metrics::default());
     let mut c = config(target("diariet", &r.url()));
-    // Waits of up to a second: a thousand failing jobs retried every 200 ms keep both cores busy.
-    c.backoff_cap_ms = 1000;
+    // Waits of up to 3 s: a thousand failing jobs retried sooner keep both cores busy.
+    c.backoff_cap_ms = 3000;
     let names = vec!["diariet".to_string()];
     outbox_with(&s, &c, metrics.clone()).spawn();
     let mut subs = Vec::new();
