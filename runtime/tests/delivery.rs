@@ -1,22 +1,36 @@
-//! The outbox: every submission reaches the receiver exactly once (as it counts transaction
-//! ids) through refused connections, 500s and lost answers; dead letters and their manual
-//! retry; the canary; two instances sharing PostgreSQL. No timing asserts: backoffs are short
-//! and tests wait for outcomes (with a generous limit that only turns a hang into a failure).
+//! The outbox over SHS: every submission reaches the receiver exactly once (as it counts the
+//! tx.ids in the labels) through refused connections, 500s, retryable SHS errors and lost
+//! answers; a permanent SHS error makes a dead letter at once, and its manual retry; the
+//! canary; two instances sharing PostgreSQL. The receiver is the test mailbox
+//! (`shs::loopback`), which reads every message with the runtime's SHS parser. No timing
+//! asserts: backoffs are short and tests wait for outcomes (with a generous limit that only
+//! turns a hang into a failure).
 
+mod shs_support;
 mod support;
 
 use axum::http::StatusCode;
 use blankett_runtime::metrics::Metrics;
-use blankett_runtime::outbox::receiver::{Mode, Receiver};
-use blankett_runtime::outbox::{backoff, DeliveryConfig, Outbox, Target};
+use blankett_runtime::outbox::{backoff, DeliveryConfig, Outbox, SendOutcome, Target, Transport};
+use blankett_runtime::registry::Registry;
+use blankett_runtime::shs::loopback::{LoopbackMailbox, Mode};
+use blankett_runtime::shs::mailbox::Fault;
+use blankett_runtime::shs::{Message, Status};
 use blankett_runtime::store::{self, DynStore, NewSubmission, Submission};
-use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use support::{app_with, csrf_of, fill_felanmalan_anonymously, Client};
 
+/// The case system's address, and (in the example kommun) the kommun's own.
+const TO: &str = "urn:X-shs:2120001439";
+/// An SHS error the client retries (the receiver's own delivery failed) …
+const RETRYABLE: &str = "MissingDeliveryExecution";
+/// … and one it does not (no such receiver: a person must correct the address).
+const PERMANENT: &str = "UnknownReceiver";
+
 fn target(name: &str, url: &str) -> Target {
-    Target::new(name, "http", url, "urn:X-shs:2120001439")
+    Target::new(name, "shs", url, TO)
 }
 
 /// Short backoffs and polls, no canary, attempts enough to outlast every fault.
@@ -36,8 +50,27 @@ fn config(t: Target) -> DeliveryConfig {
     }
 }
 
+/// The example kommun: its SHS address and felanmälan's SHS product go into every label.
+static ORUST: LazyLock<Arc<Registry>> = LazyLock::new(|| {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/orust");
+    Arc::new(Registry::compile(&[root]).unwrap_or_else(|c| panic!("{:?}", c.diagnostics)))
+});
+
+fn outbox_with(store: &DynStore, c: &DeliveryConfig, metrics: Arc<Metrics>) -> Arc<Outbox> {
+    Arc::new(
+        Outbox::from_config(store.clone(), metrics, c)
+            .unwrap()
+            .with_registry(Arc::new(|| ORUST.clone())),
+    )
+}
+
 fn outbox(store: &DynStore, c: &DeliveryConfig) -> Arc<Outbox> {
-    Arc::new(Outbox::from_config(store.clone(), Arc::new(Metrics::default()), c).unwrap())
+    outbox_with(store, c, Arc::new(Metrics::default()))
+}
+
+async fn mailbox() -> LoopbackMailbox {
+    let dir = std::env::temp_dir().join(format!("blankett-rs-{}", uuid::Uuid::new_v4()));
+    LoopbackMailbox::start(&dir).await.unwrap()
 }
 
 async fn sqlite() -> DynStore {
@@ -48,6 +81,7 @@ async fn sqlite() -> DynStore {
         .unwrap()
 }
 
+/// A felanmälan as the journey stores it: answers the case mapping reads, and its XML.
 async fn submit(s: &DynStore, targets: &[String]) -> Submission {
     let id = uuid::Uuid::new_v4().to_string();
     s.submit(NewSubmission {
@@ -60,8 +94,8 @@ async fn submit(s: &DynStore, targets: &[String]) -> Submission {
             form: "felanmalan".into(),
             form_version: "1.0.0".into(),
             form_hash: "abc".into(),
-            answers: "{}".into(),
-            xml: format!("<inlamning id=\"{id}\"/>"),
+            answers: r#"{"kategori":"gata","beskrivning":"Hål i asfalten","platsbeskrivning":"Skolvägen","vill_ha_aterkoppling":false}"#.into(),
+            xml: format!("<inlamning id=\"{id}\"><beskrivning>Hål i asfalten</beskrivning></inlamning>"),
             json: "{}".into(),
             status: "mottagen".into(),
             case_number: None,
@@ -90,26 +124,111 @@ async fn wait_delivered(s: &DynStore, target: &str, n: i64) {
     );
 }
 
-/// Every submission has one job for the target, delivered, with its tx id accepted by the
-/// receiver, and the receiver accepted nothing else.
-async fn assert_exactly_once(s: &DynStore, subs: &[Submission], target: &str, r: &Receiver) {
-    let mut expected = BTreeSet::new();
+/// Waits for `done`; a hang fails after a few minutes.
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..6000 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{what} did not happen");
+}
+
+/// Runs `xmllint --dtdvalid` once over all `docs`; skips with a note without xmllint.
+fn all_valid_against(dtd: &std::path::Path, docs: &[Vec<u8>]) {
+    let dir = std::env::temp_dir().join(format!("blankett-labels-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let files: Vec<_> = docs
+        .iter()
+        .enumerate()
+        .map(|(n, d)| {
+            let f = dir.join(format!("{n}.xml"));
+            std::fs::write(&f, d).unwrap();
+            f
+        })
+        .collect();
+    let out = std::process::Command::new("xmllint")
+        .args(["--noout", "--dtdvalid"])
+        .arg(dtd)
+        .args(&files)
+        .output();
+    let _ = std::fs::remove_dir_all(&dir);
+    let Ok(out) = out else {
+        eprintln!("note: skipped the DTD check, xmllint is not installed");
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "xmllint refused a label:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every submission has one job for the target, delivered, and the mailbox holds exactly their
+/// tx.ids, each once: each an SHS message whose label names the job's tx.id, the submission as
+/// corr.id, the kommun as sender, the case system as receiver and felanmälan's product, with
+/// the case and the submission as its parts; every label valid against the SHS 1.2 DTD.
+async fn assert_exactly_once(s: &DynStore, subs: &[Submission], target: &str, r: &LoopbackMailbox) {
+    let mut corr_of_tx = BTreeMap::new();
     for sub in subs {
         let jobs = s.delivery_jobs_of(&sub.id).await.unwrap();
         assert_eq!(jobs.len(), 1, "one job per submission and target");
         let j = &jobs[0];
         assert_eq!((j.target.as_str(), j.state.as_str()), (target, "delivered"));
-        assert!(expected.insert(j.tx_id.clone()), "tx ids are unique");
+        assert!(
+            corr_of_tx.insert(j.tx_id.clone(), sub.id.clone()).is_none(),
+            "tx ids are unique"
+        );
         assert_eq!(
             s.submission(&sub.id).await.unwrap().unwrap().status,
             "levererad"
         );
     }
-    let accepted: BTreeSet<String> = r.accepted().into_iter().collect();
+    let expected: BTreeSet<String> = corr_of_tx.keys().cloned().collect();
+    let accepted: BTreeSet<String> = r.mailbox.tx_ids().iter().map(|t| t.to_string()).collect();
     let missing: Vec<_> = expected.difference(&accepted).collect();
     let extra: Vec<_> = accepted.difference(&expected).collect();
     assert!(missing.is_empty(), "never accepted: {missing:?}");
     assert!(extra.is_empty(), "accepted but not ours: {extra:?}");
+    assert_eq!(
+        r.mailbox.counts().stored as usize,
+        subs.len(),
+        "each stored once"
+    );
+    let mut labels = Vec::new();
+    for tx in r.mailbox.tx_ids() {
+        let bytes = r.mailbox.message(&tx).unwrap();
+        let m = Message::parse(&bytes).expect("an SHS message");
+        let l = &m.label;
+        assert_eq!(l.tx_id, tx);
+        assert_eq!(l.corr_id.to_string(), corr_of_tx[&tx.to_string()]);
+        assert_eq!(l.sender().unwrap().address.to_string(), TO);
+        assert_eq!(l.to.as_ref().unwrap().address.to_string(), TO);
+        assert_eq!(l.product.name.as_deref(), Some("felanmalan"));
+        assert_eq!(l.status, Status::Production);
+        assert_eq!(m.parts.len(), 2, "the case (ERMS) and the submission");
+        assert!(String::from_utf8_lossy(&m.parts[0].body).contains("https://DILCIS.eu/XML/ERMS"));
+        // The label as sent is the label the parser read, written again.
+        let xml = l.to_xml();
+        assert!(
+            shs_support::find(&bytes, &xml).is_some(),
+            "label re-written differs"
+        );
+        labels.push(xml);
+    }
+    if let Some(dtd) = shs_support::reference("shs/shs-label-1.2.dtd") {
+        all_valid_against(&dtd, &labels);
+    }
+}
+
+/// A counter of the outbox's metrics, summed over its labels.
+fn counter(m: &Metrics, name: &str) -> u64 {
+    m.render()
+        .lines()
+        .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
 }
 
 #[test]
@@ -129,48 +248,85 @@ fn backoff_is_full_jitter_under_a_doubling_ceiling_and_the_cap() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_thousand_submissions_arrive_once_through_refusals_500s_and_lost_answers() {
-    let r = Receiver::start().await.unwrap();
+async fn a_thousand_submissions_arrive_once_through_refusals_500s_shs_errors_and_lost_answers() {
+    let r = mailbox().await;
     let s = sqlite().await;
-    let c = config(target("diariet", &r.url()));
+    let metrics = Arc::new(Metrics::default());
+    let mut c = config(target("diariet", &r.url()));
+    // Waits of up to 3 s: a thousand failing jobs retried sooner keep both cores busy.
+    c.backoff_cap_ms = 3000;
     let names = vec!["diariet".to_string()];
-    outbox(&s, &c).spawn();
+    outbox_with(&s, &c, metrics.clone()).spawn();
     let mut subs = Vec::new();
-    // The receiver misbehaves in turn while the submissions arrive.
-    for (phase, mode) in [Mode::Refuse, Mode::Error500, Mode::KeepThen503]
-        .into_iter()
-        .enumerate()
-    {
-        r.set_mode(mode).await.unwrap();
-        for _ in 0..(if phase == 2 { 334 } else { 333 }) {
+    // The receiver misbehaves in turn while the submissions arrive, each phase until the
+    // senders have met its failure a few dozen times: it loses its answers (it has those
+    // messages, the senders do not know), refuses connections, answers 500, and a retryable
+    // SHS error.
+    let phases = [
+        Mode::Fail(Fault::LoseAnswer),
+        Mode::Refuse,
+        Mode::Fail(Fault::ServerError),
+        Mode::Fail(Fault::ShsError(RETRYABLE.into())),
+    ];
+    for mode in phases {
+        r.set_mode(mode.clone()).await.unwrap();
+        let failed = counter(&metrics, "blankett_delivery_failed_attempts_total");
+        for _ in 0..250 {
             subs.push(submit(&s, &names).await);
         }
+        until(&format!("failed attempts in {mode:?}"), || {
+            counter(&metrics, "blankett_delivery_failed_attempts_total") >= failed + 25
+        })
+        .await;
     }
     assert_eq!(subs.len(), 1000);
+    let before = r.mailbox.counts();
+    assert!(before.faults > 0 && before.stored > 0, "{before:?}");
     r.set_mode(Mode::Accept).await.unwrap();
     wait_delivered(&s, "diariet", 1000).await;
     assert_exactly_once(&s, &subs, "diariet", &r).await;
-    // Every attempt is in the log, and each job's last one is the delivery.
-    for sub in subs.iter().step_by(37) {
+    let counts = r.mailbox.counts();
+    assert!(
+        counts.duplicates > 0,
+        "the lost answers were sent again and dropped: {counts:?}"
+    );
+    // Every attempt is in the log, each job's last one is the delivery, and every failure
+    // was retried: refused connections, 500s and the retryable SHS error all show.
+    let mut seen = BTreeSet::new();
+    for sub in &subs {
         let job = &s.delivery_jobs_of(&sub.id).await.unwrap()[0];
         let log = s.delivery_attempts(&job.id).await.unwrap();
         assert_eq!(log.len() as i64, job.attempts);
         let last = log.iter().max_by_key(|a| a.number).unwrap();
         assert!(matches!(last.outcome.as_str(), "accepted" | "duplicate"));
         assert!(log.iter().all(|a| a.finished_at.is_some()));
+        for a in &log {
+            assert!(matches!(
+                a.outcome.as_str(),
+                "accepted" | "duplicate" | "retryable"
+            ));
+            let d = a.detail.as_deref().unwrap_or("");
+            for (needle, what) in [
+                ("cannot connect", "refused"),
+                ("500", "500"),
+                (RETRYABLE, "shs error"),
+            ] {
+                if d.contains(needle) {
+                    seen.insert(what);
+                }
+            }
+        }
     }
-    eprintln!(
-        "receiver: {} posts, {} accepted, {} duplicates dropped",
-        r.posts(),
-        r.accepted_count(),
-        r.duplicates()
-    );
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    eprintln!("mailbox: {counts:?}");
 }
 
 #[tokio::test]
-async fn a_rejected_message_is_a_dead_letter_until_retried_by_hand() {
-    let r = Receiver::start().await.unwrap();
-    r.set_mode(Mode::Reject400).await.unwrap();
+async fn a_permanently_refused_message_is_a_dead_letter_until_retried_by_hand() {
+    let r = mailbox().await;
+    r.set_mode(Mode::Fail(Fault::ShsError(PERMANENT.into())))
+        .await
+        .unwrap();
     let url = r.url();
     let (router, state) = app_with(|c| {
         c.admin_token = Some("hemligt".into());
@@ -202,15 +358,18 @@ async fn a_rejected_message_is_a_dead_letter_until_retried_by_hand() {
     assert_eq!(outbox.deliver_due("diariet").await.unwrap(), 1);
     let dead = state.store.delivery_job(&job.id).await.unwrap().unwrap();
     assert_eq!(dead.state, "dead");
-    assert_eq!(dead.last_error.as_deref(), Some("HTTP 400"));
+    let why = dead.last_error.clone().unwrap();
+    assert!(why.starts_with(PERMANENT), "{why}");
     assert_eq!(
         outbox.deliver_due("diariet").await.unwrap(),
         0,
         "dead stays dead"
     );
+    assert_eq!(r.mailbox.counts().posts, 1, "sent once, not retried");
+    assert!(r.mailbox.tx_ids().is_empty());
     let page = c.get("/admin?token=hemligt").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("HTTP 400"), "{}", page.body);
+    assert!(page.body.contains(PERMANENT), "{}", page.body);
     assert!(
         page.body.contains("OFEL-"),
         "dead letters show the reference"
@@ -243,9 +402,10 @@ async fn a_rejected_message_is_a_dead_letter_until_retried_by_hand() {
         state.store.submission(&id).await.unwrap().unwrap().status,
         "levererad"
     );
-    // The receiver got the submission's XML under the job's tx id.
-    let body = String::from_utf8(r.body(&job.tx_id).unwrap()).unwrap();
-    assert!(body.contains("<"), "{body}");
+    // The mailbox has the submission's SHS message under the job's tx.id.
+    let tx = uuid::Uuid::parse_str(&job.tx_id).unwrap();
+    let m = Message::parse(&r.mailbox.message(&tx).unwrap()).unwrap();
+    assert_eq!(m.label.corr_id.to_string(), id);
     let log: Vec<String> = state
         .store
         .delivery_attempts(&job.id)
@@ -259,8 +419,10 @@ async fn a_rejected_message_is_a_dead_letter_until_retried_by_hand() {
 
 #[tokio::test]
 async fn retryable_failures_become_a_dead_letter_at_the_attempt_limit() {
-    let r = Receiver::start().await.unwrap();
-    r.set_mode(Mode::Error500).await.unwrap();
+    let r = mailbox().await;
+    r.set_mode(Mode::Fail(Fault::ShsError(RETRYABLE.into())))
+        .await
+        .unwrap();
     let s = sqlite().await;
     let mut c = config(target("diariet", &r.url()));
     (c.attempt_limit, c.backoff_base_ms, c.backoff_cap_ms) = (3, 0, 0);
@@ -274,7 +436,8 @@ async fn retryable_failures_become_a_dead_letter_at_the_attempt_limit() {
         assert_eq!(j.state, if attempt < 3 { "queued" } else { "dead" });
     }
     let j = s.delivery_job(&job.id).await.unwrap().unwrap();
-    assert!(j.last_error.unwrap().contains("HTTP 500"));
+    let why = j.last_error.unwrap();
+    assert!(why.contains(RETRYABLE) && why.contains("given up"), "{why}");
     assert_eq!(
         s.submission(&sub.id).await.unwrap().unwrap().status,
         "mottagen"
@@ -283,7 +446,7 @@ async fn retryable_failures_become_a_dead_letter_at_the_attempt_limit() {
 
 #[tokio::test]
 async fn the_canary_marks_a_broken_target_and_its_recovery() {
-    let r = Receiver::start().await.unwrap();
+    let r = mailbox().await;
     r.set_mode(Mode::Refuse).await.unwrap();
     let url = r.url();
     let (router, state) = app_with(|c| {
@@ -320,6 +483,9 @@ async fn the_canary_marks_a_broken_target_and_its_recovery() {
     assert!(stored[0].ok && stored[0].last_ok_at.is_some());
     // The test messages are not submissions: no job was made.
     assert!(state.store.delivery_overview().await.unwrap().is_empty());
+    let tx = r.mailbox.tx_ids()[0];
+    let m = Message::parse(&r.mailbox.message(&tx).unwrap()).unwrap();
+    assert_eq!(m.label.status, Status::Test);
 }
 
 #[tokio::test]
@@ -352,7 +518,7 @@ async fn two_instances_sharing_postgres_deliver_each_job_once() {
     };
     let a: DynStore = Arc::new(store::PgStore::open(&url).await.unwrap());
     let b: DynStore = Arc::new(store::PgStore::open(&url).await.unwrap());
-    let r = Receiver::start().await.unwrap();
+    let r = mailbox().await;
     // A target of this run only: jobs of earlier runs in the shared database are not ours.
     let name = format!("pg-{}", uuid::Uuid::new_v4().simple());
     let c = config(target(&name, &r.url()));
@@ -365,8 +531,9 @@ async fn two_instances_sharing_postgres_deliver_each_job_once() {
     outbox(&b, &c).spawn();
     wait_delivered(&a, &name, 1000).await;
     assert_exactly_once(&a, &subs, &name, &r).await;
-    assert_eq!(r.duplicates(), 0, "a job was sent twice");
-    assert_eq!(r.posts(), 1000);
+    let counts = r.mailbox.counts();
+    assert_eq!(counts.duplicates, 0, "a job was sent twice");
+    assert_eq!(counts.posts, 1000);
 }
 
 #[tokio::test]
@@ -386,7 +553,7 @@ async fn retention_deletes_a_submissions_delivery_jobs_with_it() {
 #[tokio::test]
 async fn a_leased_job_is_nobody_elses_until_the_lease_ends() {
     use blankett_runtime::store::{utc_stamp, Claim, FinishedAttempt, NextStep};
-    let r = Receiver::start().await.unwrap();
+    let r = mailbox().await;
     let s = sqlite().await;
     let o = outbox(&s, &config(target("diariet", &r.url())));
     let sub = submit(&s, &["diariet".to_string()]).await;
@@ -458,40 +625,102 @@ async fn a_leased_job_is_nobody_elses_until_the_lease_ends() {
     );
 }
 
+/// A whole SHS message (the shared sample) under `tx`.
+fn sample_message(tx: uuid::Uuid) -> Vec<u8> {
+    let mut label = shs_support::sample_label();
+    label.tx_id = tx;
+    Message::new(label, shs_support::sample_parts()).to_mime()
+}
+
 #[tokio::test]
-async fn the_http_transport_maps_answers_to_outcomes() {
-    use blankett_runtime::outbox::http::HttpTransport;
-    use blankett_runtime::outbox::{SendOutcome, Transport};
-    let r = Receiver::start().await.unwrap();
-    let t = HttpTransport::new(&r.url()).unwrap();
-    assert_eq!(t.send("tx-1", b"<a/>").await, SendOutcome::Accepted);
-    assert_eq!(t.send("tx-1", b"<a/>").await, SendOutcome::Duplicate);
-    r.set_mode(Mode::Error500).await.unwrap();
+async fn the_shs_transport_maps_the_mailboxs_answers_to_outcomes() {
+    use blankett_runtime::outbox::shs_delivery::ShsTransport;
+    let r = mailbox().await;
+    let t = ShsTransport::new(&target("diariet", &r.url()), Duration::from_secs(20)).unwrap();
+    let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    let (a_s, b_s) = (a.to_string(), b.to_string());
     assert_eq!(
-        t.send("tx-2", b"<a/>").await,
+        t.send(&a_s, &sample_message(a)).await,
+        SendOutcome::Accepted
+    );
+    assert_eq!(
+        t.send(&a_s, &sample_message(a)).await,
+        SendOutcome::Duplicate
+    );
+    let retryable = |o: SendOutcome, needle: &str| match o {
+        SendOutcome::Retryable(why) => assert!(why.contains(needle), "{why}"),
+        other => panic!("{other:?}"),
+    };
+    r.set_mode(Mode::Fail(Fault::ServerError)).await.unwrap();
+    retryable(t.send(&b_s, &sample_message(b)).await, "500");
+    r.set_mode(Mode::Fail(Fault::ShsError(RETRYABLE.into())))
+        .await
+        .unwrap();
+    retryable(t.send(&b_s, &sample_message(b)).await, RETRYABLE);
+    r.set_mode(Mode::Fail(Fault::ShsError(PERMANENT.into())))
+        .await
+        .unwrap();
+    match t.send(&b_s, &sample_message(b)).await {
+        SendOutcome::Permanent(why) => assert!(why.starts_with(PERMANENT), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    r.set_mode(Mode::Refuse).await.unwrap();
+    retryable(t.send(&b_s, &sample_message(b)).await, "cannot connect");
+    // Stored, but the answer lost: the next attempt is a duplicate, so delivered.
+    r.set_mode(Mode::Fail(Fault::LoseAnswer)).await.unwrap();
+    retryable(t.send(&b_s, &sample_message(b)).await, "500");
+    r.set_mode(Mode::Accept).await.unwrap();
+    assert_eq!(
+        t.send(&b_s, &sample_message(b)).await,
+        SendOutcome::Duplicate
+    );
+    // Not an SHS message: refused for good.
+    match t.send(&uuid::Uuid::new_v4().to_string(), b"<a/>").await {
+        SendOutcome::Permanent(why) => assert!(why.starts_with("IllegalMessageStructure"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    let stored: BTreeSet<uuid::Uuid> = r.mailbox.tx_ids().into_iter().collect();
+    assert_eq!(stored, BTreeSet::from([a, b]));
+    assert_eq!(r.mailbox.counts().duplicates, 2);
+}
+
+#[tokio::test]
+async fn the_plain_http_transport_posts_to_a_local_receiver() {
+    use blankett_runtime::outbox::http::HttpTransport;
+    let r = mailbox().await;
+    let t = HttpTransport::new(&format!("{}/shs/rs", r.url())).unwrap();
+    let tx = uuid::Uuid::new_v4();
+    let s = tx.to_string();
+    assert_eq!(t.send(&s, &sample_message(tx)).await, SendOutcome::Accepted);
+    assert_eq!(
+        t.send(&s, &sample_message(tx)).await,
+        SendOutcome::Duplicate
+    );
+    r.set_mode(Mode::Fail(Fault::ServerError)).await.unwrap();
+    assert_eq!(
+        t.send(&s, &sample_message(tx)).await,
         SendOutcome::Retryable("HTTP 500".into())
     );
-    r.set_mode(Mode::Reject400).await.unwrap();
+    r.set_mode(Mode::Fail(Fault::ShsError(PERMANENT.into())))
+        .await
+        .unwrap();
     assert_eq!(
-        t.send("tx-2", b"<a/>").await,
+        t.send(&s, &sample_message(tx)).await,
         SendOutcome::Permanent("HTTP 400".into())
     );
     r.set_mode(Mode::Refuse).await.unwrap();
     assert!(matches!(
-        t.send("tx-2", b"<a/>").await,
+        t.send(&s, &sample_message(tx)).await,
         SendOutcome::Retryable(_)
     ));
-    r.set_mode(Mode::Accept).await.unwrap();
-    assert_eq!(t.send("tx-2", b"<b/>").await, SendOutcome::Accepted);
-    assert_eq!(r.body("tx-2").unwrap(), b"<b/>");
     assert!(HttpTransport::new("https://shs.example/").is_err());
 }
 
 /// The delivery half of the store on both databases: retries to a dead letter, the manual
 /// retry, the overview, the canary record.
 async fn delivery_store_suite(s: DynStore) {
-    let r = Receiver::start().await.unwrap();
-    r.set_mode(Mode::Error500).await.unwrap();
+    let r = mailbox().await;
+    r.set_mode(Mode::Fail(Fault::ServerError)).await.unwrap();
     let name = format!("t-{}", uuid::Uuid::new_v4().simple());
     let mut c = config(target(&name, &r.url()));
     (c.attempt_limit, c.backoff_base_ms, c.backoff_cap_ms) = (2, 0, 0);
@@ -581,16 +810,32 @@ impl blankett_runtime::outbox::MessageBuilder for Describe {
     }
 }
 
+/// A transport that keeps what it is given and accepts it.
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<(String, Vec<u8>)>>);
+
+#[async_trait::async_trait]
+impl Transport for Recorder {
+    async fn send(&self, tx_id: &str, message: &[u8]) -> SendOutcome {
+        self.0
+            .lock()
+            .unwrap()
+            .push((tx_id.to_string(), message.to_vec()));
+        SendOutcome::Accepted
+    }
+}
+
 #[tokio::test]
 async fn the_builder_gets_the_kommun_the_tx_id_and_test_status_for_the_canary() {
-    use blankett_runtime::outbox::{MessageStatus, Transport};
-    let r = Receiver::start().await.unwrap();
+    use blankett_runtime::outbox::MessageStatus;
     let (_, state) = app_with(|_| {}).await;
-    let c = config(target("diariet", &r.url()));
-    let mut transports = std::collections::BTreeMap::new();
-    let t: Arc<dyn Transport> =
-        Arc::new(blankett_runtime::outbox::http::HttpTransport::new(&r.url()).unwrap());
-    transports.insert("diariet".to_string(), t);
+    let c = config(target("diariet", "http://127.0.0.1:9"));
+    let recorder = Arc::new(Recorder::default());
+    let mut transports = BTreeMap::new();
+    transports.insert(
+        "diariet".to_string(),
+        recorder.clone() as Arc<dyn Transport>,
+    );
     let registry = state.registry();
     let o = Arc::new(
         Outbox::new(
@@ -603,26 +848,24 @@ async fn the_builder_gets_the_kommun_the_tx_id_and_test_status_for_the_canary() 
         .unwrap()
         .with_registry(Arc::new(move || registry.clone())),
     );
-    let mut sub = submit(&state.store, &["diariet".to_string()]).await;
-    sub = state.store.submission(&sub.id).await.unwrap().unwrap();
+    let sub = submit(&state.store, &["diariet".to_string()]).await;
     assert_eq!(o.deliver_due("diariet").await.unwrap(), 1);
     let job = &state.store.delivery_jobs_of(&sub.id).await.unwrap()[0];
-    let body = String::from_utf8(r.body(&job.tx_id).unwrap()).unwrap();
     let kommun = state.registry().kommuner["orust"].branding.name.clone();
+    let sent = recorder.0.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0, job.tx_id);
     assert_eq!(
-        body,
+        String::from_utf8(sent[0].1.clone()).unwrap(),
         format!(
-            "{:?} {kommun} {} urn:X-shs:2120001439",
+            "{:?} {kommun} {} {TO}",
             MessageStatus::Production,
             job.tx_id
         )
     );
     assert!(o.canary("diariet").await.unwrap().ok);
-    let canary: Vec<String> = r
-        .accepted()
-        .into_iter()
-        .filter(|t| *t != job.tx_id)
-        .collect();
-    let body = String::from_utf8(r.body(&canary[0]).unwrap()).unwrap();
+    let sent = recorder.0.lock().unwrap().clone();
+    let body = String::from_utf8(sent[1].1.clone()).unwrap();
     assert!(body.starts_with(&format!("Test {kommun} ")), "{body}");
+    assert_ne!(sent[1].0, job.tx_id, "the canary has its own tx.id");
 }

@@ -15,8 +15,8 @@ use axum::http::StatusCode;
 use base64::Engine;
 use blankett_runtime::app::AppState;
 use blankett_runtime::config::{Config, OidcConfig, SigningMethod};
-use blankett_runtime::outbox::receiver::Receiver;
 use blankett_runtime::outbox::{DeliveryConfig, Target};
+use blankett_runtime::shs::loopback::LoopbackMailbox as Receiver;
 use blankett_runtime::signing::{self, SignatureState};
 use blankett_runtime::store::Draft;
 use std::collections::HashMap;
@@ -120,7 +120,7 @@ async fn setup_with(receiver: &Receiver, p: Provider) -> (axum::Router, AppState
             canary_interval_seconds: 0,
             targets: vec![Target::new(
                 "diariet",
-                "http",
+                "shs",
                 &receiver.url(),
                 "urn:X-shs:2120001439",
             )],
@@ -334,7 +334,11 @@ async fn tamper(state: &AppState, sql: &str, id: &str) {
 
 #[tokio::test]
 async fn an_applicant_signs_through_the_provider_and_a_changed_xml_is_not_delivered() {
-    let receiver = Receiver::start().await.unwrap();
+    let receiver = Receiver::start(
+        &std::env::temp_dir().join(format!("blankett-oidcsign-{}", uuid::Uuid::new_v4())),
+    )
+    .await
+    .unwrap();
     let (router, state, provider) = setup(&receiver).await;
     let mut c = Client::new(router);
     c.login(MARIA).await;
@@ -451,7 +455,7 @@ async fn an_applicant_signs_through_the_provider_and_a_changed_xml_is_not_delive
     let why = dead[0].last_error.clone().unwrap_or_default();
     assert!(why.contains("changed after signing"), "{why}");
     assert_eq!(
-        receiver.accepted_count(),
+        receiver.mailbox.counts().stored,
         0,
         "nothing reached the case system"
     );
@@ -459,7 +463,11 @@ async fn an_applicant_signs_through_the_provider_and_a_changed_xml_is_not_delive
 
 #[tokio::test]
 async fn a_signature_over_other_data_than_our_hash_is_refused() {
-    let receiver = Receiver::start().await.unwrap();
+    let receiver = Receiver::start(
+        &std::env::temp_dir().join(format!("blankett-oidcsign-{}", uuid::Uuid::new_v4())),
+    )
+    .await
+    .unwrap();
     let (router, state, provider) = setup(&receiver).await;
     let mut c = Client::new(router);
     c.login(MARIA).await;
@@ -533,7 +541,11 @@ async fn anna_starts_signing(anna: &mut Client, invite: &str, provider: &Provide
 
 #[tokio::test]
 async fn the_second_guardian_signs_through_the_provider_and_another_person_is_refused() {
-    let receiver = Receiver::start().await.unwrap();
+    let receiver = Receiver::start(
+        &std::env::temp_dir().join(format!("blankett-oidcsign-{}", uuid::Uuid::new_v4())),
+    )
+    .await
+    .unwrap();
     let (router, state, provider) = setup(&receiver).await;
     state.outbox.clone().expect("an outbox").spawn();
     let mut maria = Client::new(router.clone());
@@ -613,12 +625,19 @@ async fn the_second_guardian_signs_through_the_provider_and_another_person_is_re
     assert_eq!(fully_signed_events(&state, "barnomsorg").await, 1);
     let receipt = maria.get(&format!("/orust/barnomsorg/kvitto/{id}")).await;
     assert_eq!(receipt.body.matches("Underskriven av <strong>").count(), 2);
-    eventually("the delivery", async || receiver.accepted_count() == 1).await;
+    eventually("the delivery", async || {
+        receiver.mailbox.counts().stored == 1
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_provider_without_the_sign_scope_is_not_asked_to_sign() {
-    let receiver = Receiver::start().await.unwrap();
+    let receiver = Receiver::start(
+        &std::env::temp_dir().join(format!("blankett-oidcsign-{}", uuid::Uuid::new_v4())),
+    )
+    .await
+    .unwrap();
     let (router, state, _provider) = setup_with(&receiver, provider_with(false).await).await;
     let mut c = Client::new(router);
     c.login(MARIA).await;

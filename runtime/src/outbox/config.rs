@@ -62,8 +62,8 @@ pub struct Target {
     pub name: String,
     /// `shs` (the SHS 1.2 client), `shs-pickup` (not sent: the same SHS message is offered at
     /// this runtime's delivery service, `/shs/ds/<orgnr of to_address>`, until the receiver
-    /// fetches and acknowledges it) or `http` (plain HTTP POST with an `X-shs-txid` header: the
-    /// loopback receiver of tests and `blankett dev`).
+    /// fetches and acknowledges it) or `http` (the submission XML by plain HTTP POST with an
+    /// `X-shs-txid` header, for a receiver that takes it so).
     #[serde(default = "default_transport")]
     pub transport: String,
     /// Where to send; unused (and may be left out) for `shs-pickup`.

@@ -1,6 +1,6 @@
 //! A plain-HTTP transport (`transport = "http"`): one POST per message, the transaction id in an
-//! `X-shs-txid` header. For the loopback receiver of tests, benchmarks and `blankett dev`; real
-//! case systems are reached through SHS (TLS, labels), which this does not speak.
+//! `X-shs-txid` header, no TLS. For a local receiver only; real case systems (and the test
+//! mailbox the delivery tests and benchmark use) are reached through SHS (`transport = "shs"`).
 
 use super::transport::{SendOutcome, Transport};
 use async_trait::async_trait;

@@ -13,7 +13,6 @@ mod canary;
 pub mod config;
 pub mod http;
 pub mod pickup;
-pub mod receiver;
 mod replies;
 pub mod shs_delivery;
 pub mod status;
@@ -159,7 +158,7 @@ pub fn transport_for(t: &Target, config: &DeliveryConfig) -> Result<Arc<dyn Tran
 }
 
 /// An SHS message for `shs` and `shs-pickup` targets; the submission's XML as it is for plain
-/// `http` ones (the loopback receiver of tests and benchmarks).
+/// `http` ones (a receiver that takes the submission XML by HTTP POST).
 pub struct ByTransport;
 
 impl MessageBuilder for ByTransport {

@@ -10,6 +10,10 @@
 //!   sender to fetch from this mailbox's delivery service, `GET /shs/ds/{sender orgnr}`, as a
 //!   runtime polls a real SHS node. `reply::apply_reply` reads it. The delivery service
 //!   wants `Authorization: Bearer <token>` (the token is printed at start).
+//! - `set_fault` makes the receive service fail on purpose (500, an SHS error code, a lost
+//!   answer), and `counts` says what it saw: the fault tests and the delivery benchmark use
+//!   the mailbox as their receiver, served by `loopback::LoopbackMailbox`, which can also
+//!   refuse connections.
 
 use super::delivery::{self, DeliveryAuth, DeliveryQueue, ListedMessage};
 use super::label::{Label, SequenceType, DATETIME_FORMAT};
@@ -24,7 +28,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::json;
 use std::path::{Path as FsPath, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 /// The largest message the mailbox takes.
@@ -37,6 +42,41 @@ pub struct Mailbox {
     token: String,
     /// The answer form's CSRF token: fixed for the process, unreadable to other sites.
     csrf: String,
+    fault: Mutex<Option<Fault>>,
+    posts: AtomicU64,
+    stored: AtomicU64,
+    duplicates: AtomicU64,
+    faults: AtomicU64,
+}
+
+/// A failure the receive service answers with on purpose, for the tests that prove delivery
+/// outlasts a misbehaving receiver. A message that does not parse is still refused with
+/// `IllegalMessageStructure` first, so every fault is met by well-formed messages only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// HTTP 500, the message not stored: the receiver's own trouble (retryable).
+    ServerError,
+    /// HTTP 400 with `X-shs-errorcode: <code>`, the message not stored. The client decides
+    /// from the code: `MissingDeliveryExecution` is retried, `UnknownReceiver` is not
+    /// (`client::error_code_is_retryable`).
+    ShsError(String),
+    /// The message is stored, then answered with 500: the answer is lost on the way, so the
+    /// sender retries and meets `X-shs-duplicatemsg: yes`.
+    LoseAnswer,
+}
+
+/// What the receive service has seen since the mailbox was opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Every `POST /shs/rs`.
+    pub posts: u64,
+    /// New messages stored (each tx.id once).
+    pub stored: u64,
+    /// Messages whose tx.id was stored already (answered `X-shs-duplicatemsg: yes`, unless a
+    /// `Fault::LoseAnswer` answers 500).
+    pub duplicates: u64,
+    /// Posts answered with a `Fault`.
+    pub faults: u64,
 }
 
 fn random_token() -> String {
@@ -54,7 +94,49 @@ impl Mailbox {
             dir: dir.to_path_buf(),
             token: token.unwrap_or_else(random_token),
             csrf: random_token(),
+            fault: Mutex::new(None),
+            posts: AtomicU64::new(0),
+            stored: AtomicU64::new(0),
+            duplicates: AtomicU64::new(0),
+            faults: AtomicU64::new(0),
         }))
+    }
+
+    /// From now on every received message is answered with `fault`; `None`: as a receiver should.
+    pub fn set_fault(&self, fault: Option<Fault>) {
+        *self.fault.lock().unwrap_or_else(|e| e.into_inner()) = fault;
+    }
+
+    fn fault(&self) -> Option<Fault> {
+        self.fault.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn counts(&self) -> Counts {
+        Counts {
+            posts: self.posts.load(Ordering::Relaxed),
+            stored: self.stored.load(Ordering::Relaxed),
+            duplicates: self.duplicates.load(Ordering::Relaxed),
+            faults: self.faults.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The tx.ids of the stored messages (the file names), without reading them.
+    pub fn tx_ids(&self) -> Vec<Uuid> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                Uuid::parse_str(name.strip_suffix(".mime")?).ok()
+            })
+            .collect()
+    }
+
+    /// The stored message `tx_id` as it came.
+    pub fn message(&self, tx_id: &Uuid) -> Option<Vec<u8>> {
+        std::fs::read(self.message_path(tx_id)).ok()
     }
 
     pub fn token(&self) -> &str {
@@ -309,6 +391,22 @@ fn shs_error(code: &str, message: &str) -> Response {
 }
 
 async fn receive(State(mb): State<Arc<Mailbox>>, body: Bytes) -> Response {
+    mb.posts.fetch_add(1, Ordering::Relaxed);
+    let fault = mb.fault();
+    if let Some(f @ (Fault::ServerError | Fault::ShsError(_))) = &fault {
+        if let Err(e) = Message::parse(&body) {
+            return shs_error("IllegalMessageStructure", &e.to_string());
+        }
+        mb.faults.fetch_add(1, Ordering::Relaxed);
+        return match f {
+            Fault::ShsError(code) => shs_error(code, "the test mailbox refuses messages now"),
+            _ => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the test mailbox fails now\n",
+            )
+                .into_response(),
+        };
+    }
     let (label, earlier) = match mb.store(&body) {
         Ok(r) => r,
         Err(StoreFailure::Io(m)) => {
@@ -319,6 +417,20 @@ async fn receive(State(mb): State<Arc<Mailbox>>, body: Bytes) -> Response {
             return shs_error("IllegalMessageStructure", &e.to_string())
         }
     };
+    let counter = if earlier.is_some() {
+        &mb.duplicates
+    } else {
+        &mb.stored
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
+    if fault == Some(Fault::LoseAnswer) {
+        mb.faults.fetch_add(1, Ordering::Relaxed);
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "stored, but the answer is lost\n",
+        )
+            .into_response();
+    }
     let now = chrono::Local::now()
         .naive_local()
         .format(DATETIME_FORMAT)
