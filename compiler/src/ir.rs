@@ -284,7 +284,16 @@ impl Form {
         use sha2::{Digest, Sha256};
         self.index_fields();
         self.hash.clear();
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        self.hash = hex::encode(Sha256::digest(&json));
+        // The JSON is hashed as it is written, not gathered first: the same bytes, without a
+        // buffer the size of the form.
+        use std::io::Write;
+        let mut hasher = Sha256::new();
+        let mut w = std::io::BufWriter::with_capacity(8192, &mut hasher);
+        let ok = serde_json::to_writer(&mut w, self).is_ok() && w.flush().is_ok();
+        drop(w);
+        if !ok {
+            hasher = Sha256::new();
+        }
+        self.hash = hex::encode(hasher.finalize());
     }
 }

@@ -46,7 +46,7 @@ impl Resolver<'_> {
             if !textual {
                 self.not_applicable(p.span, "pattern", kind);
             } else {
-                match regex::Regex::new(&format!("^(?:{})$", p.value)) {
+                match crate::eval::validate::check_field_pattern(&p.value) {
                     Ok(_) => s.pattern = Some(p.value.clone()),
                     Err(e) => self.diags.push(
                         Diagnostic::error(Code::InvalidPattern, "this pattern is not a valid regular expression")

@@ -220,24 +220,43 @@ pub fn accepts(pattern: &str, mime: &str) -> bool {
 }
 
 thread_local! {
-    /// Field patterns, compiled once per thread.
-    static FIELD_PATTERNS: std::cell::RefCell<std::collections::HashMap<String, Option<regex::Regex>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    /// Field patterns, compiled once per thread (and the error of one that does not compile).
+    static FIELD_PATTERNS: std::cell::RefCell<
+        std::collections::HashMap<String, Result<regex::Regex, regex::Error>>,
+    > = std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
 /// A field's `pattern:` is a regular expression of the `regex` crate, anchored at both ends;
 /// the schemas carry it only where XSD and ECMAScript read it alike (`backend/xsd/pattern.rs`).
 /// `None` when it does not compile (analysis reports that).
 pub(crate) fn field_pattern_matches(text: &str, pattern: &str) -> Option<bool> {
+    with_field_pattern(pattern, |re| re.ok().map(|re| re.is_match(text)))
+}
+
+/// Whether a field's `pattern:` compiles, and the regex crate's error when it does not. The
+/// analyser asks for every field of every form; the compiled pattern is the one the evaluator
+/// and the backends then use.
+pub(crate) fn check_field_pattern(pattern: &str) -> Result<(), regex::Error> {
+    with_field_pattern(pattern, |re| re.map(|_| ()).map_err(Clone::clone))
+}
+
+fn with_field_pattern<T>(
+    pattern: &str,
+    f: impl FnOnce(Result<&regex::Regex, &regex::Error>) -> T,
+) -> T {
     FIELD_PATTERNS.with(|cache| {
         let mut cache = cache.borrow_mut();
+        // Looked up by `&str` first: a hit, the common case, allocates nothing.
+        if let Some(re) = cache.get(pattern) {
+            return f(re.as_ref());
+        }
         if cache.len() > 256 {
             cache.clear();
         }
-        cache
+        let compiled = regex::Regex::new(&format!("^(?:{pattern})$"));
+        f(cache
             .entry(pattern.to_string())
-            .or_insert_with(|| regex::Regex::new(&format!("^(?:{pattern})$")).ok())
-            .as_ref()
-            .map(|re| re.is_match(text))
+            .or_insert(compiled)
+            .as_ref())
     })
 }

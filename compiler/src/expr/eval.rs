@@ -274,16 +274,19 @@ fn whole_match(text: &str, pattern: &str) -> bool {
 pub(crate) fn try_whole_match(text: &str, pattern: &str) -> Option<bool> {
     PATTERNS.with(|cache| {
         let mut cache = cache.borrow_mut();
+        // Looked up by `&str` first: a hit, the common case, allocates nothing.
+        if let Some(re) = cache.get(pattern) {
+            return re.as_ref().map(|re| re.is_match(text));
+        }
         if cache.len() > 256 {
             cache.clear();
         }
+        let compiled = super::pattern::translate(pattern)
+            .ok()
+            .and_then(|t| regex::Regex::new(&t.rust).ok());
         cache
             .entry(pattern.to_string())
-            .or_insert_with(|| {
-                super::pattern::translate(pattern)
-                    .ok()
-                    .and_then(|t| regex::Regex::new(&t.rust).ok())
-            })
+            .or_insert(compiled)
             .as_ref()
             .map(|re| re.is_match(text))
     })

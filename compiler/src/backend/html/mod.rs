@@ -200,7 +200,7 @@ fn env() -> &'static Environment<'static> {
         env.set_formatter(|out, state, value| {
             if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() {
                 if let Some(s) = value.as_str() {
-                    return out.write_str(&escape(s)).map_err(minijinja::Error::from);
+                    return write_escaped(out, s).map_err(minijinja::Error::from);
                 }
             }
             minijinja::escape_formatter(out, state, value)
@@ -215,19 +215,24 @@ fn env() -> &'static Environment<'static> {
     })
 }
 
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+/// Writes `s` escaped straight into the page: every value of every page passes here, so the
+/// unchanged stretches are written as they are, without a copy.
+fn write_escaped(out: &mut minijinja::Output, s: &str) -> std::fmt::Result {
+    let mut rest = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&s[rest..i])?;
+        out.write_str(entity)?;
+        rest = i + 1;
     }
-    out
+    out.write_str(&s[rest..])
 }
 
 const TEMPLATES: &[(&str, &str)] = &[

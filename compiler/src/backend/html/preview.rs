@@ -26,10 +26,7 @@ pub fn preview(form: &Form, branding: &Branding) -> Vec<(String, String)> {
         .map(|p| {
             let before = answers_before(form, &example, p);
             let outcome = evaluate_showing(form, &before, today, Some(p));
-            let error = error_state(form, &before, p).map(|(answers, errors)| {
-                let outcome = evaluate_showing(form, &answers, today, Some(p));
-                (answers, errors, outcome)
-            });
+            let error = error_state(form, &outcome, p);
             PageState {
                 before,
                 outcome,
@@ -69,13 +66,17 @@ pub fn preview(form: &Form, branding: &Branding) -> Vec<(String, String)> {
                     outcome: Some(&state.outcome),
                 },
             );
-            if let Some((answers, errors, outcome)) = &state.error {
+            if let Some(error) = &state.error {
+                let (answers, outcome) = match &error.scenario {
+                    Some((answers, outcome)) => (answers, outcome),
+                    None => (&state.before, &state.outcome),
+                };
                 add(
                     &format!("{}-fel", page.id),
                     View::Question {
                         page: p,
                         answers,
-                        errors,
+                        errors: &error.errors,
                         outcome: Some(outcome),
                     },
                 );
@@ -106,7 +107,14 @@ pub fn preview(form: &Form, branding: &Branding) -> Vec<(String, String)> {
 struct PageState {
     before: Answers,
     outcome: Outcome,
-    error: Option<(Answers, Vec<FieldError>, Outcome)>,
+    error: Option<ErrorState>,
+}
+
+/// A question page's error state: its errors, and the scenario test's answers and their
+/// evaluation when the page sent empty has none (`None`: the page's own `before` and outcome).
+struct ErrorState {
+    errors: Vec<FieldError>,
+    scenario: Option<(Answers, Outcome)>,
 }
 
 /// The example answers of the pages before `page`: what a person has answered on reaching it,
@@ -120,28 +128,40 @@ fn answers_before(form: &Form, example: &Answers, page: usize) -> Answers {
 }
 
 /// The page sent empty; when that is no error (only optional questions), the first scenario
-/// test that fails on this page, with its answers.
-fn error_state(form: &Form, before: &Answers, page: usize) -> Option<(Answers, Vec<FieldError>)> {
-    let on_page = |errors: Vec<FieldError>| -> Vec<FieldError> {
+/// test that fails on this page, with its answers. `empty` is the page's answers evaluated with it
+/// shown, so the common case evaluates nothing again.
+fn error_state(form: &Form, empty: &Outcome, page: usize) -> Option<ErrorState> {
+    let on_page = |errors: &[FieldError]| -> Vec<FieldError> {
         errors
-            .into_iter()
+            .iter()
             .filter(|e| form.fields[e.field].page == page)
+            .cloned()
             .collect()
     };
-    let empty = on_page(evaluate_showing(form, before, default_today(), Some(page)).errors);
-    if !empty.is_empty() {
-        return Some((before.clone(), empty));
+    let errors = on_page(&empty.errors);
+    if !errors.is_empty() {
+        return Some(ErrorState {
+            errors,
+            scenario: None,
+        });
     }
+    let today = default_today();
     form.tests.iter().find_map(|t| {
-        let errors = on_page(
-            evaluate_showing(
-                form,
-                &t.answers,
-                t.today.unwrap_or_else(default_today),
-                Some(page),
-            )
-            .errors,
-        );
-        (!errors.is_empty()).then(|| (t.answers.clone(), errors))
+        let day = t.today.unwrap_or(today);
+        let outcome = evaluate_showing(form, &t.answers, day, Some(page));
+        let errors = on_page(&outcome.errors);
+        if errors.is_empty() {
+            return None;
+        }
+        // The page is drawn as of the preview's day, as every other preview page.
+        let outcome = if day == today {
+            outcome
+        } else {
+            evaluate_showing(form, &t.answers, today, Some(page))
+        };
+        Some(ErrorState {
+            errors,
+            scenario: Some((t.answers.clone(), outcome)),
+        })
     })
 }
