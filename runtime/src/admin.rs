@@ -17,17 +17,10 @@ pub(crate) fn authorized(state: &AppState, headers: &HeaderMap, q: &Q) -> bool {
     let Some(want) = &state.config.admin_token else {
         return false;
     };
-    let bearer = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let got = bearer.or(q.token.as_deref()).unwrap_or("");
-    got.len() == want.len()
-        && got
-            .bytes()
-            .zip(want.bytes())
-            .fold(0u8, |a, (x, y)| a | (x ^ y))
-            == 0
+    let got = crate::security::bearer(headers)
+        .or(q.token.as_deref())
+        .unwrap_or("");
+    crate::security::same_secret(got, want)
 }
 
 pub async fn overview(

@@ -116,6 +116,5 @@ fn new_session() -> Session {
 /// Compares a submitted CSRF token with the session's, in constant time.
 pub fn csrf_ok(session: &Session, submitted: Option<&str>) -> bool {
     let Some(got) = submitted else { return false };
-    let (a, b) = (session.csrf.as_bytes(), got.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    crate::security::same_secret(got, &session.csrf)
 }

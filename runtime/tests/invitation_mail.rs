@@ -13,10 +13,9 @@ use blankett_runtime::app::AppState;
 use blankett_runtime::auth::bankid::simulator::Simulator;
 use blankett_runtime::config::{BankIdConfig, Config};
 use blankett_runtime::mail::{invitation, Mailer, SmtpConfig, SmtpTls};
-use blankett_runtime::store::Draft;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use support::{app_with, csrf_of, Client};
+use support::{app_with, csrf_of, draft, Client};
 
 const MARIA: &str = "199001012385";
 const ANNA: &str = "198112289874";
@@ -155,32 +154,18 @@ async fn setup(smtp: Option<SmtpConfig>) -> (axum::Router, AppState, Simulator) 
 /// guardian, signs, and gets the receipt; returns the submission id and Anna's invitation path.
 async fn apply(c: &mut Client, state: &AppState, sim: &Simulator, lang: &str) -> (String, String) {
     c.login(MARIA).await;
-    let reg = state.registry();
-    let (_, svc) = reg.service("orust", "barnomsorg").unwrap();
-    let mut answers = svc.form.tests[1].answers.clone();
-    for (k, v) in [
-        ("vardnadshavare_1.person.personnummer", "19900101-2385"),
-        ("vardnadshavare_2.person.personnummer", "19811228-9874"),
-        ("vardnadshavare_2.kontakt.epost", ANNA_MAIL),
-    ] {
-        answers.insert(k.to_string(), serde_json::json!(v));
-    }
-    let now = chrono::Utc::now().to_rfc3339();
-    state
-        .store
-        .put_draft(&Draft {
-            id: uuid::Uuid::new_v4().to_string(),
-            owner: format!("pnr:{MARIA}"),
-            kommun: "orust".into(),
-            form: "barnomsorg".into(),
-            form_hash: svc.form.hash.clone(),
-            answers: serde_json::to_string(&answers).unwrap(),
-            page: svc.form.pages[0].id.clone(),
-            created_at: now.clone(),
-            updated_at: now,
-        })
-        .await
-        .unwrap();
+    draft(
+        state,
+        "barnomsorg",
+        1,
+        MARIA,
+        &[
+            ("vardnadshavare_1.person.personnummer", "19900101-2385"),
+            ("vardnadshavare_2.person.personnummer", "19811228-9874"),
+            ("vardnadshavare_2.kontakt.epost", ANNA_MAIL),
+        ],
+    )
+    .await;
     let check = c
         .get(&format!("/orust/barnomsorg/kontrollera?lang={lang}"))
         .await;

@@ -18,10 +18,9 @@ use blankett_runtime::config::{Config, OidcConfig, SigningMethod};
 use blankett_runtime::outbox::{DeliveryConfig, Target};
 use blankett_runtime::shs::loopback::LoopbackMailbox as Receiver;
 use blankett_runtime::signing::{self, SignatureState};
-use blankett_runtime::store::Draft;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use support::{app_with, csrf_of, Client};
+use support::{app_with, csrf_of, draft, Client};
 
 const MARIA: &str = "199001012385"; // "Erik Eriksson" at the provider
 const ANNA: &str = "198112289874";
@@ -269,31 +268,6 @@ fn request_object(url: &str) -> serde_json::Value {
 
 fn request_header(url: &str) -> serde_json::Value {
     request_part(url, 0)
-}
-
-async fn draft(state: &AppState, form: &str, case: usize, pnr: &str, changes: &[(&str, &str)]) {
-    let reg = state.registry();
-    let (_, svc) = reg.service("orust", form).unwrap();
-    let mut answers = svc.form.tests[case].answers.clone();
-    for (k, v) in changes {
-        answers.insert(k.to_string(), serde_json::json!(v));
-    }
-    let now = chrono::Utc::now().to_rfc3339();
-    state
-        .store
-        .put_draft(&Draft {
-            id: uuid::Uuid::new_v4().to_string(),
-            owner: format!("pnr:{pnr}"),
-            kommun: "orust".into(),
-            form: form.into(),
-            form_hash: svc.form.hash.clone(),
-            answers: serde_json::to_string(&answers).unwrap(),
-            page: svc.form.pages[0].id.clone(),
-            created_at: now.clone(),
-            updated_at: now,
-        })
-        .await
-        .unwrap();
 }
 
 /// The check page's "sign and send": returns our page before the provider.

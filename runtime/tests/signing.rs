@@ -11,8 +11,7 @@ use blankett_runtime::app::AppState;
 use blankett_runtime::auth::bankid::simulator::Simulator;
 use blankett_runtime::config::BankIdConfig;
 use blankett_runtime::signing::{self, SignatureState};
-use blankett_runtime::store::Draft;
-use support::{app_with, csrf_of, Client};
+use support::{app_with, csrf_of, draft, Client};
 
 const MARIA: &str = "199001012385";
 const ANNA: &str = "198112289874";
@@ -33,33 +32,6 @@ async fn setup() -> (axum::Router, AppState, Simulator) {
     })
     .await;
     (router, state, sim)
-}
-
-/// A draft of `form` for `pnr` holding the answers of the form's own test case `case`, with
-/// `changes` over them.
-async fn draft(state: &AppState, form: &str, case: usize, pnr: &str, changes: &[(&str, &str)]) {
-    let reg = state.registry();
-    let (_, svc) = reg.service("orust", form).unwrap();
-    let mut answers = svc.form.tests[case].answers.clone();
-    for (k, v) in changes {
-        answers.insert(k.to_string(), serde_json::json!(v));
-    }
-    let now = chrono::Utc::now().to_rfc3339();
-    state
-        .store
-        .put_draft(&Draft {
-            id: uuid::Uuid::new_v4().to_string(),
-            owner: format!("pnr:{pnr}"),
-            kommun: "orust".into(),
-            form: form.into(),
-            form_hash: svc.form.hash.clone(),
-            answers: serde_json::to_string(&answers).unwrap(),
-            page: svc.form.pages[0].id.clone(),
-            created_at: now.clone(),
-            updated_at: now,
-        })
-        .await
-        .unwrap();
 }
 
 /// Sends the check page: the signature order starts; returns the waiting page's address.

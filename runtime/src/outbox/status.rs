@@ -42,22 +42,12 @@ fn error(status: StatusCode, message: &str) -> Response {
 
 /// The target whose `status_token` the request carries, compared in constant time.
 fn caller<'a>(targets: &'a [Target], headers: &HeaderMap) -> Option<&'a Target> {
-    let got = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))?
-        .trim();
-    let same = |want: &str| {
-        got.len() == want.len()
-            && got
-                .bytes()
-                .zip(want.bytes())
-                .fold(0u8, |a, (x, y)| a | (x ^ y))
-                == 0
-    };
-    targets
-        .iter()
-        .find(|t| t.status_token.as_deref().is_some_and(same))
+    let got = crate::security::bearer(headers)?;
+    targets.iter().find(|t| {
+        t.status_token
+            .as_deref()
+            .is_some_and(|want| crate::security::same_secret(got, want))
+    })
 }
 
 impl Report {

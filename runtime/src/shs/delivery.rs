@@ -252,19 +252,8 @@ pub struct DeliveryAuth {
 
 impl DeliveryAuth {
     fn allows(&self, headers: &HeaderMap, orgnr: &str) -> bool {
-        let got = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("");
-        let same = |want: &String| {
-            got.len() == want.len()
-                && got
-                    .bytes()
-                    .zip(want.bytes())
-                    .fold(0u8, |a, (x, y)| a | (x ^ y))
-                    == 0
-        };
+        let got = crate::security::bearer(headers).unwrap_or("");
+        let same = |want: &String| crate::security::same_secret(got, want);
         self.tokens.get(orgnr).is_some_and(same) || self.any.as_ref().is_some_and(same)
     }
 }

@@ -582,14 +582,7 @@ async fn answer(State(mb): State<Arc<Mailbox>>, Path(txid): Path<String>, body: 
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
     };
-    let csrf = field("csrf");
-    if csrf.len() != mb.csrf.len()
-        || csrf
-            .bytes()
-            .zip(mb.csrf.bytes())
-            .fold(0u8, |a, (x, y)| a | (x ^ y))
-            != 0
-    {
+    if !crate::security::same_secret(field("csrf"), &mb.csrf) {
         return crate::web::forbidden_csrf("sv");
     }
     let case_number = field("diarienummer").trim();

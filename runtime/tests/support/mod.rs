@@ -193,3 +193,30 @@ pub async fn fill_felanmalan_anonymously(c: &mut Client) {
     )
     .await;
 }
+
+/// A draft of orust's `form` for `pnr` holding the answers of the form's own test case `case`,
+/// with `changes` over them: a person who has filled the form in, at its check page.
+pub async fn draft(state: &AppState, form: &str, case: usize, pnr: &str, changes: &[(&str, &str)]) {
+    let reg = state.registry();
+    let (_, svc) = reg.service("orust", form).unwrap();
+    let mut answers = svc.form.tests[case].answers.clone();
+    for (k, v) in changes {
+        answers.insert(k.to_string(), serde_json::json!(v));
+    }
+    let now = chrono::Utc::now().to_rfc3339();
+    state
+        .store
+        .put_draft(&blankett_runtime::store::Draft {
+            id: uuid::Uuid::new_v4().to_string(),
+            owner: format!("pnr:{pnr}"),
+            kommun: "orust".into(),
+            form: form.into(),
+            form_hash: svc.form.hash.clone(),
+            answers: serde_json::to_string(&answers).unwrap(),
+            page: svc.form.pages[0].id.clone(),
+            created_at: now.clone(),
+            updated_at: now,
+        })
+        .await
+        .unwrap();
+}
