@@ -56,12 +56,37 @@ pub fn digest(xml: &str) -> String {
     hex::encode(Sha256::digest(xml.as_bytes()))
 }
 
+/// The guardians the form names in `guardians:` whose fields are shown and answered: each
+/// one's personnummer (12 digits) and e-mail address, if the form asks for one and it is given.
+pub fn named_guardians(form: &Form, outcome: &Outcome) -> Vec<(String, Option<String>)> {
+    let text = |path: &str| match outcome.values.get(path) {
+        Some(blankett_compiler::expr::Value::Text(v))
+            if outcome.is_visible(path) && !v.trim().is_empty() =>
+        {
+            Some(v.trim().to_string())
+        }
+        _ => None,
+    };
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    for g in &form.guardians {
+        let Some(pnr) = text(&g.personnummer) else {
+            continue;
+        };
+        let digits: String = pnr.chars().filter(|c| c.is_ascii_digit()).collect();
+        if digits.len() != 12 || out.iter().any(|(p, _)| *p == digits) {
+            continue;
+        }
+        out.push((digits, g.email.as_deref().and_then(text)));
+    }
+    out
+}
+
 /// The personnummer (12 digits) of every guardian the form names: answered, visible
 /// `personnummer` fields inside a `vardnadshavare…` group.
 pub fn guardians(form: &Form, outcome: &Outcome) -> Vec<String> {
     if !form.guardians.is_empty() {
         // The form says which fields name them (`guardians:`).
-        return crate::mail::invitation::named_guardians(form, outcome)
+        return named_guardians(form, outcome)
             .into_iter()
             .map(|(pnr, _)| pnr)
             .collect();
@@ -122,7 +147,7 @@ pub fn visible_summary(form: &Form, outcome: &Outcome) -> String {
     text
 }
 
-fn b64(bytes: &[u8]) -> String {
+pub(crate) fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
@@ -153,7 +178,6 @@ pub async fn start_applicant(
             .collect(),
         _ => Vec::new(),
     };
-    let xml_hash = Sha256::digest(submission.xml.as_bytes());
     let pending = Pending {
         role: "applicant".into(),
         title: form.title.get("sv").to_string(),
@@ -166,6 +190,20 @@ pub async fn start_applicant(
         cosigners,
         lang: Some(lang.to_string()),
     };
+    begin(state, session, headers, form, outcome, pending).await
+}
+
+/// Starts the signature `pending` describes with the configured e-ID: the signer, bound by
+/// personnummer, signs the SHA-256 of the XML (`pending.digest`) under a readable summary of
+/// the answers, and comes back to `pending.back` when it is done or fails.
+async fn begin(
+    state: &AppState,
+    session: &Session,
+    headers: &axum::http::HeaderMap,
+    form: &Form,
+    outcome: &Outcome,
+    pending: Pending,
+) -> Response {
     if crate::auth::oidc_sign::chosen(state) {
         let message = crate::auth::oidc_sign::sign_message(form, outcome);
         return crate::auth::oidc_sign::begin(state, session, pending, message).await;
@@ -177,17 +215,17 @@ pub async fn start_applicant(
             ..Default::default()
         }),
         user_visible_data: Some(b64(visible_summary(form, outcome).as_bytes())),
-        user_non_visible_data: Some(b64(&xml_hash)),
+        user_non_visible_data: Some(b64(&hex::decode(&pending.digest).unwrap_or_default())),
         user_visible_data_format: Some("simpleMarkdownV1".into()),
     };
-    let next = format!("{base}/kontrollera");
-    match crate::auth::bankid::begin(state, session, req, false, &next, Some(pending)).await {
+    let back = pending.back.clone();
+    match crate::auth::bankid::begin(state, session, req, false, &back, Some(pending)).await {
         Ok(url) => crate::web::redirect(&url),
         Err(e) => crate::auth::bankid::failed_page(&e),
     }
 }
 
-fn refused(heading: &str, body: &str) -> Response {
+pub(crate) fn refused(heading: &str, body: &str) -> Response {
     crate::web::message(StatusCode::FORBIDDEN, "sv", heading, body)
 }
 
@@ -575,11 +613,10 @@ pub async fn cosign(
         &crate::journey::parse_answers(&s.answers),
         chrono::Local::now().date_naive(),
     );
-    let back = format!("/underskrift/{invite}");
     let pending = Pending {
         role: "guardian".into(),
         title: form.title.get("sv").to_string(),
-        back: back.clone(),
+        back: format!("/underskrift/{invite}"),
         digest: digest(&s.xml),
         signer_pnr: c.pnr.clone(),
         submission: None,
@@ -588,24 +625,7 @@ pub async fn cosign(
         cosigners: vec![],
         lang: None,
     };
-    if crate::auth::oidc_sign::chosen(&state) {
-        let message = crate::auth::oidc_sign::sign_message(&form, &outcome);
-        return crate::auth::oidc_sign::begin(&state, &session, pending, message).await;
-    }
-    let req = OrderRequest {
-        end_user_ip: crate::auth::bankid::end_user_ip(&headers),
-        requirement: Some(Requirement {
-            personal_number: Some(c.pnr.clone()),
-            ..Default::default()
-        }),
-        user_visible_data: Some(b64(visible_summary(&form, &outcome).as_bytes())),
-        user_non_visible_data: Some(b64(&Sha256::digest(s.xml.as_bytes()))),
-        user_visible_data_format: Some("simpleMarkdownV1".into()),
-    };
-    match crate::auth::bankid::begin(&state, &session, req, false, &back, Some(pending)).await {
-        Ok(url) => crate::web::redirect(&url),
-        Err(e) => crate::auth::bankid::failed_page(&e),
-    }
+    begin(&state, &session, &headers, &form, &outcome, pending).await
 }
 
 /// `POST /mina-sidor/inlamning/{id}/aterkalla`: the applicant withdraws a submission that

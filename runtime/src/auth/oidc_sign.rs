@@ -71,10 +71,6 @@ pub fn provider_name(state: &AppState) -> String {
         .unwrap_or_else(|| "e-legitimation".into())
 }
 
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
 fn b64url(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
@@ -219,8 +215,8 @@ async fn request(
             "auth_time": {"essential": true},
         }},
         SIGN_REQUEST: {
-            "tbs_data": b64(&tbs),
-            "sign_message": {"message#sv": b64(message.as_bytes()), "mime_type": "text/plain"},
+            "tbs_data": crate::signing::b64(&tbs),
+            "sign_message": {"message#sv": crate::signing::b64(message.as_bytes()), "mime_type": "text/plain"},
         },
     });
     let jwt = signed_jwt(&key, &object)?;
@@ -315,24 +311,20 @@ pub async fn finish(
     };
     let Some(signature) = claims.user_signature.filter(|s| !s.is_empty()) else {
         tracing::warn!("OIDC signature refused: the ID token has no userSignature claim");
-        return refused(
+        return crate::signing::refused(
             "Ingen underskrift kom tillbaka",
             "E-legitimationstjänsten skickade ingen underskrift. Ingenting har skrivits under.",
         );
     };
     if !crate::signing::covers(&signature, &pending.digest) {
         tracing::warn!("OIDC signature refused: it does not cover the submission's SHA-256");
-        return refused(
+        return crate::signing::refused(
             "Underskriften gäller inte ansökan",
             "Det som skrevs under är inte ansökan som den ser ut här. Ingenting har skrivits under.",
         );
     }
     let evidence = claims.authn_evidence.unwrap_or_default();
     crate::signing::signed(state, session, pending, &person, &signature, &evidence).await
-}
-
-fn refused(heading: &str, body: &str) -> Response {
-    crate::web::message(StatusCode::FORBIDDEN, "sv", heading, body)
 }
 
 /// `GET /auth/oidc/jwks.json`: the public key of `request_key`, for the provider to check our

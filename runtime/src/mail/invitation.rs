@@ -8,36 +8,10 @@
 
 use crate::app::AppState;
 use crate::store::{utc_stamp, FinishedMail, InvitationMail, Submission};
-use blankett_compiler::eval::Outcome;
-use blankett_compiler::expr::Value;
-use blankett_compiler::ir::Form;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// The guardians the form names in `guardians:` whose fields are shown and answered: each
-/// one's personnummer (12 digits) and e-mail address, if the form asks for one and it is given.
-pub fn named_guardians(form: &Form, outcome: &Outcome) -> Vec<(String, Option<String>)> {
-    let text = |path: &str| match outcome.values.get(path) {
-        Some(Value::Text(v)) if outcome.is_visible(path) && !v.trim().is_empty() => {
-            Some(v.trim().to_string())
-        }
-        _ => None,
-    };
-    let mut out: Vec<(String, Option<String>)> = Vec::new();
-    for g in &form.guardians {
-        let Some(pnr) = text(&g.personnummer) else {
-            continue;
-        };
-        let digits: String = pnr.chars().filter(|c| c.is_ascii_digit()).collect();
-        if digits.len() != 12 || out.iter().any(|(p, _)| *p == digits) {
-            continue;
-        }
-        out.push((digits, g.email.as_deref().and_then(text)));
-    }
-    out
-}
 
 /// Queues an invitation mail to every co-signer of `s` with an e-mail address in the answers.
 /// Called once the submission is stored waiting with its co-signers; does nothing without
@@ -57,7 +31,7 @@ pub async fn queue(state: &AppState, s: &Submission, lang: &str) {
         &crate::journey::parse_answers(&s.answers),
         chrono::Local::now().date_naive(),
     );
-    let emails: BTreeMap<String, String> = named_guardians(&form, &outcome)
+    let emails: BTreeMap<String, String> = crate::signing::named_guardians(&form, &outcome)
         .into_iter()
         .filter_map(|(pnr, email)| Some((pnr, email?)))
         .collect();

@@ -170,3 +170,12 @@ impl MessageBuilder for ByTransport {
         }
     }
 }
+
+/// A tx.id as jobs store it: a UUID in lower case. A receiver may write it in capitals or with
+/// spaces around; what is not a UUID is kept as it is (and matches no job).
+pub(crate) fn canonical_tx_id(tx_id: &str) -> String {
+    let tx_id = tx_id.trim();
+    uuid::Uuid::parse_str(tx_id)
+        .map(|u| u.to_string())
+        .unwrap_or_else(|_| tx_id.to_string())
+}

@@ -94,13 +94,9 @@ impl Outbox {
         orgnr: &str,
         tx_id: &str,
     ) -> Result<Option<(DeliveryJob, &Target)>, String> {
-        // The tx.id is a UUID; a receiver may write it in capitals.
-        let tx_id = uuid::Uuid::parse_str(tx_id)
-            .map(|u| u.to_string())
-            .unwrap_or_else(|_| tx_id.to_string());
         let Some(job) = self
             .store
-            .delivery_job_by_tx(&tx_id)
+            .delivery_job_by_tx(&super::canonical_tx_id(tx_id))
             .await
             .map_err(|e| e.to_string())?
         else {

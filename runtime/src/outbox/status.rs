@@ -194,12 +194,9 @@ async fn find(
             None => return Ok(None),
         }
     } else {
-        let tx = report.tx_id.as_deref().unwrap_or_default().trim();
-        let tx = uuid::Uuid::parse_str(tx)
-            .map(|u| u.to_string())
-            .unwrap_or_else(|_| tx.to_string());
+        let tx = report.tx_id.as_deref().unwrap_or_default();
         match store
-            .delivery_job_by_tx(&tx)
+            .delivery_job_by_tx(&super::canonical_tx_id(tx))
             .await
             .map_err(|e| e.to_string())?
         {
