@@ -4,9 +4,9 @@
 //! server is SIGKILLed in the middle of delivering and restarted on the same data. The mailbox
 //! ends with each submission's tx.id exactly once, every message a valid SHS message.
 
-use blankett_runtime::shs::loopback::{LoopbackMailbox, Mode};
-use blankett_runtime::shs::mailbox::Fault;
 use blankett_runtime::shs::Message;
+use blankett_runtime::test_mailbox::loopback::{LoopbackMailbox, Mode};
+use blankett_runtime::test_mailbox::Fault;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

@@ -1,11 +1,11 @@
-//! The application: one state, routers merged per area.
+//! The application: one state, and the routers of the areas (site, auth, journey, signing,
+//! Mina sidor, admin, api, SHS pickup) merged into one.
 
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::registry::Registry;
 use crate::store::DynStore;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
 use axum::Router;
 use std::sync::{Arc, RwLock};
 
@@ -124,85 +124,28 @@ impl AppState {
     }
 }
 
+/// The whole site: each area's router, merged. People's pages go through the session layer;
+/// the machine endpoints (the status callback, SHS pickup) are merged after it, so they get no
+/// session and no CSRF token but each its own bearer token.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_request_bytes;
     Router::new()
-        .route("/", get(crate::pages::index))
-        .route("/healthz", get(crate::pages::healthz))
-        .route("/metrics", get(crate::pages::metrics))
-        .route("/assets/{file}", get(crate::pages::asset))
-        .route(
-            "/auth/dev",
-            get(crate::auth_dev::page).post(crate::auth_dev::login),
-        )
-        .route("/auth/logga-ut", post(crate::auth_dev::logout))
-        .route("/auth/logga-in", get(crate::auth::page))
-        .route("/auth/oidc", get(crate::auth::oidc::start))
-        .route("/auth/oidc/callback", get(crate::auth::oidc::callback))
-        .route(
-            "/auth/oidc/underskrift/{id}",
-            get(crate::auth::oidc_sign::page),
-        )
-        .route("/auth/oidc/jwks.json", get(crate::auth::oidc_sign::jwks))
-        .route("/auth/bankid", post(crate::auth::bankid::start))
-        .route("/auth/bankid/{id}", get(crate::auth::bankid::wait))
-        .route("/auth/bankid/{id}/status", get(crate::auth::bankid::status))
-        .route("/auth/bankid/{id}/qr.svg", get(crate::auth::bankid::qr_svg))
-        .route(
-            "/auth/bankid/{id}/avbryt",
-            post(crate::auth::bankid::cancel),
-        )
-        .route(
-            "/auth/bankid/{id}/simulera",
-            post(crate::auth::bankid::simulate),
-        )
-        .route(
-            "/underskrift/{invite}",
-            get(crate::signing::invite).post(crate::signing::cosign),
-        )
-        .route(
-            "/mina-sidor/inlamning/{id}/aterkalla",
-            post(crate::signing::withdraw),
-        )
-        .route("/mina-sidor", get(crate::mina_sidor::overview))
-        .route(
-            "/mina-sidor/inlamning/{id}/{file}",
-            get(crate::mina_sidor::download),
-        )
-        .route(
-            "/mina-sidor/bilaga/{id}",
-            get(crate::mina_sidor::attachment),
-        )
-        .route("/admin", get(crate::admin::overview))
-        .route(
-            "/admin/leverans/{job}/forsok-igen",
-            post(crate::outbox::admin::retry),
-        )
-        .route("/_dev/version", get(crate::pages::dev_version))
-        .route("/{kommun}/theme.css", get(crate::pages::theme))
-        .route("/{kommun}/{form}", get(crate::journey::start_redirect))
-        .route("/{kommun}/{form}/", get(crate::journey::start))
-        .route("/{kommun}/{form}/form.js", get(crate::journey::form_js))
-        .route(
-            "/{kommun}/{form}/kontrollera",
-            get(crate::journey::check).post(crate::journey::submit),
-        )
-        .route("/{kommun}/{form}/kvitto/{id}", get(crate::journey::receipt))
-        .route(
-            "/{kommun}/{form}/{page}",
-            get(crate::journey::page).post(crate::journey::save_page),
-        )
+        .merge(crate::site::router())
+        .merge(crate::auth::router())
+        .merge(crate::signing::router())
+        .merge(crate::mina_sidor::router())
+        .merge(crate::admin::router())
+        .merge(crate::journey::router())
         .nest_service("/_dev/bankid", dev_simulator(&state))
         // Every other address gets the page that says so, not an empty 404.
-        .fallback(crate::pages::fallback)
+        .fallback(crate::site::fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::session::layer,
         ))
-        // Called by case systems, not people: added after the session layer, so no session
-        // (and no CSRF token) but each its own bearer token.
-        .route("/api/leverans/status", post(crate::outbox::status::report))
+        .merge(crate::api::router())
         .merge(pickup_service(&state))
+        .layer(axum::middleware::from_fn(crate::error::localize))
         .layer(axum::middleware::from_fn(crate::security::headers))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)

@@ -2,13 +2,25 @@
 //! Everything is looked up by owner: another person's id answers 404, as if it did not exist.
 
 use crate::app::AppState;
+use crate::error::{Error, Result};
 use crate::session::owner;
 use crate::store::Session;
+use crate::submission::local_time;
+use crate::submission::signing::{signature_state, SignatureState, WAITING};
+use crate::web::{Lang, OwnedSubmission};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
+use axum::routing::get;
+use axum::{Extension, Router};
 use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/mina-sidor", get(overview))
+        .route("/mina-sidor/inlamning/{id}/{file}", get(download))
+        .route("/mina-sidor/bilaga/{id}", get(attachment))
+}
 
 #[derive(serde::Deserialize, Default)]
 pub struct Q {
@@ -34,27 +46,16 @@ fn status_text(status: &str, lang: &str) -> &'static str {
     }
 }
 
-/// A stored time (UTC) as people here read it: the server's local time, "2026-05-12 14:05".
-pub fn local_time(rfc3339: &str) -> String {
-    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
-        Ok(d) => d
-            .with_timezone(&chrono::Local)
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
-        Err(_) => rfc3339.get(..16).unwrap_or("").replace('T', " "),
-    }
-}
-
-pub async fn overview(
+async fn overview(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Query(q): Query<Q>,
-    lang: crate::web::Lang,
-) -> Response {
-    let lang = lang.get(&Default::default());
+    Lang(lang): Lang,
+) -> Result {
     if session.person_pnr.is_none() {
-        let next = "/mina-sidor";
-        return crate::web::redirect(&crate::auth::login_url(&state, next));
+        return Err(Error::LogInFirst {
+            to: crate::auth::login_url(&state, "/mina-sidor"),
+        });
     }
     let me = owner(&session);
     let reg = state.registry();
@@ -66,28 +67,25 @@ pub async fn overview(
     let drafts: Vec<serde_json::Value> = state
         .store
         .drafts_of(&me)
-        .await
-        .unwrap_or_default()
+        .await?
         .iter()
         .map(|d| json!({"href": format!("/{}/{}/{}", d.kommun, d.form, d.page), "title": title_of(&d.kommun, &d.form), "updated": local_time(&d.updated_at)}))
         .collect();
     let mut submissions = Vec::new();
-    for s in state.store.submissions_of(&me).await.unwrap_or_default() {
+    for s in state.store.submissions_of(&me).await? {
         let atts: Vec<serde_json::Value> = state
             .store
             .attachments_of_submission(&s.id)
-            .await
-            .unwrap_or_default()
+            .await?
             .iter()
             .map(|a| json!({"href": format!("/mina-sidor/bilaga/{}", a.id), "name": a.filename}))
             .collect();
-        let signed_by: Vec<String> = match crate::signing::signature_state(&state, &s).await {
-            crate::signing::SignatureState::Signed(sigs)
-            | crate::signing::SignatureState::Waiting(sigs, _) => sigs
+        let signed_by: Vec<String> = match signature_state(&state, &s).await? {
+            SignatureState::Signed(sigs) | SignatureState::Waiting(sigs, _) => sigs
                 .iter()
                 .map(|g| format!("{} {}", g.signer_name, local_time(&g.signed_at)))
                 .collect(),
-            crate::signing::SignatureState::Invalid => vec![if lang == "en" {
+            SignatureState::Invalid => vec![if lang == "en" {
                 "The signature does not match the submission".to_string()
             } else {
                 "Underskriften stämmer inte med ansökan".to_string()
@@ -96,7 +94,7 @@ pub async fn overview(
         };
         submissions.push(json!({
             "signed_by": signed_by,
-            "withdraw": (s.status == crate::signing::WAITING).then(|| format!("/mina-sidor/inlamning/{}/aterkalla", s.id)),
+            "withdraw": (s.status == WAITING).then(|| format!("/mina-sidor/inlamning/{}/aterkalla", s.id)),
             "reference": s.reference,
             "receipt": format!("/{}/{}/kvitto/{}", s.kommun, s.form, s.id),
             "title": title_of(&s.kommun, &s.form),
@@ -114,52 +112,41 @@ pub async fn overview(
         json!({"title": if lang == "en" { "My pages" } else { "Mina sidor" }, "drafts": drafts, "submissions": submissions,
             "saved": q.sparad.is_some(), "csrf": session.csrf, "user": session.person_name}),
     );
-    crate::web::html_page(body, lang == "en")
+    Ok(crate::web::html_page(body, lang == "en"))
 }
 
-pub async fn download(
-    State(state): State<AppState>,
+async fn download(
     Extension(session): Extension<Session>,
-    Path((id, file)): Path<(String, String)>,
-) -> Response {
-    let Some(s) = state
-        .store
-        .submission(&id)
-        .await
-        .ok()
-        .flatten()
-        .filter(|s| s.owner == owner(&session) && session.person_pnr.is_some())
-    else {
-        return crate::web::not_found(&state, "sv");
-    };
+    OwnedSubmission(s): OwnedSubmission,
+    Path((_, file)): Path<(String, String)>,
+) -> Result {
+    if session.person_pnr.is_none() {
+        return Err(Error::NotFound);
+    }
     let (ty, body) = match file.as_str() {
         "ansokan.xml" => ("application/xml; charset=utf-8", s.xml),
         "ansokan.json" => ("application/json; charset=utf-8", s.json),
-        _ => return crate::web::not_found(&state, "sv"),
+        _ => return Err(Error::NotFound),
     };
     let disposition = format!("attachment; filename=\"{}-{}\"", s.reference, file);
     let mut res = ([(header::CONTENT_TYPE, ty)], body).into_response();
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
-    res
+    Ok(res)
 }
 
-pub async fn attachment(
+async fn attachment(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Path(id): Path<String>,
-) -> Response {
-    let Some((a, data)) = state
+) -> Result<Response> {
+    let (a, data) = state
         .store
         .attachment(&id)
-        .await
-        .ok()
-        .flatten()
+        .await?
         .filter(|(a, _)| a.owner == owner(&session))
-    else {
-        return crate::web::not_found(&state, "sv");
-    };
+        .ok_or(Error::NotFound)?;
     let mut res = ([(header::CONTENT_TYPE, a.mime.clone())], data).into_response();
     // Always a download: an uploaded file is never shown as a page of this site.
     let safe: String = a
@@ -170,5 +157,5 @@ pub async fn attachment(
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
-    res
+    Ok(res)
 }

@@ -2,6 +2,7 @@
 //! instances share it), an idle timeout, and a CSRF token per session.
 
 use crate::app::AppState;
+use crate::error::Error;
 use crate::store::Session;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
@@ -49,10 +50,32 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     if req.uri().path().starts_with("/_dev/bankid/") {
         return next.run(req).await;
     }
+    let cookie = cookie_value(&req);
+    match load(&state, cookie).await {
+        Ok((session, fresh)) => {
+            let id = session.id.clone();
+            req.extensions_mut().insert(session);
+            let mut res = next.run(req).await;
+            if fresh {
+                let secure = if state.config.dev { "" } else { "; Secure" };
+                let cookie = format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax{secure}");
+                if let Ok(v) = HeaderValue::from_str(&cookie) {
+                    res.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            res
+        }
+        // The store failed: 503, never a fresh session that would hide the person's drafts.
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The request's session and whether it is new (expired or none), stored.
+async fn load(state: &AppState, cookie: Option<String>) -> Result<(Session, bool), Error> {
     let idle = chrono::Duration::minutes(state.config.idle_timeout_minutes.max(1));
     let mut fresh = false;
-    let existing = match cookie_value(&req) {
-        Some(id) => state.store.session(&id).await.ok().flatten(),
+    let existing = match cookie {
+        Some(id) => state.store.session(&id).await?,
         None => None,
     };
     let session = match existing {
@@ -61,14 +84,14 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
                 .map(|d| d.with_timezone(&chrono::Utc))
                 .unwrap_or_else(|_| now());
             if now() - last > idle {
-                let _ = state.store.delete_session(&s.id).await;
+                state.store.delete_session(&s.id).await?;
                 fresh = true;
                 new_session()
             } else {
                 // Touch at most once a minute: a write per page view would cost throughput.
                 if now() - last > chrono::Duration::seconds(60) {
                     s.last_seen_at = now().to_rfc3339();
-                    let _ = state.store.put_session(&s).await;
+                    state.store.put_session(&s).await?;
                 }
                 s
             }
@@ -79,26 +102,9 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
         }
     };
     if fresh {
-        if let Err(e) = state.store.put_session(&session).await {
-            tracing::error!(error = %e, "cannot store a session");
-            return (
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "Tjänsten är tillfälligt otillgänglig. Försök igen om en stund.",
-            )
-                .into_response();
-        }
+        state.store.put_session(&session).await?;
     }
-    let id = session.id.clone();
-    req.extensions_mut().insert(session);
-    let mut res = next.run(req).await;
-    if fresh {
-        let secure = if state.config.dev { "" } else { "; Secure" };
-        let cookie = format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax{secure}");
-        if let Ok(v) = HeaderValue::from_str(&cookie) {
-            res.headers_mut().append(header::SET_COOKIE, v);
-        }
-    }
-    res
+    Ok((session, fresh))
 }
 
 fn new_session() -> Session {

@@ -2,7 +2,7 @@
 //! tx.ids in the labels) through refused connections, 500s, retryable SHS errors and lost
 //! answers; a permanent SHS error makes a dead letter at once, and its manual retry; the
 //! canary; two instances sharing PostgreSQL. The receiver is the test mailbox
-//! (`shs::loopback`), which reads every message with the runtime's SHS parser. No timing
+//! (`test_mailbox::loopback`), which reads every message with the runtime's SHS parser. No timing
 //! asserts: backoffs are short and tests wait for outcomes (with a generous limit that only
 //! turns a hang into a failure).
 
@@ -13,10 +13,10 @@ use axum::http::StatusCode;
 use blankett_runtime::metrics::Metrics;
 use blankett_runtime::outbox::{backoff, DeliveryConfig, Outbox, SendOutcome, Target, Transport};
 use blankett_runtime::registry::Registry;
-use blankett_runtime::shs::loopback::{LoopbackMailbox, Mode};
-use blankett_runtime::shs::mailbox::Fault;
 use blankett_runtime::shs::{Message, Status};
 use blankett_runtime::store::{self, DynStore, NewSubmission, Submission};
+use blankett_runtime::test_mailbox::loopback::{LoopbackMailbox, Mode};
+use blankett_runtime::test_mailbox::Fault;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;

@@ -448,7 +448,7 @@ async fn a_message_that_cannot_be_made_is_a_dead_letter_and_never_offered() {
             role: "applicant".into(),
             signer_pnr: "198112289874".into(),
             signer_name: "Anna Andersson".into(),
-            digest: blankett_runtime::signing::digest(signed_xml),
+            digest: blankett_runtime::submission::signing::digest(signed_xml),
             signature: String::new(),
             ocsp_response: String::new(),
             signed_at: chrono::Utc::now().to_rfc3339(),

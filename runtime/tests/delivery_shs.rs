@@ -6,8 +6,8 @@
 mod support;
 
 use blankett_runtime::outbox::{DeliveryConfig, Target};
-use blankett_runtime::shs::mailbox::{self, Mailbox};
 use blankett_runtime::shs::Message;
+use blankett_runtime::test_mailbox::{self as mailbox, Mailbox};
 use std::time::Duration;
 use support::{app_with, fill_felanmalan_anonymously, Client};
 
@@ -153,7 +153,7 @@ async fn store_signed(
             role: "applicant".into(),
             signer_pnr: "198112289874".into(),
             signer_name: "Anna Andersson".into(),
-            digest: blankett_runtime::signing::digest(signed_xml),
+            digest: blankett_runtime::submission::signing::digest(signed_xml),
             signature: b64(signed.as_bytes()),
             ocsp_response: b64(b"\x30\x03\x0a\x01\x00"),
             signed_at: chrono::Utc::now().to_rfc3339(),

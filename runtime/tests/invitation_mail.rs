@@ -281,7 +281,7 @@ async fn the_other_guardian_is_mailed_the_link_and_the_deadline() {
         "{text}"
     );
     let cosigner = state.store.cosigners_of(&id).await.unwrap().remove(0);
-    let deadline = blankett_runtime::mina_sidor::local_time(&cosigner.deadline);
+    let deadline = blankett_runtime::submission::local_time(&cosigner.deadline);
     assert!(
         text.contains(&format!("Skriv under senast {deadline}")),
         "{text}"

@@ -4,7 +4,7 @@
 mod support;
 
 use axum::http::StatusCode;
-use blankett_runtime::journey::compatible;
+use blankett_runtime::submission::compatible;
 use support::{app, csrf_of, Client};
 
 #[tokio::test]

@@ -16,8 +16,8 @@ use base64::Engine;
 use blankett_runtime::app::AppState;
 use blankett_runtime::config::{Config, OidcConfig, SigningMethod};
 use blankett_runtime::outbox::{DeliveryConfig, Target};
-use blankett_runtime::shs::loopback::LoopbackMailbox as Receiver;
-use blankett_runtime::signing::{self, SignatureState};
+use blankett_runtime::submission::signing::{self, SignatureState};
+use blankett_runtime::test_mailbox::loopback::LoopbackMailbox as Receiver;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use support::{app_with, csrf_of, draft, Client};
@@ -412,7 +412,7 @@ async fn an_applicant_signs_through_the_provider_and_a_changed_xml_is_not_delive
     let s = state.store.submission(&id).await.unwrap().unwrap();
     assert!(!signing::verify(&s.xml, &sigs[0]));
     assert_eq!(
-        signing::signature_state(&state, &s).await,
+        signing::signature_state(&state, &s).await.unwrap(),
         SignatureState::Invalid
     );
     assert!(c

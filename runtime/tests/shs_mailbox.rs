@@ -4,11 +4,11 @@
 
 mod shs_support;
 
-use blankett_runtime::shs::mailbox::{self, Mailbox};
 use blankett_runtime::shs::reply::{fetch_replies, Management, ManagementOutcome};
 use blankett_runtime::shs::{
     apply_reply, Message, ReplyStatus, SendOutcome, ShsClient, ShsClientConfig,
 };
+use blankett_runtime::test_mailbox::{self as mailbox, Mailbox};
 use shs_support::*;
 
 async fn start(dir: &std::path::Path) -> (String, std::sync::Arc<Mailbox>) {

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use blankett_runtime::app::AppState;
 use blankett_runtime::auth::bankid::simulator::Simulator;
 use blankett_runtime::config::BankIdConfig;
-use blankett_runtime::signing::{self, SignatureState};
+use blankett_runtime::submission::signing::{self, SignatureState};
 use support::{app_with, csrf_of, draft, Client};
 
 const MARIA: &str = "199001012385";
@@ -127,7 +127,7 @@ async fn an_applicant_signs_the_exact_xml_and_a_changed_xml_is_not_signed() {
     assert_eq!(sigs[0].digest, signing::digest(&s.xml));
     assert!(signing::verify(&s.xml, &sigs[0]));
     assert!(matches!(
-        signing::signature_state(&state, &s).await,
+        signing::signature_state(&state, &s).await.unwrap(),
         SignatureState::Signed(_)
     ));
     assert_eq!(fully_signed_events(&state, "bygglov").await, 1);
@@ -150,7 +150,7 @@ async fn an_applicant_signs_the_exact_xml_and_a_changed_xml_is_not_signed() {
     .await;
     let s = state.store.submission(&id).await.unwrap().unwrap();
     assert_eq!(
-        signing::signature_state(&state, &s).await,
+        signing::signature_state(&state, &s).await.unwrap(),
         SignatureState::Invalid
     );
     let page = c.get(&receipt).await;
@@ -237,7 +237,7 @@ async fn guardians_sign_and_the_submission_completes_only_at_the_last_signature(
     let s = state.store.submission(&id).await.unwrap().unwrap();
     assert_eq!(s.status, signing::WAITING);
     assert!(matches!(
-        signing::signature_state(&state, &s).await,
+        signing::signature_state(&state, &s).await.unwrap(),
         SignatureState::Waiting(_, _)
     ));
     assert_eq!(

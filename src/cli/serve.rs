@@ -144,7 +144,7 @@ fn deliver_to_test_mailbox(
 /// `blankett dev` without a delivery target: the test mailbox on a free loopback port, in the
 /// data folder. Returns its base URL and its delivery service's token.
 async fn start_test_mailbox(data: &Path) -> Result<(String, String), String> {
-    use blankett_runtime::shs::mailbox::{self, Mailbox};
+    use blankett_runtime::test_mailbox::{self as mailbox, Mailbox};
     let dir = data.join("shs-mailbox");
     let mb = Mailbox::open(&dir, None)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -1,8 +1,9 @@
 //! `blankett shs show FILE`: what an SHS message holds, for operators chasing a transport
 //! problem; `blankett shs-mailbox`: the local test mailbox that plays the case system.
 
-use blankett_runtime::shs::mailbox::{self, Mailbox};
-use blankett_runtime::shs::{describe, Message};
+use blankett_runtime::shs::Message;
+use blankett_runtime::test_mailbox::describe;
+use blankett_runtime::test_mailbox::{self as mailbox, Mailbox};
 use serde_json::Value;
 use std::path::Path;
 use std::process::ExitCode;

@@ -3,15 +3,28 @@
 //! for the person who logged in.
 
 pub mod bankid;
+pub mod dev;
 pub mod oidc;
 pub mod oidc_sign;
 
 use crate::app::AppState;
+use crate::error::Result;
 use crate::store::Session;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::Extension;
+use axum::routing::get;
+use axum::{Extension, Router};
 use serde_json::json;
+
+/// Every way to log in, and the OIDC provider's signing pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/logga-in", get(page))
+        .merge(dev::router())
+        .merge(oidc::router())
+        .merge(oidc_sign::router())
+        .merge(bankid::router())
+}
 
 /// A person an e-ID vouched for.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,7 +59,7 @@ pub struct Next {
 }
 
 /// `GET /auth/logga-in`: the ways to log in.
-pub async fn page(
+async fn page(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Query(q): Query<Next>,
@@ -68,8 +81,8 @@ pub async fn page(
 
 /// Ends a log-in: a new session id for the person (so an id known before log-in is worth
 /// nothing after it), then on to `next`.
-pub async fn log_in(state: &AppState, old: &Session, person: &Person, next: &str) -> Response {
-    let _ = state.store.delete_session(&old.id).await;
+pub async fn log_in(state: &AppState, old: &Session, person: &Person, next: &str) -> Result {
+    state.store.delete_session(&old.id).await?;
     let now = chrono::Utc::now().to_rfc3339();
     let fresh = Session {
         id: crate::session::token(),
@@ -79,9 +92,7 @@ pub async fn log_in(state: &AppState, old: &Session, person: &Person, next: &str
         created_at: now.clone(),
         last_seen_at: now,
     };
-    if let Err(e) = state.store.put_session(&fresh).await {
-        return crate::web::unavailable(e);
-    }
+    state.store.put_session(&fresh).await?;
     let mut res = crate::web::redirect(&safe_next(Some(next)));
     let secure = if state.config.dev { "" } else { "; Secure" };
     if let Ok(v) = format!(
@@ -93,5 +104,5 @@ pub async fn log_in(state: &AppState, old: &Session, person: &Person, next: &str
     {
         res.headers_mut().append(axum::http::header::SET_COOKIE, v);
     }
-    res
+    Ok(res)
 }

@@ -8,11 +8,12 @@
 use super::Person;
 use crate::app::AppState;
 use crate::config::OidcConfig;
+use crate::error::{Error, Texts};
 use crate::store::{EidOrder, Session};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use axum::Extension;
+use axum::routing::get;
+use axum::{Extension, Router};
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreJweContentEncryptionAlgorithm,
     CoreJwsSigningAlgorithm, CoreProviderMetadata,
@@ -23,6 +24,12 @@ use openidconnect::{
     TokenResponse, UserInfoClaims,
 };
 use serde::{Deserialize, Serialize};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/oidc", get(start))
+        .route("/auth/oidc/callback", get(callback))
+}
 
 pub const PNR_SCOPE: &str = "https://id.oidc.se/scope/naturalPersonNumber";
 pub const PNR_CLAIM: &str = "https://id.oidc.se/claim/personalIdentityNumber";
@@ -73,7 +80,7 @@ struct Pending {
 }
 
 /// Why a log-in was refused. Only the kind is logged: never a token or a personnummer.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub enum Refused {
     Provider(String),
     UnknownState,
@@ -82,6 +89,14 @@ pub enum Refused {
     Token(String),
     IdToken(String),
     NoPersonnummer,
+    /// Our own database failed: not the person's fault, and not the provider's.
+    Store(crate::store::StoreError),
+}
+
+impl From<crate::store::StoreError> for Refused {
+    fn from(e: crate::store::StoreError) -> Self {
+        Refused::Store(e)
+    }
 }
 
 impl std::fmt::Display for Refused {
@@ -94,6 +109,7 @@ impl std::fmt::Display for Refused {
             Refused::Token(e) => write!(f, "the token request failed: {e}"),
             Refused::IdToken(e) => write!(f, "the ID token was refused: {e}"),
             Refused::NoPersonnummer => write!(f, "no personnummer in the ID token or userinfo"),
+            Refused::Store(e) => write!(f, "{e}"),
         }
     }
 }
@@ -122,21 +138,20 @@ pub(super) async fn metadata(
 /// `GET /auth/oidc?next=…`: starts a log-in and sends the person to the provider. A link,
 /// not a form: the strict CSP's `form-action 'self'` stops a form's redirect to another site.
 /// Starting a log-in changes nothing for the session but a new pending state bound to it.
-pub async fn start(
+async fn start(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Query(q): Query<super::Next>,
-) -> Response {
-    let Some(cfg) = state.config.oidc.clone() else {
-        return crate::web::not_found(&state, "sv");
-    };
+) -> crate::error::Result {
+    let cfg = state.config.oidc.clone().ok_or(Error::NotFound)?;
     let next = super::safe_next(q.next.as_deref());
     match authorize_url(&state, &cfg, &session, &next).await {
-        Ok(url) => crate::web::redirect(&url),
-        Err(e) => {
-            tracing::warn!(error = %e, "OIDC log-in could not start");
-            unavailable()
-        }
+        Ok(url) => Ok(crate::web::redirect(&url)),
+        Err(Refused::Store(e)) => Err(e.into()),
+        Err(e) => Err(Error::Unavailable {
+            what: "the OIDC provider",
+            cause: e.to_string(),
+        }),
     }
 }
 
@@ -181,11 +196,10 @@ async fn authorize_url(
             id: csrf.secret().clone(),
             session_id: session.id.clone(),
             kind: "oidc".into(),
-            data: serde_json::to_string(&pending).unwrap_or_default(),
+            data: serde_json::to_string(&pending).map_err(|e| Refused::Provider(e.to_string()))?,
             created_at: chrono::Utc::now().to_rfc3339(),
         })
-        .await
-        .map_err(|e| Refused::Provider(e.to_string()))?;
+        .await?;
     Ok(url.to_string())
 }
 
@@ -198,14 +212,14 @@ pub struct Callback {
 
 /// `GET /auth/oidc/callback`: the provider sends the person back with a code, from a log-in
 /// or from a signature (`auth::oidc_sign`), told apart by the order the state names.
-pub async fn callback(
+async fn callback(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Query(q): Query<Callback>,
-) -> Response {
+) -> crate::error::Result {
     // The state is taken (deleted) first, whatever follows: it is good for one try only.
     let order = match q.state.as_deref() {
-        Some(s) if !s.is_empty() => state.store.take_eid_order(s).await.ok().flatten(),
+        Some(s) if !s.is_empty() => state.store.take_eid_order(s).await?,
         _ => None,
     };
     if let Some(order) = order.as_ref().filter(|o| o.kind == super::oidc_sign::KIND) {
@@ -213,14 +227,20 @@ pub async fn callback(
     }
     match finish(&state, &session, order, q).await {
         Ok((person, next)) => super::log_in(&state, &session, &person, &next).await,
+        Err(Refused::Store(e)) => Err(e.into()),
         Err(e) => {
             tracing::warn!(error = %e, "OIDC log-in refused");
-            crate::web::message(
+            Err(Error::refused(
                 StatusCode::BAD_REQUEST,
-                "sv",
-                "Inloggningen kunde inte slutföras",
-                "Inloggningen avbröts eller gick ut. Börja om och logga in igen.",
-            )
+                Texts::new(
+                    "Inloggningen kunde inte slutföras",
+                    "The log-in could not be completed",
+                ),
+                Texts::new(
+                    "Inloggningen avbröts eller gick ut. Börja om och logga in igen.",
+                    "The log-in was cancelled or ran out of time. Start again and log in.",
+                ),
+            ))
         }
     }
 }
@@ -315,18 +335,23 @@ pub(super) async fn redeem(
         });
     if pnr.is_none() || name.is_none() {
         // Many providers give profile claims only at userinfo; the subject must be the same.
-        if let Ok(req) =
-            client.user_info(token.access_token().clone(), Some(claims.subject().clone()))
-        {
-            if let Ok(info) = req
-                .request_async::<SwedishClaims, _, CoreGenderClaim>(&http)
-                .await
-            {
+        let info =
+            match client.user_info(token.access_token().clone(), Some(claims.subject().clone())) {
+                Ok(req) => req
+                    .request_async::<SwedishClaims, _, CoreGenderClaim>(&http)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+        // Without userinfo the ID token's claims decide: no personnummer there refuses below.
+        match info {
+            Ok(info) => {
                 let info: UserInfoClaims<SwedishClaims, CoreGenderClaim> = info;
                 pnr = pnr.or_else(|| info.additional_claims().personal_identity_number.clone());
                 name =
                     name.or_else(|| info.name().and_then(|n| n.get(None)).map(|n| n.to_string()));
             }
+            Err(e) => tracing::warn!(error = %e, "OIDC userinfo could not be read"),
         }
     }
     let pnr = pnr
@@ -335,13 +360,4 @@ pub(super) async fn redeem(
         .ok_or(Refused::NoPersonnummer)?;
     let name = name.unwrap_or_else(|| pnr.clone());
     Ok((Person { pnr, name }, claims.additional_claims().clone()))
-}
-
-fn unavailable() -> Response {
-    crate::web::message(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "sv",
-        "Inloggningen är inte tillgänglig just nu",
-        "Det gick inte att nå e-legitimationstjänsten. Försök igen om en stund.",
-    )
 }

@@ -22,11 +22,14 @@
 use super::oidc::{self, Refused};
 use crate::app::AppState;
 use crate::config::{OidcConfig, SigningMethod};
+use crate::error::{Error, Texts};
 use crate::store::{EidOrder, Session};
+use crate::submission::signing::{b64, covers, refused, Pending};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::Extension;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Extension, Router};
 use base64::Engine;
 use blankett_compiler::eval::Outcome;
 use blankett_compiler::ir::Form;
@@ -37,6 +40,12 @@ use serde_json::json;
 
 /// The kind of the e-ID order a signature request is kept as until the provider answers.
 pub const KIND: &str = "oidc_sign";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/oidc/underskrift/{id}", get(page))
+        .route("/auth/oidc/jwks.json", get(jwks))
+}
 pub const SIGN_SCOPE: &str = "https://id.oidc.se/scope/sign";
 pub const SIGN_REQUEST: &str = "https://id.oidc.se/param/signRequest";
 pub const USER_SIGNATURE: &str = "https://id.oidc.se/claim/userSignature";
@@ -53,7 +62,7 @@ struct Order {
     verifier: String,
     /// The provider's authorization URL, with the Request Object.
     url: String,
-    pending: crate::signing::Pending,
+    pending: Pending,
 }
 
 /// Whether submissions are signed through the OIDC provider here.
@@ -79,7 +88,7 @@ fn b64url(bytes: &[u8]) -> String {
 /// provider must take), cut at [`MESSAGE_BYTES`] with a note that it was.
 pub fn sign_message(form: &Form, outcome: &Outcome) -> String {
     let mut text = format!("{}\n\n", form.title.get("sv"));
-    for (k, v) in crate::signing::summary_rows(form, outcome, "sv") {
+    for (k, v) in crate::submission::signing::summary_rows(form, outcome, "sv") {
         let line = format!("{k}: {}\n", v.replace('\n', " "));
         if text.len() + line.len() > MESSAGE_BYTES {
             text.push_str("… (fler svar finns i ansökan)\n");
@@ -144,19 +153,27 @@ fn signed_jwt(
 pub async fn begin(
     state: &AppState,
     session: &Session,
-    pending: crate::signing::Pending,
+    pending: Pending,
     message: String,
-) -> Response {
+) -> crate::error::Result {
     match request(state, session, pending, &message).await {
-        Ok(id) => crate::web::redirect(&format!("/auth/oidc/underskrift/{id}")),
+        Ok(id) => Ok(crate::web::redirect(&format!(
+            "/auth/oidc/underskrift/{id}"
+        ))),
+        Err(Refused::Store(e)) => Err(e.into()),
         Err(e) => {
             tracing::warn!(error = %e, "OIDC signature could not start");
-            crate::web::message(
+            Err(Error::refused(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "sv",
-                "Underskriften är inte tillgänglig just nu",
-                "Det gick inte att nå e-legitimationstjänsten. Försök igen om en stund. Ingenting har skickats in.",
-            )
+                Texts::new(
+                    "Underskriften är inte tillgänglig just nu",
+                    "Signing is not available right now",
+                ),
+                Texts::new(
+                    "Det gick inte att nå e-legitimationstjänsten. Försök igen om en stund. Ingenting har skickats in.",
+                    "The e-ID service could not be reached. Try again in a while. Nothing has been sent.",
+                ),
+            ))
         }
     }
 }
@@ -164,25 +181,28 @@ pub async fn begin(
 async fn request(
     state: &AppState,
     session: &Session,
-    pending: crate::signing::Pending,
+    pending: Pending,
     message: &str,
-) -> Result<String, String> {
-    let cfg = state.config.oidc.clone().ok_or("`[oidc]` is not set")?;
-    let key = request_key(&cfg)?;
-    let http = oidc::http().map_err(|e| e.to_string())?;
-    let meta = oidc::metadata(&cfg, &http)
-        .await
-        .map_err(|e| e.to_string())?;
+) -> Result<String, Refused> {
+    let provider = |e: String| Refused::Provider(e);
+    let cfg = state
+        .config
+        .oidc
+        .clone()
+        .ok_or_else(|| provider("`[oidc]` is not set".into()))?;
+    let key = request_key(&cfg).map_err(provider)?;
+    let http = oidc::http()?;
+    let meta = oidc::metadata(&cfg, &http).await?;
     // The extension's RP rule: sign only where the provider declares the sign scope.
     if !meta
         .scopes_supported()
         .is_some_and(|s| s.iter().any(|s| s.as_str() == SIGN_SCOPE))
     {
-        return Err(format!(
+        return Err(provider(format!(
             "the provider does not declare the scope {SIGN_SCOPE} (scopes_supported)"
-        ));
+        )));
     }
-    let tbs = hex::decode(&pending.digest).map_err(|e| e.to_string())?;
+    let tbs = hex::decode(&pending.digest).map_err(|e| provider(e.to_string()))?;
     let id = crate::session::token();
     let nonce = crate::session::token();
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -215,11 +235,11 @@ async fn request(
             "auth_time": {"essential": true},
         }},
         SIGN_REQUEST: {
-            "tbs_data": crate::signing::b64(&tbs),
-            "sign_message": {"message#sv": crate::signing::b64(message.as_bytes()), "mime_type": "text/plain"},
+            "tbs_data": b64(&tbs),
+            "sign_message": {"message#sv": b64(message.as_bytes()), "mime_type": "text/plain"},
         },
     });
-    let jwt = signed_jwt(&key, &object)?;
+    let jwt = signed_jwt(&key, &object).map_err(provider)?;
     // OpenID Connect Core 6.1: response_type, client_id and scope (with openid) outside too.
     let mut url = meta.authorization_endpoint().url().clone();
     url.query_pairs_mut()
@@ -239,31 +259,27 @@ async fn request(
             id: id.clone(),
             session_id: session.id.clone(),
             kind: KIND.into(),
-            data: serde_json::to_string(&order).map_err(|e| e.to_string())?,
+            data: serde_json::to_string(&order).map_err(|e| provider(e.to_string()))?,
             created_at: chrono::Utc::now().to_rfc3339(),
         })
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     Ok(id)
 }
 
 /// `GET /auth/oidc/underskrift/{id}`: what is about to be signed, and the link to the provider.
-pub async fn page(
+async fn page(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Path(id): Path<String>,
-) -> Response {
-    let order = state
+) -> crate::error::Result {
+    let stored = state
         .store
         .eid_order(&id)
-        .await
-        .ok()
-        .flatten()
+        .await?
         .filter(|o| o.kind == KIND && o.session_id == session.id)
-        .and_then(|o| serde_json::from_str::<Order>(&o.data).ok());
-    let Some(order) = order else {
-        return crate::web::not_found(&state, "sv");
-    };
+        .ok_or(Error::NotFound)?;
+    let order = serde_json::from_str::<Order>(&stored.data)
+        .map_err(|e| Error::Corrupt(format!("a stored OIDC signature order: {e}")))?;
     let provider = provider_name(&state);
     let body = crate::web::render(
         "oidc_sign.html",
@@ -272,7 +288,7 @@ pub async fn page(
             "form_title": order.pending.title, "href": order.url, "back": order.pending.back,
             "user": session.person_name}),
     );
-    crate::web::html_page(body, false)
+    Ok(crate::web::html_page(body, false))
 }
 
 /// The provider sent the person back from a signature: check it as a log-in, then that it
@@ -282,7 +298,7 @@ pub async fn finish(
     session: &Session,
     order: &EidOrder,
     q: oidc::Callback,
-) -> Response {
+) -> crate::error::Result {
     let redeemed = async {
         let cfg = state.config.oidc.clone().ok_or(Refused::UnknownState)?;
         let code = oidc::check_order(order, session, q)?;
@@ -293,64 +309,76 @@ pub async fn finish(
     .await;
     let (pending, person, claims) = match redeemed {
         Ok(x) => x,
+        Err(Refused::Store(e)) => return Err(e.into()),
         Err(e) => {
             tracing::warn!(error = %e, "OIDC signature refused");
             let body = match e {
                 // Also what a provider answers when someone else than the expected signer
                 // legitimates themselves (the claims binding).
-                Refused::Provider(_) => "Underskriften avbröts hos e-legitimationstjänsten, eller så gick den inte att nå. Bara den som ansökan ska skrivas under av kan skriva under. Ingenting har skrivits under.",
-                _ => "Underskriften avbröts eller gick ut. Ingenting har skrivits under. Börja om och skriv under igen.",
+                Refused::Provider(_) => Texts::new(
+                    "Underskriften avbröts hos e-legitimationstjänsten, eller så gick den inte att nå. Bara den som ansökan ska skrivas under av kan skriva under. Ingenting har skrivits under.",
+                    "The signature was cancelled at the e-ID service, or it could not be reached. Only the person the application is to be signed by can sign. Nothing has been signed.",
+                ),
+                _ => Texts::new(
+                    "Underskriften avbröts eller gick ut. Ingenting har skrivits under. Börja om och skriv under igen.",
+                    "The signature was cancelled or ran out of time. Nothing has been signed. Start again and sign.",
+                ),
             };
-            return crate::web::message(
+            return Err(Error::refused(
                 StatusCode::BAD_REQUEST,
-                "sv",
-                "Underskriften kunde inte slutföras",
+                Texts::new(
+                    "Underskriften kunde inte slutföras",
+                    "The signature could not be completed",
+                ),
                 body,
-            );
+            ));
         }
     };
     let Some(signature) = claims.user_signature.filter(|s| !s.is_empty()) else {
         tracing::warn!("OIDC signature refused: the ID token has no userSignature claim");
-        return crate::signing::refused(
-            "Ingen underskrift kom tillbaka",
-            "E-legitimationstjänsten skickade ingen underskrift. Ingenting har skrivits under.",
-        );
+        return Err(refused(
+            Texts::new("Ingen underskrift kom tillbaka", "No signature came back"),
+            Texts::new(
+                "E-legitimationstjänsten skickade ingen underskrift. Ingenting har skrivits under.",
+                "The e-ID service sent no signature. Nothing has been signed.",
+            ),
+        ));
     };
-    if !crate::signing::covers(&signature, &pending.digest) {
+    if !covers(&signature, &pending.digest) {
         tracing::warn!("OIDC signature refused: it does not cover the submission's SHA-256");
-        return crate::signing::refused(
-            "Underskriften gäller inte ansökan",
-            "Det som skrevs under är inte ansökan som den ser ut här. Ingenting har skrivits under.",
-        );
+        return Err(refused(
+            Texts::new(
+                "Underskriften gäller inte ansökan",
+                "The signature is not of the application",
+            ),
+            Texts::new(
+                "Det som skrevs under är inte ansökan som den ser ut här. Ingenting har skrivits under.",
+                "What was signed is not the application as it stands here. Nothing has been signed.",
+            ),
+        ));
     }
     let evidence = claims.authn_evidence.unwrap_or_default();
-    crate::signing::signed(state, session, pending, &person, &signature, &evidence).await
+    crate::signing::finish(state, pending, &person, &signature, &evidence).await
 }
 
 /// `GET /auth/oidc/jwks.json`: the public key of `request_key`, for the provider to check our
 /// Request Objects by (register this URL as the client's `jwks_uri`, or its contents as `jwks`).
-pub async fn jwks(State(state): State<AppState>) -> Response {
-    let Some(cfg) = state
+async fn jwks(State(state): State<AppState>) -> crate::error::Result {
+    let cfg = state
         .config
         .oidc
         .as_ref()
         .filter(|c| c.request_key.is_some())
-    else {
-        return crate::web::not_found(&state, "sv");
+        .ok_or(Error::NotFound)?;
+    let unavailable = |cause: String| Error::Unavailable {
+        what: "the OIDC request key",
+        cause,
     };
-    match request_key(cfg) {
-        Ok(key) => {
-            let mut set =
-                serde_json::to_value(CoreJsonWebKeySet::new(vec![key.as_verification_key()]))
-                    .unwrap_or_default();
-            if let Some(k) = set["keys"].get_mut(0) {
-                k["alg"] = json!("RS256");
-            }
-            axum::Json(set).into_response()
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "the OIDC request key cannot be read");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
+    let key = request_key(cfg).map_err(unavailable)?;
+    let mut set = serde_json::to_value(CoreJsonWebKeySet::new(vec![key.as_verification_key()]))
+        .map_err(|e| unavailable(e.to_string()))?;
+    if let Some(k) = set["keys"].get_mut(0) {
+        k["alg"] = json!("RS256");
     }
+    Ok(axum::Json(set).into_response())
 }

@@ -20,21 +20,30 @@ pub async fn queue(state: &AppState, s: &Submission, lang: &str) {
     let Some(mailer) = &state.mailer else {
         return;
     };
-    let Some(form) = crate::journey::form_of_submission(state, s).await else {
-        return;
+    let form = match crate::submission::form_of_submission(state, s).await {
+        Ok(Some(form)) => form,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::error!(error = %e, submission = %s.id, "invitation mails: cannot read the form");
+            return;
+        }
     };
     if form.guardians.is_empty() {
         return;
     }
-    let outcome = blankett_compiler::eval::evaluate(
-        &form,
-        &crate::journey::parse_answers(&s.answers),
-        chrono::Local::now().date_naive(),
-    );
-    let emails: BTreeMap<String, String> = crate::signing::named_guardians(&form, &outcome)
-        .into_iter()
-        .filter_map(|(pnr, email)| Some((pnr, email?)))
-        .collect();
+    let answers = match crate::submission::parse_answers(&s.answers) {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(error = %e, submission = %s.id, "invitation mails: cannot read the answers");
+            return;
+        }
+    };
+    let outcome = blankett_compiler::eval::evaluate(&form, &answers, crate::submission::today());
+    let emails: BTreeMap<String, String> =
+        crate::submission::signing::named_guardians(&form, &outcome)
+            .into_iter()
+            .filter_map(|(pnr, email)| Some((pnr, email?)))
+            .collect();
     let cosigners = match state.store.cosigners_of(&s.id).await {
         Ok(c) => c,
         Err(e) => {
@@ -139,7 +148,7 @@ async fn attempt(
     };
     // Signed, withdrawn or expired meanwhile: nothing to invite to any more.
     let Some(cosigner) = cosigner.filter(|c| {
-        s.status == crate::signing::WAITING
+        s.status == crate::submission::signing::WAITING
             && c.deadline > now.to_rfc3339()
             && !signatures.iter().any(|g| g.signer_pnr == c.pnr)
     }) else {
@@ -151,7 +160,10 @@ async fn attempt(
         .map(|g| g.signer_name.clone());
     let reg = state.registry();
     let kommun = reg.kommuner.get(&s.kommun).map(|k| &k.branding);
-    let form = crate::journey::form_of_submission(state, &s).await;
+    let form = match crate::submission::form_of_submission(state, &s).await {
+        Ok(form) => form,
+        Err(e) => return ("queued", Some(e.to_string())),
+    };
     let invitation = Invitation {
         en: m.lang == "en",
         kommun: kommun.map(|k| k.name.clone()).unwrap_or_default(),
@@ -165,7 +177,7 @@ async fn attempt(
             mailer.config.public_url.trim_end_matches('/'),
             cosigner.invite
         ),
-        deadline: crate::mina_sidor::local_time(&cosigner.deadline),
+        deadline: crate::submission::local_time(&cosigner.deadline),
         contact: kommun.and_then(|k| k.contact_email.clone().or(k.contact_phone.clone())),
     };
     let message = match compose(&mailer.config.from, &m.email, &invitation) {

@@ -8,14 +8,12 @@
 //! connection is noticed before a citizen's submission waits on it. Targets whose receiver
 //! polls (`shs-pickup`) are not sent to: their jobs wait at the delivery service (`pickup`).
 
-pub mod admin;
 mod canary;
 pub mod config;
 pub mod http;
 pub mod pickup;
-mod replies;
+pub mod replies;
 pub mod shs_delivery;
-pub mod status;
 pub mod transport;
 mod worker;
 

@@ -66,10 +66,7 @@ impl Outbox {
 
 /// Stores what a reply says: its submission's (by corr.id) status and case number. The one way
 /// a case system's answer is stored, fetched over SHS or reported to `POST /api/leverans/status`.
-pub(super) async fn record_reply(
-    store: &DynStore,
-    reply: &AppliedReply,
-) -> crate::store::Result<()> {
+pub async fn record_reply(store: &DynStore, reply: &AppliedReply) -> crate::store::Result<()> {
     store
         .set_status(
             &reply.corr_id.to_string(),

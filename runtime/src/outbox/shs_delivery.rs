@@ -131,7 +131,7 @@ fn case_document(
         return Err(format!("the service `{}` is no longer served", s.form));
     };
     let form = &service.form;
-    let answers = crate::journey::parse_answers(&s.answers);
+    let answers = crate::submission::parse_answers(&s.answers).map_err(|e| e.to_string())?;
     let outcome = blankett_compiler::eval::evaluate(form, &answers, submitted.date_naive());
     let person = s.owner.strip_prefix("pnr:").map(|pnr| mapping::Person {
         personnummer: pnr.to_string(),

@@ -188,7 +188,7 @@ impl Outbox {
             .await
             .map_err(|e| retry("the signatures", e))?;
         for sig in &signatures {
-            if !crate::signing::verify(&s.xml, sig) {
+            if !crate::submission::signing::verify(&s.xml, sig) {
                 return Err(SendOutcome::Permanent(format!(
                     "the stored submission no longer matches the {}'s signature: changed after signing, not delivered",
                     sig.role
@@ -202,14 +202,19 @@ impl Outbox {
             .await
             .map_err(|e| retry("the attachments", e))?
         {
-            if let Some(pair) = self
+            // A file the submission lists goes with it, or the submission does not go at all.
+            let pair = self
                 .store
                 .attachment(&a.id)
                 .await
                 .map_err(|e| retry("an attachment", e))?
-            {
-                attachments.push(pair);
-            }
+                .ok_or_else(|| {
+                    SendOutcome::Permanent(format!(
+                        "the attachment `{}` ({}) is listed but its content is gone",
+                        a.filename, a.id
+                    ))
+                })?;
+            attachments.push(pair);
         }
         let registry = self.registry();
         self.builder

@@ -284,10 +284,10 @@ impl ShsClient {
     }
 
     fn ds_url(&self, orgnr: &str, tx_id: Option<&str>) -> String {
-        let mut u = format!("{}/shs/ds/{}", self.base, crate::web::url_encode(orgnr));
+        let mut u = format!("{}/shs/ds/{}", self.base, url_encode(orgnr));
         if let Some(t) = tx_id {
             u += "/";
-            u += &crate::web::url_encode(t);
+            u += &url_encode(t);
         }
         u
     }
@@ -372,4 +372,9 @@ fn transport_error(e: &reqwest::Error) -> String {
         source = s.source();
     }
     format!("{what}: {detail}")
+}
+
+/// One path segment or query value, percent-encoded.
+fn url_encode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

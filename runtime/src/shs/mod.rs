@@ -1,16 +1,12 @@
-//! SHS 1.2 (Spridnings- och hämtningssystem): delivery of submissions to a kommun's case
-//! system. The label and the MIME message (`label`, `mime`), sending to a receive service
-//! (`client`), the delivery service receivers poll (`delivery`), replies (`reply`), and a
-//! local test mailbox that plays the case system (`mailbox`; `loopback` serves it with fault
-//! injection for the delivery tests and benchmark). Facts: `protocols.md` §1 in
-//! the shared reference folder; the DTDs beside it.
+//! SHS 1.2 (Spridnings- och hämtningssystem), the protocol only: the label and the MIME
+//! message (`label`, `mime`), sending to a receive service (`client`), the delivery service
+//! receivers poll (`delivery`), replies (`reply`) and the messages we send (`outgoing`). It
+//! draws no pages; the local test mailbox that plays the case system is `crate::test_mailbox`.
+//! Facts: `protocols.md` §1 in the shared reference folder; the DTDs beside it.
 
 pub mod client;
 pub mod delivery;
-pub mod describe;
 pub mod label;
-pub mod loopback;
-pub mod mailbox;
 pub mod mime;
 pub mod outgoing;
 pub mod reply;

@@ -32,20 +32,29 @@ pub async fn app() -> (Router, AppState) {
 /// The example kommun with its configuration changed by `adjust` (e.g. `[oidc]`, `[bankid]`,
 /// `[delivery]`), and an outbox when that configures one.
 pub async fn app_with(adjust: impl FnOnce(&mut Config)) -> (Router, AppState) {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/orust");
-    let registry = Registry::compile(&[root])
-        .unwrap_or_else(|c| panic!("the example does not compile: {:?}", c.diagnostics));
     let dir = std::env::temp_dir().join(format!("blankett-rt-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut config = Config {
-        dev: true,
-        data: dir.clone(),
-        ..Config::default()
-    };
-    adjust(&mut config);
     let store = blankett_runtime::store::open(dir.join("t.db").to_str().unwrap())
         .await
         .unwrap();
+    app_on(store, dir, adjust).await
+}
+
+/// The example kommun served from `store`, with its data folder `dir`.
+pub async fn app_on(
+    store: blankett_runtime::store::DynStore,
+    dir: PathBuf,
+    adjust: impl FnOnce(&mut Config),
+) -> (Router, AppState) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/orust");
+    let registry = Registry::compile(&[root])
+        .unwrap_or_else(|c| panic!("the example does not compile: {:?}", c.diagnostics));
+    let mut config = Config {
+        dev: true,
+        data: dir,
+        ..Config::default()
+    };
+    adjust(&mut config);
     let state = AppState::new(config, store, registry)
         .with_configured_outbox()
         .unwrap();

@@ -9,14 +9,27 @@ pub mod simulator;
 
 use crate::app::AppState;
 use crate::config::Config;
+use crate::error::{Error, Result};
 use crate::store::{EidOrder, Session};
-use axum::extract::{Path, State};
+use crate::web::{redirect, CheckedForm};
+use axum::extract::{FromRequest, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
 use client::{ApiError, Client, CollectResponse, OrderRequest};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/bankid", post(start))
+        .route("/auth/bankid/{id}", get(wait))
+        .route("/auth/bankid/{id}/status", get(status))
+        .route("/auth/bankid/{id}/qr.svg", get(qr_svg))
+        .route("/auth/bankid/{id}/avbryt", post(cancel))
+        .route("/auth/bankid/{id}/simulera", post(simulate))
+}
 
 /// Whether BankID can be offered.
 pub fn available(state: &AppState) -> bool {
@@ -77,7 +90,7 @@ pub struct Order {
     pub this_device: bool,
     pub next: String,
     /// For a signature: what was signed and what follows it.
-    pub sign: Option<crate::signing::Pending>,
+    pub sign: Option<crate::submission::signing::Pending>,
 }
 
 /// The person's address for `endUserIp`: the first `X-Forwarded-For` hop set by the proxy in
@@ -93,22 +106,29 @@ pub fn end_user_ip(headers: &axum::http::HeaderMap) -> String {
         .to_string()
 }
 
-/// Starts an order and stores it for the session; returns the waiting page's address.
+/// Starts an order and stores it for the session, then on to the waiting page; when BankID
+/// cannot start one, the page that says so.
 pub async fn begin(
     state: &AppState,
     session: &Session,
     req: OrderRequest,
     this_device: bool,
     next: &str,
-    sign: Option<crate::signing::Pending>,
-) -> Result<String, ApiError> {
-    let api = state
-        .bankid()
-        .ok_or_else(|| ApiError::Transport("BankID is not configured".into()))?;
+    sign: Option<crate::submission::signing::Pending>,
+) -> Result {
+    let Some(api) = state.bankid() else {
+        return Ok(failed_page(&ApiError::Transport(
+            "BankID is not configured".into(),
+        )));
+    };
     let answer = if sign.is_some() {
-        api.sign(&req).await?
+        api.sign(&req).await
     } else {
-        api.auth(&req).await?
+        api.auth(&req).await
+    };
+    let answer = match answer {
+        Ok(a) => a,
+        Err(e) => return Ok(failed_page(&e)),
     };
     let order = Order {
         order_ref: answer.order_ref,
@@ -132,51 +152,35 @@ pub async fn begin(
                 "bankid-auth"
             }
             .into(),
-            data: serde_json::to_string(&order).unwrap_or_default(),
+            data: serde_json::to_string(&order)
+                .map_err(|e| Error::Corrupt(format!("a BankID order: {e}")))?,
             created_at: chrono::Utc::now().to_rfc3339(),
         })
-        .await
-        .map_err(|e| ApiError::Transport(e.to_string()))?;
-    Ok(format!("/auth/bankid/{id}"))
+        .await?;
+    Ok(redirect(&format!("/auth/bankid/{id}")))
 }
 
 /// `POST /auth/bankid`: log in with BankID.
-pub async fn start(
+async fn start(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let pairs = match crate::web::checked_form(&session, &body) {
-        Ok(pairs) => pairs,
-        Err(refused) => return refused,
-    };
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    form: CheckedForm,
+) -> Result {
     let client = end_user_ip(&headers);
     if !state
         .limits
         .allow(&client, "login", state.config.login_rate_per_minute)
     {
-        return crate::web::too_many("sv");
+        return Err(Error::TooManyRequests);
     }
     let req = OrderRequest {
         end_user_ip: client,
         ..Default::default()
     };
-    let next = super::safe_next(get("next"));
-    match begin(
-        &state,
-        &session,
-        req,
-        get("enhet") == Some("denna"),
-        &next,
-        None,
-    )
-    .await
-    {
-        Ok(url) => crate::web::redirect(&url),
-        Err(e) => failed_page(&e),
-    }
+    let next = super::safe_next(form.get("next"));
+    let this_device = form.get("enhet") == Some("denna");
+    begin(&state, &session, req, this_device, &next, None).await
 }
 
 pub fn failed_page(e: &ApiError) -> Response {
@@ -190,13 +194,20 @@ pub fn failed_page(e: &ApiError) -> Response {
 }
 
 /// The session's order, or nothing: another person's order id does not exist.
-async fn order_of(state: &AppState, session: &Session, id: &str) -> Option<(EidOrder, Order)> {
-    let o = state.store.eid_order(id).await.ok().flatten()?;
+async fn order_of(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+) -> Result<Option<(EidOrder, Order)>> {
+    let Some(o) = state.store.eid_order(id).await? else {
+        return Ok(None);
+    };
     if o.session_id != session.id || !o.kind.starts_with("bankid") {
-        return None;
+        return Ok(None);
     }
-    let order = serde_json::from_str(&o.data).ok()?;
-    Some((o, order))
+    let order = serde_json::from_str(&o.data)
+        .map_err(|e| Error::Corrupt(format!("a stored BankID order: {e}")))?;
+    Ok(Some((o, order)))
 }
 
 fn seconds_since(started: &str) -> u64 {
@@ -211,30 +222,33 @@ fn seconds_since(started: &str) -> u64 {
 
 /// `GET /auth/bankid/{id}`: collects; pending shows the QR code and the message, complete
 /// ends the log-in or the signature, failed says why.
-pub async fn wait(
+async fn wait(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Path(id): Path<String>,
-) -> Response {
-    let Some((_, order)) = order_of(&state, &session, &id).await else {
+) -> Result {
+    let Some((_, order)) = order_of(&state, &session, &id).await? else {
         // Finished already (by the page's script, or another tab), or never this session's:
         // Mina sidor shows what came of it, and nothing of anyone else's.
-        return crate::web::redirect("/mina-sidor");
+        return Ok(redirect("/mina-sidor"));
     };
-    let Some(api) = state.bankid() else {
-        return crate::web::not_found(&state, "sv");
-    };
+    let api = state.bankid().ok_or(Error::NotFound)?;
     match api.collect(&order.order_ref).await {
         Ok(c) if c.status == "complete" => finish(&state, &session, &id, c).await,
         Ok(c) if c.status == "failed" => {
-            let _ = state.store.take_eid_order(&id).await;
+            state.store.take_eid_order(&id).await?;
             let msg = hints::message("failed", c.hint_code.as_deref(), !order.this_device);
-            crate::web::message(StatusCode::OK, "sv", "BankID avbröts", msg)
+            Ok(crate::web::message(
+                StatusCode::OK,
+                "sv",
+                "BankID avbröts",
+                msg,
+            ))
         }
-        Ok(c) => page(&state, &session, &id, &order, &c),
+        Ok(c) => Ok(page(&state, &session, &id, &order, &c)),
         Err(e) => {
-            let _ = state.store.take_eid_order(&id).await;
-            failed_page(&e)
+            state.store.take_eid_order(&id).await?;
+            Ok(failed_page(&e))
         }
     }
 }
@@ -247,7 +261,7 @@ fn page(
     c: &CollectResponse,
 ) -> Response {
     let message = hints::message("pending", c.hint_code.as_deref(), !order.this_device);
-    let persons: Vec<serde_json::Value> = crate::auth_dev::TEST_PERSONS
+    let persons: Vec<serde_json::Value> = super::dev::TEST_PERSONS
         .iter()
         .map(|(pnr, name)| json!({"pnr": pnr, "name": name}))
         .collect();
@@ -274,16 +288,16 @@ fn page(
 }
 
 /// `GET /auth/bankid/{id}/status`: for the page's script, `{"message", "done"}`.
-pub async fn status(
+async fn status(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Path(id): Path<String>,
-) -> Response {
-    let Some((_, order)) = order_of(&state, &session, &id).await else {
-        return (StatusCode::NOT_FOUND, axum::Json(json!({"done": true}))).into_response();
+) -> Result {
+    let Some((_, order)) = order_of(&state, &session, &id).await? else {
+        return Ok((StatusCode::NOT_FOUND, axum::Json(json!({"done": true}))).into_response());
     };
     let Some(api) = state.bankid() else {
-        return StatusCode::NOT_FOUND.into_response();
+        return Ok(StatusCode::NOT_FOUND.into_response());
     };
     let (message, done) = match api.collect(&order.order_ref).await {
         Ok(c) if c.status == "pending" => (
@@ -292,93 +306,89 @@ pub async fn status(
         ),
         _ => ("", true),
     };
-    axum::Json(json!({"message": message, "done": done})).into_response()
+    Ok(axum::Json(json!({"message": message, "done": done})).into_response())
 }
 
 /// `GET /auth/bankid/{id}/qr.svg`: the QR code of this second.
-pub async fn qr_svg(
+async fn qr_svg(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Path(id): Path<String>,
-) -> Response {
-    let Some((_, order)) = order_of(&state, &session, &id).await else {
-        return StatusCode::NOT_FOUND.into_response();
+) -> Result {
+    let Some((_, order)) = order_of(&state, &session, &id).await? else {
+        return Ok(StatusCode::NOT_FOUND.into_response());
     };
     let data = qr::qr_data(
         &order.qr_start_token,
         &order.qr_start_secret,
         seconds_since(&order.started),
     );
-    ([(header::CONTENT_TYPE, "image/svg+xml")], qr::svg(&data)).into_response()
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], qr::svg(&data)).into_response())
 }
 
 /// `POST /auth/bankid/{id}/avbryt`: the person gives up; the order is cancelled at BankID.
-pub async fn cancel(
+async fn cancel(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
-    if let Err(refused) = crate::web::checked_form(&session, &body) {
-        return refused;
-    }
-    let Some((_, order)) = order_of(&state, &session, &id).await else {
-        return crate::web::not_found(&state, "sv");
-    };
-    let _ = state.store.take_eid_order(&id).await;
+    _form: CheckedForm,
+) -> Result {
+    let (_, order) = order_of(&state, &session, &id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    state.store.take_eid_order(&id).await?;
     if let Some(api) = state.bankid() {
-        let _ = api.cancel(&order.order_ref).await;
+        // The order is ours no more; at BankID it times out by itself if this fails.
+        if let Err(e) = api.cancel(&order.order_ref).await {
+            tracing::warn!(error = %e, "a BankID order could not be cancelled");
+        }
     }
     let back = match &order.sign {
         Some(s) => s.back.clone(),
         None => "/".into(),
     };
-    crate::web::redirect(&back)
+    Ok(redirect(&back))
 }
 
 /// `POST /auth/bankid/{id}/simulera` (only `--dev` with the simulator): plays the BankID app,
 /// identifying or signing as one of the test persons.
-pub async fn simulate(
+async fn simulate(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
+    req: axum::extract::Request,
+) -> Result {
+    // Without the simulator this address does not exist, whatever was posted to it.
     if !(state.config.dev && state.config.bankid.is_none()) {
-        return crate::web::not_found(&state, "sv");
+        return Err(Error::NotFound);
     }
-    let pairs = match crate::web::checked_form(&session, &body) {
-        Ok(pairs) => pairs,
-        Err(refused) => return refused,
-    };
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let Some((_, order)) = order_of(&state, &session, &id).await else {
-        return crate::web::not_found(&state, "sv");
-    };
-    if let Some((pnr, name)) = crate::auth_dev::TEST_PERSONS
+    let form = CheckedForm::from_request(req, &state).await?;
+    let (_, order) = order_of(&state, &session, &id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if let Some((pnr, name)) = super::dev::TEST_PERSONS
         .iter()
-        .find(|(p, _)| Some(*p) == get("person"))
+        .find(|(p, _)| Some(*p) == form.get("person"))
     {
         let (given, surname) = name.split_once(' ').unwrap_or((name, ""));
         state
             .bankid_simulator
             .complete(&order.order_ref, pnr, given, surname);
     }
-    crate::web::redirect(&format!("/auth/bankid/{id}"))
+    Ok(redirect(&format!("/auth/bankid/{id}")))
 }
 
 /// A completed order: taken once, then the log-in or the signature it was for.
-async fn finish(state: &AppState, session: &Session, id: &str, c: CollectResponse) -> Response {
-    let Some(taken) = state.store.take_eid_order(id).await.ok().flatten() else {
-        return crate::web::redirect("/mina-sidor");
+async fn finish(state: &AppState, session: &Session, id: &str, c: CollectResponse) -> Result {
+    let Some(taken) = state.store.take_eid_order(id).await? else {
+        return Ok(redirect("/mina-sidor"));
     };
-    let Ok(order) = serde_json::from_str::<Order>(&taken.data) else {
-        return crate::web::not_found(state, "sv");
-    };
+    let order = serde_json::from_str::<Order>(&taken.data)
+        .map_err(|e| Error::Corrupt(format!("a stored BankID order: {e}")))?;
     let Some(data) = c.completion_data else {
-        return failed_page(&ApiError::Transport(
+        return Ok(failed_page(&ApiError::Transport(
             "complete without completionData".into(),
-        ));
+        )));
     };
     let person = super::Person {
         pnr: data.user.personal_number.clone(),
@@ -387,9 +397,8 @@ async fn finish(state: &AppState, session: &Session, id: &str, c: CollectRespons
     match order.sign {
         None => super::log_in(state, session, &person, &order.next).await,
         Some(pending) => {
-            crate::signing::signed(
+            crate::signing::finish(
                 state,
-                session,
                 pending,
                 &person,
                 &data.signature,

@@ -15,10 +15,13 @@
 //!   the mailbox as their receiver, served by `loopback::LoopbackMailbox`, which can also
 //!   refuse connections.
 
-use super::delivery::{self, DeliveryAuth, DeliveryQueue, ListedMessage};
-use super::label::{Label, SequenceType, DATETIME_FORMAT};
-use super::mime::{Message, Part};
-use super::{describe, ShsError};
+pub mod describe;
+pub mod loopback;
+
+use crate::shs::delivery::{self, DeliveryAuth, DeliveryQueue, ListedMessage};
+use crate::shs::label::{Label, SequenceType, DATETIME_FORMAT};
+use crate::shs::mime::{Message, Part};
+use crate::shs::ShsError;
 use async_trait::async_trait;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -276,7 +279,7 @@ pub fn case_reply(
         .find(|(n, _)| n == "referens")
         .map(|(_, v)| v.clone());
     label.subject = Some(format!("Diarienummer {case_number}"));
-    let e = super::xml::escape;
+    let e = crate::shs::xml::escape;
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<arende xmlns=\"urn:blankett:shs:arende:1\">\n  <diarienummer>{}</diarienummer>\n",
         e(case_number)
@@ -306,7 +309,9 @@ impl DirQueue {
         let mut out: Vec<(ListedMessage, Vec<u8>)> = stored_messages(&self.dir)
             .into_iter()
             .filter_map(|(_, at, bytes)| Some((ListedMessage::of(&bytes, &at)?, bytes)))
-            .filter(|(m, _)| super::label::Address::parse(&m.to).is_ok_and(|a| a.orgnr == orgnr))
+            .filter(|(m, _)| {
+                crate::shs::label::Address::parse(&m.to).is_ok_and(|a| a.orgnr == orgnr)
+            })
             .collect();
         out.sort_by(|a, b| a.0.timestamp.cmp(&b.0.timestamp));
         out
@@ -363,7 +368,7 @@ pub fn router(mb: Arc<Mailbox>) -> Router {
         .route("/m/{txid}", get(show))
         .route("/m/{txid}/svara", post(answer))
         .route("/m/{txid}/del/{n}", get(download))
-        .route("/assets/{file}", get(crate::pages::asset))
+        .route("/assets/{file}", get(crate::site::asset))
         .with_state(mb)
         .merge(ds)
         .layer(axum::middleware::from_fn(crate::security::headers))
@@ -583,7 +588,7 @@ async fn answer(State(mb): State<Arc<Mailbox>>, Path(txid): Path<String>, body: 
             .unwrap_or("")
     };
     if !crate::security::same_secret(field("csrf"), &mb.csrf) {
-        return crate::web::forbidden_csrf("sv");
+        return crate::error::Error::Csrf.into_response();
     }
     let case_number = field("diarienummer").trim();
     if case_number.is_empty() || case_number.chars().count() > 100 {

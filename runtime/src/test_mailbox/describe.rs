@@ -2,9 +2,9 @@
 //! the first lines of XML) and, for an ERMS or FGS part, the case it describes. Used by
 //! `blankett shs show` and the test mailbox's pages.
 
-use super::label::{Label, Party};
-use super::mime::{Message, Part};
-use super::xml::{self, Element};
+use crate::shs::label::{Label, Party};
+use crate::shs::mime::{Message, Part};
+use crate::shs::xml::{self, Element};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -34,7 +34,7 @@ pub fn label(l: &Label) -> Value {
         "product": {"id": l.product.id.to_string(), "name": l.product.name},
         "subject": l.subject,
         "meta": l.meta.iter().map(|(n, v)| json!({"name": n, "value": v})).collect::<Vec<_>>(),
-        "datetime": l.datetime.format(super::label::DATETIME_FORMAT).to_string(),
+        "datetime": l.datetime.format(crate::shs::label::DATETIME_FORMAT).to_string(),
         "data": l.content.data.iter().map(|d| json!({"datapart_type": d.datapart_type, "filename": d.filename, "no_of_bytes": d.no_of_bytes})).collect::<Vec<_>>(),
         "history": l.history.iter().map(|h| json!({"node_id": h.node_id, "datetime": h.datetime, "comment": h.comment, "tx_id": h.tx_id, "to": h.to})).collect::<Vec<_>>(),
     })

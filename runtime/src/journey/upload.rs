@@ -2,10 +2,10 @@
 //! by what they contain (not by their name), limited in size, renamed safely and stored.
 
 use crate::app::AppState;
+use crate::error::{Error, Result};
 use crate::store::{Attachment, Draft};
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header;
-use axum::response::Response;
 use blankett_compiler::eval::{Answers, FieldError};
 use blankett_compiler::ir::{Form, Text};
 use blankett_compiler::syntax::model::FieldType;
@@ -26,7 +26,7 @@ pub async fn read_post(
     page: usize,
     draft: &Draft,
     req: Request,
-) -> Result<Posted, Response> {
+) -> Result<Posted> {
     let is_multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -41,21 +41,21 @@ pub async fn read_post(
     if !is_multipart {
         let body = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| crate::web::too_large())?;
+            .map_err(|_| Error::TooLarge)?;
         posted.pairs = crate::web::form_pairs(&body);
     } else {
         let mut mp = Multipart::from_request(req, state)
             .await
-            .map_err(|_| crate::web::too_large())?;
+            .map_err(|_| Error::TooLarge)?;
         loop {
             let field = match mp.next_field().await {
                 Ok(Some(f)) => f,
                 Ok(None) => break,
-                Err(_) => return Err(crate::web::too_large()),
+                Err(_) => return Err(Error::TooLarge),
             };
             let name = field.name().unwrap_or("").to_string();
             let filename = field.file_name().map(str::to_string);
-            let bytes = field.bytes().await.map_err(|_| crate::web::too_large())?;
+            let bytes = field.bytes().await.map_err(|_| Error::TooLarge)?;
             match filename {
                 Some(filename) => {
                     if bytes.is_empty() && filename.is_empty() {
@@ -97,7 +97,7 @@ async fn store_file(
     filename: &str,
     bytes: &[u8],
     posted: &mut Posted,
-) -> Result<(), Response> {
+) -> Result<()> {
     // Only file fields of this page take uploads; anything else is ignored, not stored.
     let base = blankett_compiler::eval::field_path(name);
     let Some(id) = form
@@ -157,11 +157,7 @@ async fn store_file(
         sha256: hex::encode(Sha256::digest(bytes)),
         created_at: chrono::Utc::now().to_rfc3339(),
     };
-    state
-        .store
-        .put_attachment(&att, bytes)
-        .await
-        .map_err(crate::web::unavailable)?;
+    state.store.put_attachment(&att, bytes).await?;
     posted.files.insert(
         name.to_string(),
         serde_json::json!({"name": clean, "size": bytes.len(), "type": mime, "id": att.id}),

@@ -1,9 +1,9 @@
-//! Small pieces every handler uses: the runtime's own pages (index, messages, Mina sidor),
-//! redirects, language choice and form bodies.
+//! What every area's handlers share: drawing the runtime's own pages (layout, messages),
+//! redirects, the language of a request, form bodies, and the extractors (`extract`).
 
-use crate::app::AppState;
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
+pub(crate) mod extract;
+pub use extract::{CheckedForm, Lang, OwnedSubmission};
+
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::{Environment, UndefinedBehavior};
@@ -17,19 +17,19 @@ fn env() -> &'static Environment<'static> {
         e.set_undefined_behavior(UndefinedBehavior::Strict);
         e.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
         for (name, src) in [
-            ("layout.html", include_str!("../templates/layout.html")),
-            ("index.html", include_str!("../templates/index.html")),
-            ("message.html", include_str!("../templates/message.html")),
-            ("dev_login.html", include_str!("../templates/dev_login.html")),
-            ("mina_sidor.html", include_str!("../templates/mina_sidor.html")),
-            ("admin.html", include_str!("../templates/admin.html")),
-            ("login.html", include_str!("../templates/login.html")),
-            ("bankid.html", include_str!("../templates/bankid.html")),
-            ("cosign.html", include_str!("../templates/cosign.html")),
-            ("oidc_sign.html", include_str!("../templates/oidc_sign.html")),
-            ("signatures.html", include_str!("../templates/signatures.html")),
-            ("shs_mailbox.html", include_str!("../templates/shs_mailbox.html")),
-            ("shs_message.html", include_str!("../templates/shs_message.html")),
+            ("layout.html", include_str!("../../templates/layout.html")),
+            ("index.html", include_str!("../../templates/index.html")),
+            ("message.html", include_str!("../../templates/message.html")),
+            ("dev_login.html", include_str!("../../templates/dev_login.html")),
+            ("mina_sidor.html", include_str!("../../templates/mina_sidor.html")),
+            ("admin.html", include_str!("../../templates/admin.html")),
+            ("login.html", include_str!("../../templates/login.html")),
+            ("bankid.html", include_str!("../../templates/bankid.html")),
+            ("cosign.html", include_str!("../../templates/cosign.html")),
+            ("oidc_sign.html", include_str!("../../templates/oidc_sign.html")),
+            ("signatures.html", include_str!("../../templates/signatures.html")),
+            ("shs_mailbox.html", include_str!("../../templates/shs_mailbox.html")),
+            ("shs_message.html", include_str!("../../templates/shs_message.html")),
         ] {
             if let Err(e) = e.add_template(name, src) {
                 tracing::error!(error = %e, template = name, "a built-in template does not compile");
@@ -113,74 +113,19 @@ pub fn message(status: StatusCode, lang: &str, heading: &str, body: &str) -> Res
         .into_response()
 }
 
-pub fn not_found(_state: &AppState, lang: impl AsRef<str>) -> Response {
-    let lang = lang.as_ref();
-    if lang == "en" {
-        message(
-            StatusCode::NOT_FOUND,
-            lang,
-            "Page not found",
-            "Check the address, or start from the list of e-services.",
-        )
-    } else {
-        message(
-            StatusCode::NOT_FOUND,
-            lang,
-            "Sidan finns inte",
-            "Kontrollera adressen, eller börja från listan över e-tjänster.",
-        )
-    }
-}
-
-pub fn forbidden_csrf(lang: &str) -> Response {
-    if lang == "en" {
-        message(
-            StatusCode::FORBIDDEN,
-            lang,
-            "The page had expired",
-            "For your security the form could not be sent. Go back, reload the page and try again.",
-        )
-    } else {
-        message(StatusCode::FORBIDDEN, lang, "Sidan hade gått ut", "Av säkerhetsskäl kunde formuläret inte skickas. Gå tillbaka, ladda om sidan och försök igen.")
-    }
-}
-
-pub fn too_many(lang: &str) -> Response {
-    if lang == "en" {
-        message(
-            StatusCode::TOO_MANY_REQUESTS,
-            lang,
-            "Too many attempts",
-            "Wait a minute and try again.",
-        )
-    } else {
-        message(
-            StatusCode::TOO_MANY_REQUESTS,
-            lang,
-            "För många försök",
-            "Vänta en minut och försök igen.",
-        )
-    }
-}
-
-pub fn too_large() -> Response {
-    message(
-        StatusCode::PAYLOAD_TOO_LARGE,
+/// `blankett dev`'s page for forms that do not compile (500: the server cannot serve them).
+pub fn dev_error_page(heading: &str, errors: &str) -> Response {
+    let body = render(
+        "message.html",
         "sv",
-        "Det du skickade var för stort",
-        "Välj en mindre fil, eller skicka filerna en i taget. Dina andra svar är sparade.",
+        json!({"title": "Fel i formuläret", "heading": heading, "body": errors, "back": "Ladda om när felen är rättade", "back_href": ""}),
+    );
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
     )
-}
-
-/// A storage failure: nothing was lost, the person is asked to try again.
-pub fn unavailable(e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "storage failed");
-    message(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "sv",
-        "Tjänsten är tillfälligt otillgänglig",
-        "Det du har skickat in tidigare är sparat. Försök igen om en stund.",
-    )
+        .into_response()
 }
 
 /// `application/x-www-form-urlencoded` body → pairs, in order.
@@ -188,57 +133,29 @@ pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-/// A POSTed form's fields, once its CSRF token (`_csrf`) is the session's; otherwise the
-/// refusal to send back. (The refusal goes straight back to axum as the response: boxing it
-/// would only add an allocation to every refused POST.)
-#[allow(clippy::result_large_err)]
-pub fn checked_form(
-    session: &crate::store::Session,
-    body: &[u8],
-) -> Result<Vec<(String, String)>, Response> {
-    let pairs = form_pairs(body);
-    let token = pairs
-        .iter()
-        .find(|(k, _)| k == "_csrf")
-        .map(|(_, v)| v.as_str());
-    if crate::session::csrf_ok(session, token) {
-        Ok(pairs)
-    } else {
-        Err(forbidden_csrf("sv"))
-    }
-}
-
 pub fn url_encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// The language: `?lang=` when given (remembered in a cookie), else the cookie, else Swedish.
-pub struct Lang(Option<String>);
-
-impl Lang {
-    pub fn get(&self, q: &crate::journey::PageQuery) -> String {
-        match q.lang.as_deref().or(self.0.as_deref()) {
-            Some("en") => "en".into(),
-            _ => "sv".into(),
-        }
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Lang {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let from_query = parts.uri.query().and_then(|q| {
-            q.split('&')
-                .find_map(|kv| kv.strip_prefix("lang=").map(str::to_string))
-        });
-        let from_cookie = parts
-            .headers
+/// The language of a request: `?lang=` when given (remembered in a cookie), else the cookie,
+/// else Swedish. Only `sv` and `en` exist.
+pub fn lang_of(uri: &axum::http::Uri, headers: &axum::http::HeaderMap) -> String {
+    let from_query = uri.query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "lang")
+            .map(|(_, v)| v.into_owned())
+    });
+    let from_cookie = || {
+        headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
-            .find_map(|kv| kv.trim().strip_prefix("blankett_lang=").map(str::to_string));
-        Ok(Lang(from_query.or(from_cookie)))
+            .find_map(|kv| kv.trim().strip_prefix("blankett_lang=").map(str::to_string))
+    };
+    match from_query.or_else(from_cookie).as_deref() {
+        Some("en") => "en".into(),
+        _ => "sv".into(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! the delivery benchmark. Besides the mailbox's own failures (`mailbox::Fault`) it can refuse
 //! connections, as a receiver that is down does. Not for production.
 
-use super::mailbox::{self, Fault, Mailbox};
+use super::{self as mailbox, Fault, Mailbox};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;

@@ -2,11 +2,11 @@
 //! their last error and a "försök igen" button, and the canary's last result.
 
 use crate::app::AppState;
+use crate::error::{Error, Result};
 use crate::store::{CanaryResult, TargetOverview};
+use crate::web::CheckedForm;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
-use axum::Extension;
+use axum::http::HeaderMap;
 use serde_json::json;
 
 /// Seconds since a stored time (0 when it cannot be read).
@@ -36,7 +36,9 @@ fn local(stamp: &str) -> String {
 }
 
 /// The configured targets with their counts and canary (targets with no jobs yet show zeros).
-async fn per_target(state: &AppState) -> Vec<(String, TargetOverview, Option<CanaryResult>)> {
+async fn per_target(
+    state: &AppState,
+) -> Result<Vec<(String, TargetOverview, Option<CanaryResult>)>> {
     let names: Vec<String> = state
         .config
         .delivery
@@ -44,9 +46,9 @@ async fn per_target(state: &AppState) -> Vec<(String, TargetOverview, Option<Can
         .iter()
         .map(|t| t.name.clone())
         .collect();
-    let overview = state.store.delivery_overview().await.unwrap_or_default();
-    let canaries = state.store.canaries().await.unwrap_or_default();
-    names
+    let overview = state.store.delivery_overview().await?;
+    let canaries = state.store.canaries().await?;
+    Ok(names
         .into_iter()
         .map(|name| {
             let o = overview
@@ -65,14 +67,14 @@ async fn per_target(state: &AppState) -> Vec<(String, TargetOverview, Option<Can
             let c = canaries.iter().find(|c| c.target == name).cloned();
             (name, o, c)
         })
-        .collect()
+        .collect())
 }
 
 /// What the admin template shows under "Leverans".
-pub async fn view(state: &AppState) -> serde_json::Value {
+pub async fn view(state: &AppState) -> Result<serde_json::Value> {
     let now = chrono::Utc::now();
     let targets: Vec<_> = per_target(state)
-        .await
+        .await?
         .into_iter()
         .map(|(name, o, c)| {
             let pickup = state
@@ -91,55 +93,40 @@ pub async fn view(state: &AppState) -> serde_json::Value {
         })
         .collect();
     let mut dead = Vec::new();
-    for j in state.store.dead_deliveries(100).await.unwrap_or_default() {
-        // Staff know a submission by its reference number.
-        let reference = match state.store.submission(&j.submission_id).await {
-            Ok(Some(s)) => s.reference,
-            _ => j.submission_id.clone(),
+    for j in state.store.dead_deliveries(100).await? {
+        // Staff know a submission by its reference number (a purged one by its id).
+        let reference = match state.store.submission(&j.submission_id).await? {
+            Some(s) => s.reference,
+            None => j.submission_id.clone(),
         };
         dead.push(
             json!({"id": j.id, "target": j.target, "reference": reference, "attempts": j.attempts,
             "error": j.last_error, "created_at": local(&j.created_at)}),
         );
     }
-    json!({"targets": targets, "dead": dead})
+    Ok(json!({"targets": targets, "dead": dead}))
 }
 
 /// `POST /admin/leverans/{job}/forsok-igen`: a dead letter goes back in the queue, due now.
-pub async fn retry(
+pub(super) async fn retry(
     State(state): State<AppState>,
-    Extension(session): Extension<crate::store::Session>,
     headers: HeaderMap,
     Path(job): Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
-    let pairs = crate::web::form_pairs(&body);
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let token = get("token");
-    let q = crate::admin::Q {
+    form: CheckedForm,
+) -> Result {
+    let token = form.get("token").map(str::to_string);
+    let q = super::Q {
         token: token.clone(),
     };
-    if !crate::admin::authorized(&state, &headers, &q) {
-        return crate::web::message(
-            StatusCode::UNAUTHORIZED,
-            "sv",
-            "Logga in som handläggare",
-            "Den här sidan kräver behörighet.",
-        );
-    }
-    if !crate::session::csrf_ok(&session, get("_csrf").as_deref()) {
-        return crate::web::forbidden_csrf("sv");
+    if !super::authorized(&state, &headers, &q) {
+        return Err(Error::Unauthorized);
     }
     let now = crate::store::utc_stamp(chrono::Utc::now());
-    match state.store.retry_delivery(&job, &now).await {
-        Ok(true) => {
-            tracing::info!(job = %job, "delivery: manual retry");
-            if let Some(o) = &state.outbox {
-                o.wake();
-            }
+    if state.store.retry_delivery(&job, &now).await? {
+        tracing::info!(job = %job, "delivery: manual retry");
+        if let Some(o) = &state.outbox {
+            o.wake();
         }
-        Ok(false) => {}
-        Err(e) => return crate::web::unavailable(e),
     }
     let back = match token {
         Some(t) => format!(
@@ -150,21 +137,21 @@ pub async fn retry(
         ),
         None => "/admin".into(),
     };
-    crate::web::redirect(&back)
+    Ok(crate::web::redirect(&back))
 }
 
 /// Delivery gauges for `/metrics`, per configured target: jobs per state, the oldest
 /// undelivered job's age, the last delivery and the canary (1 passing, 0 failing).
-pub async fn metrics_text(state: &AppState) -> String {
+pub async fn metrics_text(state: &AppState) -> Result<String> {
     if state.config.delivery.targets.is_empty() {
-        return String::new();
+        return Ok(String::new());
     }
     let now = chrono::Utc::now();
     let mut jobs = String::from("# TYPE blankett_delivery_jobs gauge\n");
     let mut oldest = String::from("# TYPE blankett_delivery_oldest_undelivered_seconds gauge\n");
     let mut last = String::from("# TYPE blankett_delivery_last_success_timestamp_seconds gauge\n");
     let mut canary = String::from("# TYPE blankett_delivery_canary_ok gauge\n");
-    for (name, o, c) in per_target(state).await {
+    for (name, o, c) in per_target(state).await? {
         let name = name.replace('\\', "\\\\").replace('"', "\\\"");
         for (s, n) in [
             ("queued", o.queued),
@@ -201,5 +188,5 @@ pub async fn metrics_text(state: &AppState) -> String {
             ));
         }
     }
-    format!("{jobs}{oldest}{last}{canary}")
+    Ok(format!("{jobs}{oldest}{last}{canary}"))
 }

@@ -1,13 +1,26 @@
-//! The index of e-services, health, metrics and static assets.
+//! The site around the e-services: the index of e-services, health, metrics, static assets and
+//! the kommuner's themes, and the page for addresses nothing serves.
 
 use crate::app::AppState;
+use crate::error::Error;
 use crate::store::Session;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
+use axum::routing::get;
+use axum::{Extension, Router};
 use blankett_compiler::backend::html;
 use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(index))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/assets/{file}", get(asset))
+        .route("/_dev/version", get(dev_version))
+        .route("/{kommun}/theme.css", get(theme))
+}
 
 /// The e-services in their library's categories, in the library's order; within a category by
 /// title as a Swede sorts (å, ä, ö after z). Uncategorised ones come last.
@@ -61,12 +74,11 @@ fn swedish_order(s: &str) -> String {
         .collect()
 }
 
-pub async fn index(
+async fn index(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
-    lang: crate::web::Lang,
+    crate::web::Lang(lang): crate::web::Lang,
 ) -> Response {
-    let lang = lang.get(&Default::default());
     let reg = state.registry();
     let kommuner: Vec<serde_json::Value> = reg
         .kommuner
@@ -95,26 +107,27 @@ pub async fn index(
 }
 
 /// An address no route knows: "Sidan finns inte", in the person's language.
-pub async fn fallback(State(state): State<AppState>, lang: crate::web::Lang) -> Response {
-    crate::web::not_found(&state, lang.get(&Default::default()))
+pub async fn fallback() -> Error {
+    Error::NotFound
 }
 
-pub async fn healthz(State(state): State<AppState>) -> Response {
+async fn healthz(State(state): State<AppState>) -> Response {
     match state.store.session("healthz").await {
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("storage: {e}\n")).into_response(),
     }
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
-    (
+async fn metrics(State(state): State<AppState>) -> crate::error::Result {
+    let delivery = crate::admin::delivery::metrics_text(&state).await?;
+    Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render() + &crate::outbox::admin::metrics_text(&state).await,
+        state.metrics.render() + &delivery,
     )
-        .into_response()
+        .into_response())
 }
 
-pub async fn asset(Path(file): Path<String>) -> Response {
+pub(crate) async fn asset(Path(file): Path<String>) -> Response {
     if file == "bankid.js" {
         return (
             [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
@@ -139,7 +152,7 @@ pub async fn asset(Path(file): Path<String>) -> Response {
     }
 }
 
-pub async fn theme(State(state): State<AppState>, Path(kommun): Path<String>) -> Response {
+async fn theme(State(state): State<AppState>, Path(kommun): Path<String>) -> Response {
     let reg = state.registry();
     match reg.kommuner.get(&kommun) {
         Some(k) => (
@@ -152,7 +165,7 @@ pub async fn theme(State(state): State<AppState>, Path(kommun): Path<String>) ->
 }
 
 /// `blankett dev`: the recompile counter pages poll to reload themselves (404 outside dev).
-pub async fn dev_version(State(state): State<AppState>) -> Response {
+async fn dev_version(State(state): State<AppState>) -> Response {
     if !state.config.dev {
         return StatusCode::NOT_FOUND.into_response();
     }
@@ -161,27 +174,6 @@ pub async fn dev_version(State(state): State<AppState>) -> Response {
         .load(std::sync::atomic::Ordering::Relaxed)
         .to_string()
         .into_response()
-}
-
-/// In `blankett dev`, a compile error replaces every journey page until it is fixed.
-pub fn dev_error_page(state: &AppState) -> Option<Response> {
-    if !state.config.dev {
-        return None;
-    }
-    let errors = state.dev_errors()?;
-    let body = crate::web::render(
-        "message.html",
-        "sv",
-        json!({"title": "Fel i formuläret", "heading": "Formuläret har fel", "body": errors, "back": "Ladda om när felen är rättade", "back_href": ""}),
-    );
-    Some(
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            body,
-        )
-            .into_response(),
-    )
 }
 
 /// Appended to form.js in `blankett dev`: reload the page after every recompile.

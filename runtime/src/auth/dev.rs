@@ -2,12 +2,20 @@
 //! `--dev`; in production the route answers 404, so it cannot be reached by mistake.
 
 use crate::app::AppState;
+use crate::error::{Error, Result, Texts};
 use crate::store::Session;
-use axum::extract::{Query, State};
+use crate::web::CheckedForm;
+use axum::extract::{FromRequest, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use axum::Extension;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
 use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/dev", get(page).post(login))
+        .route("/auth/logga-ut", post(logout))
+}
 
 /// Test persons (personnummer from Skatteverket's published test series).
 pub const TEST_PERSONS: &[(&str, &str)] = &[
@@ -24,13 +32,13 @@ pub struct Next {
 
 use crate::auth::safe_next;
 
-pub async fn page(
+async fn page(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Query(q): Query<Next>,
-) -> Response {
+) -> Result {
     if !state.config.dev {
-        return crate::web::not_found(&state, "sv");
+        return Err(Error::NotFound);
     }
     let persons: Vec<serde_json::Value> = TEST_PERSONS
         .iter()
@@ -41,17 +49,18 @@ pub async fn page(
         "sv",
         json!({"title": "Logga in (test)", "persons": persons, "csrf": session.csrf, "next": safe_next(q.next.as_deref())}),
     );
-    crate::web::html_page(body, false)
+    Ok(crate::web::html_page(body, false))
 }
 
-pub async fn login(
+async fn login(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
+    req: axum::extract::Request,
+) -> Result {
+    // Outside `--dev` this address does not exist, whatever was posted to it.
     if !state.config.dev {
-        return crate::web::not_found(&state, "sv");
+        return Err(Error::NotFound);
     }
     let client = headers
         .get("x-forwarded-for")
@@ -62,41 +71,39 @@ pub async fn login(
         .limits
         .allow(&client, "login", state.config.login_rate_per_minute)
     {
-        return crate::web::too_many("sv");
+        return Err(Error::TooManyRequests);
     }
-    let pairs = match crate::web::checked_form(&session, &body) {
-        Ok(pairs) => pairs,
-        Err(refused) => return refused,
-    };
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let Some((pnr, name)) = TEST_PERSONS.iter().find(|(p, _)| Some(*p) == get("person")) else {
-        return crate::web::message(
+    let form = CheckedForm::from_request(req, &state).await?;
+    let Some((pnr, name)) = TEST_PERSONS
+        .iter()
+        .find(|(p, _)| Some(*p) == form.get("person"))
+    else {
+        return Err(Error::refused(
             StatusCode::BAD_REQUEST,
-            "sv",
-            "Välj en testperson",
-            "Gå tillbaka och välj en av testpersonerna.",
-        );
+            Texts::new("Välj en testperson", "Choose a test person"),
+            Texts::new(
+                "Gå tillbaka och välj en av testpersonerna.",
+                "Go back and choose one of the test persons.",
+            ),
+        ));
     };
     let person = crate::auth::Person {
         pnr: pnr.to_string(),
         name: name.to_string(),
     };
-    crate::auth::log_in(&state, &session, &person, get("next").unwrap_or("")).await
+    crate::auth::log_in(&state, &session, &person, form.get("next").unwrap_or("")).await
 }
 
-pub async fn logout(
+async fn logout(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
-    body: axum::body::Bytes,
-) -> Response {
-    if let Err(refused) = crate::web::checked_form(&session, &body) {
-        return refused;
-    }
+    _form: CheckedForm,
+) -> Result {
     logout_now(&state, &session).await
 }
 
-pub async fn logout_now(state: &AppState, session: &Session) -> Response {
-    let _ = state.store.delete_session(&session.id).await;
+pub async fn logout_now(state: &AppState, session: &Session) -> Result {
+    state.store.delete_session(&session.id).await?;
     let mut res = crate::web::redirect("/");
     if let Ok(v) = format!(
         "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax",
@@ -106,5 +113,5 @@ pub async fn logout_now(state: &AppState, session: &Session) -> Response {
     {
         res.headers_mut().append(axum::http::header::SET_COOKIE, v);
     }
-    res
+    Ok(res)
 }

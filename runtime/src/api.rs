@@ -12,14 +12,61 @@
 //! the submission; `status` is `levererad`, `registrerad` (with `case_number`) or
 //! `leveransfel`. Machine to machine: no session and no CSRF token, the bearer token instead.
 
-use super::config::Target;
 use crate::app::AppState;
+use crate::outbox::config::Target;
 use crate::shs::reply::{AppliedReply, ReplyStatus};
+use crate::store::StoreError;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
+
+/// Called by case systems, not people: outside the session layer, so no session and no CSRF
+/// token, but each caller its own bearer token.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/leverans/status", post(report))
+}
+
+/// An API error: JSON `{"error": …}` with its status, for the machine that called.
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "cannot store a status report");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the report could not be stored; send it again",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut res = (self.status, axum::Json(json!({ "error": self.message }))).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        res
+    }
+}
 
 /// A report is a few lines of JSON.
 const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -34,10 +81,6 @@ struct Report {
     case_number: Option<String>,
     /// Why, for `leveransfel`: logged (never personal data, please), not shown.
     message: Option<String>,
-}
-
-fn error(status: StatusCode, message: &str) -> Response {
-    (status, axum::Json(json!({ "error": message }))).into_response()
 }
 
 /// The target whose `status_token` the request carries, compared in constant time.
@@ -87,72 +130,58 @@ impl Report {
 }
 
 /// `POST /api/leverans/status`.
-pub async fn report(
+async fn report(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> Response {
-    let Some(target) = caller(&state.config.delivery.targets, &headers) else {
-        let mut res = error(
+) -> Result<Response, ApiError> {
+    let target = caller(&state.config.delivery.targets, &headers).ok_or_else(|| {
+        ApiError::new(
             StatusCode::UNAUTHORIZED,
             "give the delivery target's status_token: Authorization: Bearer <token>",
-        );
-        res.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            header::HeaderValue::from_static("Bearer"),
-        );
-        return res;
-    };
+        )
+    })?;
     if body.len() > MAX_BODY_BYTES {
-        return error(
+        return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("a status report is at most {MAX_BODY_BYTES} bytes of JSON"),
-        );
+            format!("a status report is at most {MAX_BODY_BYTES} bytes of JSON"),
+        ));
     }
-    let report: Report = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                &format!("the body is not a status report: {e}; send JSON like {{\"reference\": \"OFEL-2026-0001\", \"status\": \"registrerad\", \"case_number\": \"KS 2026/417\"}}"),
-            )
-        }
-    };
-    let status = match report.reading() {
-        Ok(s) => s,
-        Err(e) => return error(StatusCode::BAD_REQUEST, &e),
-    };
-    let submission = match find(&state, target, &report).await {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            let named = match (&report.reference, &report.tx_id) {
-                (Some(r), _) => format!("reference `{r}`"),
-                (_, Some(t)) => format!("tx_id `{t}`"),
-                _ => String::new(),
-            };
-            // The same answer whether it does not exist or went to another target.
-            return error(
-                StatusCode::NOT_FOUND,
-                &format!("no submission with {named} was delivered to this target"),
-            );
-        }
-        Err(e) => return unavailable(e),
-    };
-    let Ok(corr_id) = uuid::Uuid::parse_str(&submission.id) else {
-        return unavailable(format!(
-            "the submission id `{}` is not a UUID",
-            submission.id
+    let report: Report = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not a status report: {e}; send JSON like {{\"reference\": \"OFEL-2026-0001\", \"status\": \"registrerad\", \"case_number\": \"KS 2026/417\"}}"),
+        )
+    })?;
+    let status = report
+        .reading()
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e))?;
+    let Some(submission) = find(&state, target, &report).await? else {
+        let named = match (&report.reference, &report.tx_id) {
+            (Some(r), _) => format!("reference `{r}`"),
+            (_, Some(t)) => format!("tx_id `{t}`"),
+            _ => String::new(),
+        };
+        // The same answer whether it does not exist or went to another target.
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no submission with {named} was delivered to this target"),
         ));
     };
+    let corr_id = uuid::Uuid::parse_str(&submission.id).map_err(|_| {
+        tracing::error!(submission = %submission.id, "a submission id is not a UUID");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the submission cannot take a status report",
+        )
+    })?;
     let reply = AppliedReply {
         corr_id,
         status,
         case_number: report.case_number.as_deref().map(|c| c.trim().to_string()),
         reference: Some(submission.reference.clone()),
     };
-    if let Err(e) = super::replies::record_reply(&state.store, &reply).await {
-        return unavailable(e.to_string());
-    }
+    crate::outbox::replies::record_reply(&state.store, &reply).await?;
     if let ReplyStatus::Failed { info, .. } = &reply.status {
         tracing::warn!(target = %target.name, reference = %submission.reference,
             message = info.as_deref().unwrap_or(""), "the case system reports a failed delivery");
@@ -161,20 +190,12 @@ pub async fn report(
         "blankett_delivery_status_reports_total",
         &[("target", target.name.as_str())],
     );
-    axum::Json(json!({
+    Ok(axum::Json(json!({
         "reference": submission.reference,
         "status": reply.status.store_status(),
         "case_number": reply.case_number,
     }))
-    .into_response()
-}
-
-fn unavailable(e: String) -> Response {
-    tracing::error!(error = %e, "cannot store a status report");
-    error(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "the report could not be stored; send it again",
-    )
+    .into_response())
 }
 
 /// The submission the report names, if `target` has a delivery job for it.
@@ -182,23 +203,18 @@ async fn find(
     state: &AppState,
     target: &Target,
     report: &Report,
-) -> Result<Option<crate::store::Submission>, String> {
+) -> Result<Option<crate::store::Submission>, StoreError> {
     let store = &state.store;
     let submission_id = if let Some(reference) = &report.reference {
-        match store
-            .submission_by_reference(reference.trim())
-            .await
-            .map_err(|e| e.to_string())?
-        {
+        match store.submission_by_reference(reference.trim()).await? {
             Some(s) => s.id,
             None => return Ok(None),
         }
     } else {
         let tx = report.tx_id.as_deref().unwrap_or_default();
         match store
-            .delivery_job_by_tx(&super::canonical_tx_id(tx))
-            .await
-            .map_err(|e| e.to_string())?
+            .delivery_job_by_tx(&crate::outbox::canonical_tx_id(tx))
+            .await?
         {
             Some(j) if j.target == target.name => j.submission_id,
             _ => return Ok(None),
@@ -206,15 +222,11 @@ async fn find(
     };
     let delivered_here = store
         .delivery_jobs_of(&submission_id)
-        .await
-        .map_err(|e| e.to_string())?
+        .await?
         .iter()
         .any(|j| j.target == target.name);
     if !delivered_here {
         return Ok(None);
     }
-    store
-        .submission(&submission_id)
-        .await
-        .map_err(|e| e.to_string())
+    store.submission(&submission_id).await
 }

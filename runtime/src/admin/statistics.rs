@@ -1,70 +1,8 @@
-//! The admin page: statistics per service. Opened with the configured token (staff login comes
-//! with the e-ID work).
+//! The admin page's statistics per e-service: journeys started and completed, drop-off per
+//! page and the median time from start to submission.
 
-use crate::app::AppState;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
-
-#[derive(serde::Deserialize, Default)]
-pub struct Q {
-    pub token: Option<String>,
-}
-
-pub(crate) fn authorized(state: &AppState, headers: &HeaderMap, q: &Q) -> bool {
-    let Some(want) = &state.config.admin_token else {
-        return false;
-    };
-    let got = crate::security::bearer(headers)
-        .or(q.token.as_deref())
-        .unwrap_or("");
-    crate::security::same_secret(got, want)
-}
-
-pub async fn overview(
-    State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<crate::store::Session>,
-    headers: HeaderMap,
-    Query(q): Query<Q>,
-) -> Response {
-    if !authorized(&state, &headers, &q) {
-        return crate::web::message(
-            StatusCode::UNAUTHORIZED,
-            "sv",
-            "Logga in som handläggare",
-            "Den här sidan kräver behörighet.",
-        );
-    }
-    let reg = state.registry();
-    let mut services = Vec::new();
-    for (kid, k) in &reg.kommuner {
-        for (fid, s) in &k.services {
-            let events = state.store.events(kid, fid).await.unwrap_or_default();
-            let stats = statistics(
-                &events,
-                &s.form
-                    .pages
-                    .iter()
-                    .map(|p| p.id.clone())
-                    .collect::<Vec<_>>(),
-            );
-            services.push(json!({"kommun": k.branding.name, "title": s.form.title.get("sv"), "started": stats.started, "completed": stats.completed,
-                "completion": stats.completion, "median": stats.median, "pages": stats.pages}));
-        }
-    }
-    let delivery = crate::outbox::admin::view(&state).await;
-    crate::web::html_page(
-        crate::web::render(
-            "admin.html",
-            "sv",
-            json!({"title": "Statistik", "services": services, "delivery": delivery,
-                "csrf": session.csrf, "token": q.token}),
-        ),
-        false,
-    )
-}
 
 pub struct Stats {
     pub started: usize,

@@ -1,0 +1,146 @@
+//! The question pages: drawn from the person's draft, and saved on every POST.
+
+use super::{JourneyCtx, PageQuery};
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::session::csrf_ok;
+use crate::store::{Draft, Event};
+use crate::submission::{form_for, parse_answers, today};
+use crate::web::redirect;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use blankett_compiler::backend::html::{self, PageAction, View};
+use blankett_compiler::eval;
+use blankett_compiler::ir::Form;
+use std::sync::Arc;
+
+/// The first visible page at or after `from` (hidden pages are skipped).
+fn next_visible(form: &Form, outcome: &eval::Outcome, from: usize) -> Option<usize> {
+    (from..form.pages.len()).find(|&p| outcome.page_visible.get(p).copied().unwrap_or(true))
+}
+
+/// Where the journey goes after page `index`: the next visible page, else check-your-answers.
+fn after(jc: &JourneyCtx, form: &Form, outcome: &eval::Outcome, index: usize) -> Response {
+    match next_visible(form, outcome, index + 1) {
+        Some(p) => redirect(&format!("{}/{}", jc.j.base, form.pages[p].id)),
+        None => redirect(&format!("{}/kontrollera", jc.j.base)),
+    }
+}
+
+/// A question page's draft and form: login first where the form requires it, the person's draft
+/// (started now if there is none), the form version it is bound to, and the page's index.
+async fn open_page(
+    state: &AppState,
+    jc: &JourneyCtx,
+    page_id: &str,
+) -> Result<(Draft, Arc<Form>, usize)> {
+    jc.needs_login(state, &format!("{}/{page_id}", jc.j.base))?;
+    let mut draft = jc.draft_or_new(state).await?;
+    let form = form_for(state, &jc.j.form, &mut draft).await?;
+    let index = form.page(page_id).ok_or(Error::NotFound)?;
+    Ok((draft, form, index))
+}
+
+pub(super) async fn page(
+    State(state): State<AppState>,
+    jc: JourneyCtx,
+    Path((_, _, page_id)): Path<(String, String, String)>,
+) -> Result {
+    match page_id.as_str() {
+        "tillganglighet" => return Ok(jc.render(&jc.j.form, &View::Accessibility)),
+        "logga-ut" => return crate::auth::dev::logout_now(&state, &jc.session).await,
+        _ => {}
+    }
+    let (draft, form, index) = open_page(&state, &jc, &page_id).await?;
+    let answers = parse_answers(&draft.answers)?;
+    let outcome = eval::evaluate(&form, &answers, today());
+    if !outcome.page_visible[index] {
+        return Ok(after(&jc, &form, &outcome, index));
+    }
+    // The page is visible (checked above), so this evaluation is the one it is drawn with.
+    let view = View::Question {
+        page: index,
+        answers: &answers,
+        errors: &[],
+        outcome: Some(&outcome),
+    };
+    Ok(jc.render(&form, &view))
+}
+
+pub(super) async fn save_page(
+    State(state): State<AppState>,
+    jc: JourneyCtx,
+    Path((_, _, page_id)): Path<(String, String, String)>,
+    Query(q): Query<PageQuery>,
+    req: axum::extract::Request,
+) -> Result {
+    if page_id == "logga-ut" {
+        return crate::auth::dev::logout_now(&state, &jc.session).await;
+    }
+    let (mut draft, form, index) = open_page(&state, &jc, &page_id).await?;
+    let posted = super::upload::read_post(&state, &form, index, &draft, req).await?;
+    if !csrf_ok(&jc.session, posted.csrf.as_deref()) {
+        return Err(Error::Csrf);
+    }
+    let mut answers = parse_answers(&draft.answers)?;
+    for (k, v) in html::answers_from_form(&form, index, &posted.pairs) {
+        answers.insert(k, v);
+    }
+    answers.extend(posted.files.clone());
+    draft.answers = serde_json::to_string(&answers)
+        .map_err(|e| Error::Corrupt(format!("answers cannot be written: {e}")))?;
+    draft.page = page_id.clone();
+    draft.updated_at = chrono::Utc::now().to_rfc3339();
+    state.store.put_draft(&draft).await?;
+    let action = html::page_action(&posted.pairs);
+    let outcome = eval::evaluate(&form, &answers, today());
+    let errors: Vec<eval::FieldError> = outcome
+        .errors_on_page(&form, index)
+        .into_iter()
+        .cloned()
+        .chain(posted.upload_errors.clone())
+        .collect();
+    let save_later = posted
+        .pairs
+        .iter()
+        .any(|(k, v)| k == "_save" || (k == "_action" && v == "save"));
+    if save_later {
+        return Ok(redirect("/mina-sidor?sparad=1"));
+    }
+    if action != PageAction::Continue || !errors.is_empty() {
+        if !errors.is_empty() {
+            state.metrics.inc(
+                "blankett_validation_errors_total",
+                &[("form", &form.id), ("page", &page_id)],
+            );
+        }
+        // Drawn with this evaluation when the page is visible under it; else it evaluates anew.
+        let view = View::Question {
+            page: index,
+            answers: &answers,
+            errors: &errors,
+            outcome: outcome.page_visible[index].then_some(&outcome),
+        };
+        return Ok(jc.render(&form, &view));
+    }
+    state.metrics.inc(
+        "blankett_pages_completed_total",
+        &[("form", &form.id), ("page", &page_id)],
+    );
+    crate::submission::record_event(
+        &state,
+        Event {
+            kommun: jc.j.kommun.clone(),
+            form: form.id.clone(),
+            kind: "page".into(),
+            page: Some(page_id.clone()),
+            draft_id: Some(draft.id.clone()),
+            at: draft.updated_at.clone(),
+        },
+    )
+    .await;
+    if q.tillbaka.as_deref() == Some("kontrollera") {
+        return Ok(redirect(&format!("{}/kontrollera", jc.j.base)));
+    }
+    Ok(after(&jc, &form, &outcome, index))
+}

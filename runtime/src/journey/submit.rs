@@ -1,0 +1,164 @@
+//! Check your answers, submit, and the receipt.
+
+use super::JourneyCtx;
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::session::owner;
+use crate::store::{NewSubmission, Submission};
+use crate::submission::{form_for, parse_answers, stored_form, today};
+use crate::web::{redirect, CheckedForm, OwnedSubmission};
+use axum::extract::State;
+use axum::response::Response;
+use blankett_compiler::backend::html::View;
+use blankett_compiler::eval;
+use blankett_compiler::ir::Form;
+
+pub(super) async fn check(State(state): State<AppState>, jc: JourneyCtx) -> Result {
+    jc.needs_login(&state, &format!("{}/kontrollera", jc.j.base))?;
+    let Some(mut draft) = jc.find_draft(&state).await? else {
+        return Ok(redirect(&format!("{}/", jc.j.base)));
+    };
+    let form = form_for(&state, &jc.j.form, &mut draft).await?;
+    let answers = parse_answers(&draft.answers)?;
+    let outcome = eval::evaluate(&form, &answers, today());
+    if let Some(r) = to_first_error(&jc, &form, &outcome) {
+        return Ok(r);
+    }
+    let view = View::Check {
+        answers: &answers,
+        outcome: &outcome,
+    };
+    Ok(jc.render(&form, &view))
+}
+
+pub(super) async fn submit(
+    State(state): State<AppState>,
+    jc: JourneyCtx,
+    headers: axum::http::HeaderMap,
+    _form: CheckedForm,
+) -> Result {
+    let base = &jc.j.base;
+    jc.needs_login(&state, &format!("{base}/kontrollera"))?;
+    if !state.limits.allow(
+        &jc.session.id,
+        "submit",
+        state.config.submit_rate_per_minute,
+    ) {
+        return Err(Error::TooManyRequests);
+    }
+    let Some(mut draft) = jc.find_draft(&state).await? else {
+        // Submitted already (a double click, or back and submit again): the same receipt.
+        return Ok(match recent_submission(&state, &jc).await? {
+            Some(s) => redirect(&format!("{base}/kvitto/{}", s.id)),
+            None => redirect(&format!("{base}/")),
+        });
+    };
+    let form = form_for(&state, &jc.j.form, &mut draft).await?;
+    let answers = parse_answers(&draft.answers)?;
+    let outcome = eval::evaluate(&form, &answers, today());
+    if let Some(r) = to_first_error(&jc, &form, &outcome) {
+        return Ok(r);
+    }
+    let json = serde_json::to_string(&blankett_compiler::backend::submission::to_json(
+        &form, &outcome,
+    ))
+    .map_err(|e| Error::Corrupt(format!("the submission's JSON cannot be written: {e}")))?;
+    let submission = Submission {
+        id: uuid::Uuid::new_v4().to_string(),
+        reference: String::new(),
+        draft_id: draft.id.clone(),
+        owner: owner(&jc.session),
+        kommun: jc.j.kommun.clone(),
+        form: form.id.clone(),
+        form_version: form.version.clone(),
+        form_hash: form.hash.clone(),
+        answers: draft.answers.clone(),
+        xml: blankett_compiler::backend::submission::to_xml(&form, &outcome),
+        json,
+        status: "mottagen".into(),
+        case_number: None,
+        submitted_at: chrono::Utc::now().to_rfc3339(),
+    };
+    if form.signing != blankett_compiler::ir::Signing::None {
+        // Signed first, stored after: see `signing`.
+        return crate::signing::start_applicant(
+            &state,
+            &jc.session,
+            &headers,
+            &form,
+            &outcome,
+            submission,
+            base,
+            &jc.lang,
+        )
+        .await;
+    }
+    let stored = state
+        .store
+        .submit(NewSubmission {
+            submission,
+            reference_prefix: form.reference_prefix.clone(),
+            year: chrono::Datelike::year(&chrono::Utc::now()),
+            // Signing forms waiting for co-signers enqueue later (`Store::enqueue_delivery`).
+            delivery_targets: state.config.delivery.targets_for(&form.id),
+        })
+        .await?;
+    state
+        .metrics
+        .inc("blankett_submissions_total", &[("form", &form.id)]);
+    if let Some(o) = &state.outbox {
+        o.wake();
+    }
+    // The `submit` statistics event was stored with the submission, in the same transaction.
+    // The receipt is shown only now, after the commit.
+    Ok(redirect(&format!("{base}/kvitto/{}", stored.id)))
+}
+
+/// Something still needs an answer: take the person to it rather than show or send a summary.
+fn to_first_error(jc: &JourneyCtx, form: &Form, outcome: &eval::Outcome) -> Option<Response> {
+    let first = outcome.errors.first()?;
+    let page = &form.pages[form.fields[first.field].page].id;
+    Some(redirect(&format!(
+        "{}/{page}?tillbaka=kontrollera",
+        jc.j.base
+    )))
+}
+
+async fn recent_submission(state: &AppState, jc: &JourneyCtx) -> Result<Option<Submission>> {
+    let subs = state.store.submissions_of(&owner(&jc.session)).await?;
+    let cutoff = (chrono::Utc::now() - chrono::Duration::minutes(30)).to_rfc3339();
+    Ok(subs
+        .into_iter()
+        .find(|s| s.kommun == jc.j.kommun && s.form == jc.j.form.id && s.submitted_at > cutoff))
+}
+
+pub(super) async fn receipt(
+    State(state): State<AppState>,
+    jc: JourneyCtx,
+    OwnedSubmission(s): OwnedSubmission,
+) -> Result {
+    // Nobody sees another person's receipt: an id that is not yours does not exist.
+    if s.kommun != jc.j.kommun || s.form != jc.j.form.id {
+        return Err(Error::NotFound);
+    }
+    let form = stored_form(&state, &s.form_hash)
+        .await?
+        .unwrap_or_else(|| jc.j.form.clone());
+    let answers = parse_answers(&s.answers)?;
+    let outcome = eval::evaluate(&form, &answers, today());
+    // Stored in UTC; shown in the server's local time, as the person's clock shows it.
+    let submitted_at = chrono::DateTime::parse_from_rfc3339(&s.submitted_at)
+        .map(|d| d.with_timezone(&chrono::Local).to_rfc3339())
+        .unwrap_or_else(|_| s.submitted_at.clone());
+    let view = View::Receipt {
+        reference: &s.reference,
+        submitted_at: &submitted_at,
+        outcome: &outcome,
+    };
+    let page = blankett_compiler::backend::html::render(&jc.ctx(&form), &view);
+    let signatures = crate::signing::status_html(&state, &s, &jc.lang).await?;
+    Ok(crate::web::html_page(
+        crate::web::before_main_end(page, &signatures),
+        jc.lang != "sv",
+    ))
+}
