@@ -4,7 +4,8 @@
 
 use crate::app::AppState;
 use crate::session::{csrf_ok, owner};
-use crate::store::{Draft, Event, NewSubmission, Session, Submission};
+use crate::store::{Draft, Event, EventKind, NewSubmission, Session, Submission};
+use crate::submission::SubmissionStatus;
 use crate::web::{self, html_page, not_found, redirect, Lang};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -132,7 +133,7 @@ async fn draft_or_new(state: &AppState, session: &Session, j: &Journey) -> Resul
     if let Some(d) = find_draft(state, session, &j.kommun, &j.form.id).await {
         return Ok(d);
     }
-    let now = chrono::Utc::now().to_rfc3339();
+    let now = chrono::Utc::now();
     let d = Draft {
         id: uuid::Uuid::new_v4().to_string(),
         owner: owner(session),
@@ -146,7 +147,7 @@ async fn draft_or_new(state: &AppState, session: &Session, j: &Journey) -> Resul
             .first()
             .map(|p| p.id.clone())
             .unwrap_or_default(),
-        created_at: now.clone(),
+        created_at: now,
         updated_at: now,
     };
     state.store.put_draft(&d).await.map_err(web::unavailable)?;
@@ -158,10 +159,10 @@ async fn draft_or_new(state: &AppState, session: &Session, j: &Journey) -> Resul
         .record(&Event {
             kommun: j.kommun.clone(),
             form: j.form.id.clone(),
-            kind: "start".into(),
+            kind: EventKind::Start,
             page: None,
             draft_id: Some(d.id.clone()),
-            at: d.created_at.clone(),
+            at: d.created_at,
         })
         .await;
     Ok(d)
@@ -347,7 +348,7 @@ pub async fn save_page(
     answers.extend(posted.files.clone());
     draft.answers = serde_json::to_string(&answers).unwrap_or_else(|_| "{}".into());
     draft.page = page_id.clone();
-    draft.updated_at = chrono::Utc::now().to_rfc3339();
+    draft.updated_at = chrono::Utc::now();
     if let Err(e) = state.store.put_draft(&draft).await {
         return web::unavailable(e);
     }
@@ -394,10 +395,10 @@ pub async fn save_page(
         .record(&Event {
             kommun: j.kommun.clone(),
             form: form.id.clone(),
-            kind: "page".into(),
+            kind: EventKind::Page,
             page: Some(page_id.clone()),
             draft_id: Some(draft.id.clone()),
-            at: draft.updated_at.clone(),
+            at: draft.updated_at,
         })
         .await;
     if q.tillbaka.as_deref() == Some("kontrollera") {
@@ -512,9 +513,9 @@ pub async fn submit(
             &form, &outcome,
         ))
         .unwrap_or_default(),
-        status: "mottagen".into(),
+        status: SubmissionStatus::Mottagen,
         case_number: None,
-        submitted_at: chrono::Utc::now().to_rfc3339(),
+        submitted_at: chrono::Utc::now(),
     };
     if form.signing != blankett_compiler::ir::Signing::None {
         // Signed first, stored after: see `signing`.
@@ -567,7 +568,7 @@ async fn recent_submission(
     form: &str,
 ) -> Option<Submission> {
     let subs = state.store.submissions_of(&owner(session)).await.ok()?;
-    let cutoff = (chrono::Utc::now() - chrono::Duration::minutes(30)).to_rfc3339();
+    let cutoff = chrono::Utc::now() - chrono::Duration::minutes(30);
     subs.into_iter()
         .find(|s| s.kommun == kommun && s.form == form && s.submitted_at > cutoff)
 }
@@ -596,9 +597,7 @@ pub async fn receipt(
     let answers: BTreeMap<String, serde_json::Value> = parse_answers(&s.answers);
     let outcome = eval::evaluate(&form, &answers, today());
     // Stored in UTC; shown in the server's local time, as the person's clock shows it.
-    let submitted_at = chrono::DateTime::parse_from_rfc3339(&s.submitted_at)
-        .map(|d| d.with_timezone(&chrono::Local).to_rfc3339())
-        .unwrap_or_else(|_| s.submitted_at.clone());
+    let submitted_at = s.submitted_at.with_timezone(&chrono::Local).to_rfc3339();
     let view = View::Receipt {
         reference: &s.reference,
         submitted_at: &submitted_at,

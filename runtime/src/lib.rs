@@ -19,6 +19,7 @@ pub mod session;
 pub mod shs;
 pub mod signing;
 pub mod store;
+pub mod submission;
 pub mod upload;
 pub mod web;
 

@@ -4,6 +4,7 @@
 use crate::app::AppState;
 use crate::session::owner;
 use crate::store::Session;
+use crate::submission::SubmissionStatus;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -15,34 +16,11 @@ pub struct Q {
     pub sparad: Option<String>,
 }
 
-fn status_text(status: &str, lang: &str) -> &'static str {
-    match (status, lang == "en") {
-        ("mottagen", false) => "Mottagen",
-        ("mottagen", true) => "Received",
-        ("levererad", false) => "Levererad till handläggare",
-        ("levererad", true) => "Delivered to the case officer",
-        ("registrerad", false) => "Registrerad",
-        ("registrerad", true) => "Registered",
-        ("vantar_pa_underskrift", false) => "Väntar på underskrift",
-        ("vantar_pa_underskrift", true) => "Waiting for signature",
-        ("aterkallad", false) => "Återkallad",
-        ("aterkallad", true) => "Withdrawn",
-        ("utgangen", false) => "Inte underskriven i tid",
-        ("utgangen", true) => "Not signed in time",
-        (_, false) => "Under behandling",
-        (_, true) => "In progress",
-    }
-}
-
 /// A stored time (UTC) as people here read it: the server's local time, "2026-05-12 14:05".
-pub fn local_time(rfc3339: &str) -> String {
-    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
-        Ok(d) => d
-            .with_timezone(&chrono::Local)
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
-        Err(_) => rfc3339.get(..16).unwrap_or("").replace('T', " "),
-    }
+pub fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 pub async fn overview(
@@ -69,7 +47,7 @@ pub async fn overview(
         .await
         .unwrap_or_default()
         .iter()
-        .map(|d| json!({"href": format!("/{}/{}/{}", d.kommun, d.form, d.page), "title": title_of(&d.kommun, &d.form), "updated": local_time(&d.updated_at)}))
+        .map(|d| json!({"href": format!("/{}/{}/{}", d.kommun, d.form, d.page), "title": title_of(&d.kommun, &d.form), "updated": local_time(d.updated_at)}))
         .collect();
     let mut submissions = Vec::new();
     for s in state.store.submissions_of(&me).await.unwrap_or_default() {
@@ -85,7 +63,7 @@ pub async fn overview(
             crate::signing::SignatureState::Signed(sigs)
             | crate::signing::SignatureState::Waiting(sigs, _) => sigs
                 .iter()
-                .map(|g| format!("{} {}", g.signer_name, local_time(&g.signed_at)))
+                .map(|g| format!("{} {}", g.signer_name, local_time(g.signed_at)))
                 .collect(),
             crate::signing::SignatureState::Invalid => vec![if lang == "en" {
                 "The signature does not match the submission".to_string()
@@ -96,12 +74,12 @@ pub async fn overview(
         };
         submissions.push(json!({
             "signed_by": signed_by,
-            "withdraw": (s.status == crate::signing::WAITING).then(|| format!("/mina-sidor/inlamning/{}/aterkalla", s.id)),
+            "withdraw": (s.status == SubmissionStatus::VantarPaUnderskrift).then(|| format!("/mina-sidor/inlamning/{}/aterkalla", s.id)),
             "reference": s.reference,
             "receipt": format!("/{}/{}/kvitto/{}", s.kommun, s.form, s.id),
             "title": title_of(&s.kommun, &s.form),
-            "submitted": local_time(&s.submitted_at),
-            "status": status_text(&s.status, &lang),
+            "submitted": local_time(s.submitted_at),
+            "status": s.status.label(&lang),
             "case_number": s.case_number,
             "xml": format!("/mina-sidor/inlamning/{}/ansokan.xml", s.id),
             "json": format!("/mina-sidor/inlamning/{}/ansokan.json", s.id),

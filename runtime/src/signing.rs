@@ -10,7 +10,11 @@
 use crate::app::AppState;
 use crate::auth::bankid::client::{OrderRequest, Requirement};
 use crate::auth::Person;
-use crate::store::{Cosigner, Event, NewSubmission, Session, Signature, Submission};
+use crate::store::{
+    Cosigner, Event, EventKind, MailState, NewSubmission, Session, Signature, SignatureRole,
+    Submission,
+};
+use crate::submission::SubmissionStatus;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -22,15 +26,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-pub const WAITING: &str = "vantar_pa_underskrift";
-pub const WITHDRAWN: &str = "aterkallad";
-pub const EXPIRED: &str = "utgangen";
-
 /// A signature order's purpose, stored with the BankID order until it completes.
 #[derive(Serialize, Deserialize, Clone)]
 pub struct Pending {
-    /// `applicant` or `guardian`.
-    pub role: String,
+    pub role: SignatureRole,
     /// The form's title, on the waiting page.
     pub title: String,
     /// Where "cancel" leads.
@@ -179,7 +178,7 @@ pub async fn start_applicant(
         _ => Vec::new(),
     };
     let pending = Pending {
-        role: "applicant".into(),
+        role: SignatureRole::Applicant,
         title: form.title.get("sv").to_string(),
         back: format!("{base}/kontrollera"),
         digest: hash,
@@ -247,13 +246,13 @@ pub async fn signed(
     let signature = |submission_id: &str| Signature {
         id: uuid::Uuid::new_v4().to_string(),
         submission_id: submission_id.to_string(),
-        role: pending.role.clone(),
+        role: pending.role,
         signer_pnr: person.pnr.clone(),
         signer_name: person.name.clone(),
         digest: pending.digest.clone(),
         signature: signature_b64.to_string(),
         ocsp_response: ocsp_b64.to_string(),
-        signed_at: chrono::Utc::now().to_rfc3339(),
+        signed_at: chrono::Utc::now(),
     };
     if let Some(mut submission) = pending.submission.clone() {
         // The applicant: the draft must still hold exactly the answers that were signed.
@@ -267,7 +266,7 @@ pub async fn signed(
                 "Gå tillbaka till sidan där du kontrollerar dina svar och skriv under igen.",
             );
         }
-        submission.status = WAITING.into();
+        submission.status = SubmissionStatus::VantarPaUnderskrift;
         let year = chrono::Utc::now()
             .format("%Y")
             .to_string()
@@ -290,15 +289,13 @@ pub async fn signed(
         if let Err(e) = state.store.put_signature(&signature(&stored.id)).await {
             return crate::web::unavailable(e);
         }
-        let deadline = (chrono::Utc::now()
-            + chrono::Duration::days(state.config.cosign_days.max(1)))
-        .to_rfc3339();
+        let deadline = chrono::Utc::now() + chrono::Duration::days(state.config.cosign_days.max(1));
         for pnr in &pending.cosigners {
             let c = Cosigner {
                 submission_id: stored.id.clone(),
                 pnr: pnr.clone(),
                 invite: crate::session::token(),
-                deadline: deadline.clone(),
+                deadline,
             };
             if let Err(e) = state.store.put_cosigner(&c).await {
                 return crate::web::unavailable(e);
@@ -322,7 +319,7 @@ pub async fn signed(
     let Some(s) = state.store.submission(&id).await.ok().flatten() else {
         return crate::web::not_found(state, "sv");
     };
-    if s.status != WAITING || digest(&s.xml) != pending.digest {
+    if s.status != SubmissionStatus::VantarPaUnderskrift || digest(&s.xml) != pending.digest {
         return refused(
             "Ansökan kan inte skrivas under",
             "Ansökan har ändrats, återkallats eller gått ut sedan du öppnade den.",
@@ -343,7 +340,7 @@ async fn complete_if_signed(state: &AppState, s: &Submission) {
         match state.store.mark_fully_signed(&s.id).await {
             Ok(true) => {
                 let mut done = s.clone();
-                done.status = "mottagen".into();
+                done.status = SubmissionStatus::Mottagen;
                 on_fully_signed(state, &done).await;
             }
             Ok(false) => {}
@@ -382,10 +379,10 @@ pub async fn on_fully_signed(state: &AppState, submission: &Submission) {
         .record(&Event {
             kommun: submission.kommun.clone(),
             form: submission.form.clone(),
-            kind: "fully_signed".into(),
+            kind: EventKind::FullySigned,
             page: None,
             draft_id: Some(submission.draft_id.clone()),
-            at: chrono::Utc::now().to_rfc3339(),
+            at: chrono::Utc::now(),
         })
         .await;
 }
@@ -431,7 +428,7 @@ pub fn covers(signature_b64: &str, digest_hex: &str) -> bool {
 pub async fn signature_state(state: &AppState, s: &Submission) -> SignatureState {
     let sigs = state.store.signatures_of(&s.id).await.unwrap_or_default();
     let cosigners = state.store.cosigners_of(&s.id).await.unwrap_or_default();
-    if s.status == WITHDRAWN {
+    if s.status == SubmissionStatus::Aterkallad {
         return SignatureState::Withdrawn;
     }
     if sigs.is_empty() && cosigners.is_empty() {
@@ -447,8 +444,8 @@ pub async fn signature_state(state: &AppState, s: &Submission) -> SignatureState
     if missing.is_empty() && !sigs.is_empty() {
         return SignatureState::Signed(sigs);
     }
-    let now = chrono::Utc::now().to_rfc3339();
-    if s.status == EXPIRED || missing.iter().any(|c| c.deadline < now) {
+    let now = chrono::Utc::now();
+    if s.status == SubmissionStatus::Utgangen || missing.iter().any(|c| c.deadline < now) {
         return SignatureState::Expired;
     }
     SignatureState::Waiting(sigs, missing)
@@ -474,11 +471,11 @@ pub async fn status_html(state: &AppState, s: &Submission, lang: &str) -> String
     let mailed = |pnr: &str| {
         mails
             .iter()
-            .find(|m| m.pnr == pnr && m.state == "sent")
-            .and_then(|m| m.sent_at.as_deref())
+            .find(|m| m.pnr == pnr && m.state == MailState::Sent)
+            .and_then(|m| m.sent_at)
             .map(crate::mina_sidor::local_time)
     };
-    let signer = |g: &Signature| json!({"name": g.signer_name, "at": crate::mina_sidor::local_time(&g.signed_at)});
+    let signer = |g: &Signature| json!({"name": g.signer_name, "at": crate::mina_sidor::local_time(g.signed_at)});
     let (signed, waiting, kind): (Vec<_>, Vec<_>, &str) = match &st {
         SignatureState::Unsigned => return String::new(),
         SignatureState::Signed(sigs) => (sigs.iter().map(signer).collect(), vec![], "signed"),
@@ -488,7 +485,7 @@ pub async fn status_html(state: &AppState, s: &Submission, lang: &str) -> String
                 .iter()
                 .map(|c| {
                     json!({"pnr": pnr_display(&c.pnr), "href": format!("/underskrift/{}", c.invite),
-                    "deadline": crate::mina_sidor::local_time(&c.deadline), "mailed": mailed(&c.pnr)})
+                    "deadline": crate::mina_sidor::local_time(c.deadline), "mailed": mailed(&c.pnr)})
                 })
                 .collect(),
             "waiting",
@@ -574,7 +571,10 @@ async fn invited(
             "Den som skickade in ansökan har återkallat den. Du behöver inte göra något.",
         )),
         SignatureState::Expired => {
-            let _ = state.store.set_status(&s.id, EXPIRED, None).await;
+            let _ = state
+                .store
+                .set_status(&s.id, SubmissionStatus::Utgangen, None)
+                .await;
             Err(refused(
                 "Tiden för att skriva under har gått ut",
                 "Ansökan skrevs inte under i tid. Den som skickade in den kan göra en ny ansökan.",
@@ -614,7 +614,7 @@ pub async fn cosign(
         chrono::Local::now().date_naive(),
     );
     let pending = Pending {
-        role: "guardian".into(),
+        role: SignatureRole::Guardian,
         title: form.title.get("sv").to_string(),
         back: format!("/underskrift/{invite}"),
         digest: digest(&s.xml),
@@ -649,7 +649,7 @@ pub async fn withdraw(
     else {
         return crate::web::not_found(&state, "sv");
     };
-    if s.status != WAITING {
+    if s.status != SubmissionStatus::VantarPaUnderskrift {
         return crate::web::message(
             StatusCode::CONFLICT,
             "sv",
@@ -657,7 +657,11 @@ pub async fn withdraw(
             "Bara en ansökan som väntar på underskrift kan återkallas. Kontakta kommunen.",
         );
     }
-    if let Err(e) = state.store.set_status(&s.id, WITHDRAWN, None).await {
+    if let Err(e) = state
+        .store
+        .set_status(&s.id, SubmissionStatus::Aterkallad, None)
+        .await
+    {
         return crate::web::unavailable(e);
     }
     crate::web::redirect("/mina-sidor")

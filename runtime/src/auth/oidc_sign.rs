@@ -22,7 +22,7 @@
 use super::oidc::{self, Refused};
 use crate::app::AppState;
 use crate::config::{OidcConfig, SigningMethod};
-use crate::store::{EidOrder, Session};
+use crate::store::{EidOrder, EidOrderKind, Session};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// The kind of the e-ID order a signature request is kept as until the provider answers.
-pub const KIND: &str = "oidc_sign";
+pub const KIND: EidOrderKind = EidOrderKind::OidcSign;
 pub const SIGN_SCOPE: &str = "https://id.oidc.se/scope/sign";
 pub const SIGN_REQUEST: &str = "https://id.oidc.se/param/signRequest";
 pub const USER_SIGNATURE: &str = "https://id.oidc.se/claim/userSignature";
@@ -238,9 +238,9 @@ async fn request(
         .put_eid_order(&EidOrder {
             id: id.clone(),
             session_id: session.id.clone(),
-            kind: KIND.into(),
+            kind: KIND,
             data: serde_json::to_string(&order).map_err(|e| e.to_string())?,
-            created_at: chrono::Utc::now().to_rfc3339(),
+            created_at: chrono::Utc::now(),
         })
         .await
         .map_err(|e| e.to_string())?;

@@ -9,7 +9,7 @@ pub mod simulator;
 
 use crate::app::AppState;
 use crate::config::Config;
-use crate::store::{EidOrder, Session};
+use crate::store::{EidOrder, EidOrderKind, Session};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -127,13 +127,12 @@ pub async fn begin(
             id: id.clone(),
             session_id: session.id.clone(),
             kind: if sign.is_some() {
-                "bankid-sign"
+                EidOrderKind::BankidSign
             } else {
-                "bankid-auth"
-            }
-            .into(),
+                EidOrderKind::BankidAuth
+            },
             data: serde_json::to_string(&order).unwrap_or_default(),
-            created_at: chrono::Utc::now().to_rfc3339(),
+            created_at: chrono::Utc::now(),
         })
         .await
         .map_err(|e| ApiError::Transport(e.to_string()))?;
@@ -192,7 +191,7 @@ pub fn failed_page(e: &ApiError) -> Response {
 /// The session's order, or nothing: another person's order id does not exist.
 async fn order_of(state: &AppState, session: &Session, id: &str) -> Option<(EidOrder, Order)> {
     let o = state.store.eid_order(id).await.ok().flatten()?;
-    if o.session_id != session.id || !o.kind.starts_with("bankid") {
+    if o.session_id != session.id || !o.kind.is_bankid() {
         return None;
     }
     let order = serde_json::from_str(&o.data).ok()?;

@@ -1,0 +1,2 @@
+mod status;
+pub use status::SubmissionStatus;
