@@ -20,6 +20,7 @@ use blankett_runtime::outbox::shs_delivery::ShsMessages;
 use blankett_runtime::outbox::{transport_for, DeliveryConfig, Outbox, Target};
 use blankett_runtime::registry::Registry;
 use blankett_runtime::store::{self, DynStore, NewSubmission, Submission};
+use blankett_runtime::submission::SubmissionStatus;
 use blankett_runtime::test_mailbox::loopback::LoopbackMailbox;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -209,9 +210,9 @@ fn felanmalan(n: usize, target: &str) -> NewSubmission {
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<felanmalan><kategori>gata</kategori><beskrivning>{text}</beskrivning><platsbeskrivning>Skolvägen</platsbeskrivning></felanmalan>\n"
             ),
             json: "{}".into(),
-            status: "mottagen".into(),
+            status: SubmissionStatus::Mottagen,
             case_number: None,
-            submitted_at: chrono::Utc::now().to_rfc3339(),
+            submitted_at: chrono::Utc::now(),
         },
         reference_prefix: "BENCH".into(),
         year: 2026,

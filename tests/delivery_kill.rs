@@ -5,6 +5,8 @@
 //! ends with each submission's tx.id exactly once, every message a valid SHS message.
 
 use blankett_runtime::shs::Message;
+use blankett_runtime::store::DeliveryState;
+use blankett_runtime::submission::SubmissionStatus;
 use blankett_runtime::test_mailbox::loopback::{LoopbackMailbox, Mode};
 use blankett_runtime::test_mailbox::Fault;
 use std::collections::{BTreeMap, BTreeSet};
@@ -197,12 +199,12 @@ to_address = "urn:X-shs:2120001439"
     for id in &ids {
         let jobs = rt.block_on(store.delivery_jobs_of(id)).unwrap();
         assert_eq!(jobs.len(), 1, "one job per submission");
-        assert_eq!(jobs[0].state, "delivered");
+        assert_eq!(jobs[0].state, DeliveryState::Delivered);
         assert!(corr_of_tx
             .insert(jobs[0].tx_id.clone(), id.clone())
             .is_none());
         let s = rt.block_on(store.submission(id)).unwrap().unwrap();
-        assert_eq!(s.status, "levererad");
+        assert_eq!(s.status, SubmissionStatus::Levererad);
         for a in rt.block_on(store.delivery_attempts(&jobs[0].id)).unwrap() {
             let d = a.detail.unwrap_or_default();
             for (needle, what) in [

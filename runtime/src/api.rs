@@ -16,6 +16,7 @@ use crate::app::AppState;
 use crate::outbox::config::Target;
 use crate::shs::reply::{AppliedReply, ReplyStatus};
 use crate::store::StoreError;
+use crate::submission::SubmissionStatus;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -110,20 +111,28 @@ impl Report {
                 return Err("`case_number` must be one line of text".into());
             }
         }
-        match (self.status.as_str(), case) {
-            ("registrerad", Some(_)) => Ok(ReplyStatus::Registered),
-            ("registrerad", None) => Err("status `registrerad` needs the `case_number` it was registered under".into()),
-            ("levererad" | "leveransfel", Some(_)) => Err(format!(
+        use SubmissionStatus::{Leveransfel, Levererad, Registrerad};
+        // Only what a case system reports; the others are the runtime's own.
+        let status = self
+            .status
+            .parse::<SubmissionStatus>()
+            .ok()
+            .filter(|s| matches!(s, Levererad | Registrerad | Leveransfel));
+        match (status, case) {
+            (Some(Registrerad), Some(_)) => Ok(ReplyStatus::Registered),
+            (Some(Registrerad), None) => Err("status `registrerad` needs the `case_number` it was registered under".into()),
+            (Some(_), Some(_)) => Err(format!(
                 "`case_number` goes with status `registrerad`, not `{}`",
                 self.status
             )),
-            ("levererad", None) => Ok(ReplyStatus::Delivered),
-            ("leveransfel", None) => Ok(ReplyStatus::Failed {
+            (Some(Levererad), None) => Ok(ReplyStatus::Delivered),
+            (Some(_), None) => Ok(ReplyStatus::Failed {
                 code: "status-callback".into(),
                 info: self.message.clone(),
             }),
-            (other, _) => Err(format!(
-                "`status` must be \"levererad\", \"registrerad\" or \"leveransfel\", not \"{other}\""
+            (None, _) => Err(format!(
+                "`status` must be \"{Levererad}\", \"{Registrerad}\" or \"{Leveransfel}\", not \"{}\"",
+                self.status
             )),
         }
     }

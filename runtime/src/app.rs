@@ -197,8 +197,8 @@ async fn retention_loop(state: AppState) {
             );
         }
         // e-ID orders live minutes; a day-old one was abandoned.
-        let day_ago = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
-        if let Err(e) = state.store.purge_eid_orders(&day_ago).await {
+        let day_ago = chrono::Utc::now() - chrono::Duration::days(1);
+        if let Err(e) = state.store.purge_eid_orders(day_ago).await {
             tracing::error!(error = %e, "retention of e-ID orders failed");
         }
         tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
@@ -212,11 +212,11 @@ pub async fn purge_expired(state: &AppState, now: chrono::DateTime<chrono::Utc>)
     for (kid, k) in &reg.kommuner {
         for fid in k.services.keys() {
             let (draft_days, submission_days) = state.config.retention_days(fid);
-            let drafts_before = (now - chrono::Duration::days(draft_days)).to_rfc3339();
-            let submissions_before = (now - chrono::Duration::days(submission_days)).to_rfc3339();
+            let drafts_before = now - chrono::Duration::days(draft_days);
+            let submissions_before = now - chrono::Duration::days(submission_days);
             match state
                 .store
-                .purge(kid, fid, &drafts_before, &submissions_before)
+                .purge(kid, fid, drafts_before, submissions_before)
                 .await
             {
                 Ok((d, s)) => {

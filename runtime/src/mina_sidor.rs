@@ -6,7 +6,8 @@ use crate::error::{Error, Result};
 use crate::session::owner;
 use crate::store::Session;
 use crate::submission::local_time;
-use crate::submission::signing::{signature_state, SignatureState, WAITING};
+use crate::submission::signing::{signature_state, SignatureState};
+use crate::submission::SubmissionStatus;
 use crate::web::{Lang, OwnedSubmission};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
@@ -25,25 +26,6 @@ pub fn router() -> Router<AppState> {
 #[derive(serde::Deserialize, Default)]
 pub struct Q {
     pub sparad: Option<String>,
-}
-
-fn status_text(status: &str, lang: &str) -> &'static str {
-    match (status, lang == "en") {
-        ("mottagen", false) => "Mottagen",
-        ("mottagen", true) => "Received",
-        ("levererad", false) => "Levererad till handläggare",
-        ("levererad", true) => "Delivered to the case officer",
-        ("registrerad", false) => "Registrerad",
-        ("registrerad", true) => "Registered",
-        ("vantar_pa_underskrift", false) => "Väntar på underskrift",
-        ("vantar_pa_underskrift", true) => "Waiting for signature",
-        ("aterkallad", false) => "Återkallad",
-        ("aterkallad", true) => "Withdrawn",
-        ("utgangen", false) => "Inte underskriven i tid",
-        ("utgangen", true) => "Not signed in time",
-        (_, false) => "Under behandling",
-        (_, true) => "In progress",
-    }
 }
 
 async fn overview(
@@ -69,7 +51,7 @@ async fn overview(
         .drafts_of(&me)
         .await?
         .iter()
-        .map(|d| json!({"href": format!("/{}/{}/{}", d.kommun, d.form, d.page), "title": title_of(&d.kommun, &d.form), "updated": local_time(&d.updated_at)}))
+        .map(|d| json!({"href": format!("/{}/{}/{}", d.kommun, d.form, d.page), "title": title_of(&d.kommun, &d.form), "updated": local_time(d.updated_at)}))
         .collect();
     let mut submissions = Vec::new();
     for s in state.store.submissions_of(&me).await? {
@@ -83,7 +65,7 @@ async fn overview(
         let signed_by: Vec<String> = match signature_state(&state, &s).await? {
             SignatureState::Signed(sigs) | SignatureState::Waiting(sigs, _) => sigs
                 .iter()
-                .map(|g| format!("{} {}", g.signer_name, local_time(&g.signed_at)))
+                .map(|g| format!("{} {}", g.signer_name, local_time(g.signed_at)))
                 .collect(),
             SignatureState::Invalid => vec![if lang == "en" {
                 "The signature does not match the submission".to_string()
@@ -94,12 +76,12 @@ async fn overview(
         };
         submissions.push(json!({
             "signed_by": signed_by,
-            "withdraw": (s.status == WAITING).then(|| format!("/mina-sidor/inlamning/{}/aterkalla", s.id)),
+            "withdraw": (s.status == SubmissionStatus::VantarPaUnderskrift).then(|| format!("/mina-sidor/inlamning/{}/aterkalla", s.id)),
             "reference": s.reference,
             "receipt": format!("/{}/{}/kvitto/{}", s.kommun, s.form, s.id),
             "title": title_of(&s.kommun, &s.form),
-            "submitted": local_time(&s.submitted_at),
-            "status": status_text(&s.status, &lang),
+            "submitted": local_time(s.submitted_at),
+            "status": s.status.label(&lang),
             "case_number": s.case_number,
             "xml": format!("/mina-sidor/inlamning/{}/ansokan.xml", s.id),
             "json": format!("/mina-sidor/inlamning/{}/ansokan.json", s.id),

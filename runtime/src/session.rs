@@ -80,9 +80,7 @@ async fn load(state: &AppState, cookie: Option<String>) -> Result<(Session, bool
     };
     let session = match existing {
         Some(mut s) => {
-            let last = chrono::DateTime::parse_from_rfc3339(&s.last_seen_at)
-                .map(|d| d.with_timezone(&chrono::Utc))
-                .unwrap_or_else(|_| now());
+            let last = s.last_seen_at;
             if now() - last > idle {
                 state.store.delete_session(&s.id).await?;
                 fresh = true;
@@ -90,7 +88,7 @@ async fn load(state: &AppState, cookie: Option<String>) -> Result<(Session, bool
             } else {
                 // Touch at most once a minute: a write per page view would cost throughput.
                 if now() - last > chrono::Duration::seconds(60) {
-                    s.last_seen_at = now().to_rfc3339();
+                    s.last_seen_at = now();
                     state.store.put_session(&s).await?;
                 }
                 s
@@ -108,13 +106,13 @@ async fn load(state: &AppState, cookie: Option<String>) -> Result<(Session, bool
 }
 
 fn new_session() -> Session {
-    let t = now().to_rfc3339();
+    let t = now();
     Session {
         id: token(),
         person_pnr: None,
         person_name: None,
         csrf: token(),
-        created_at: t.clone(),
+        created_at: t,
         last_seen_at: t,
     }
 }

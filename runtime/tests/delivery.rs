@@ -14,13 +14,20 @@ use blankett_runtime::metrics::Metrics;
 use blankett_runtime::outbox::{backoff, DeliveryConfig, Outbox, SendOutcome, Target, Transport};
 use blankett_runtime::registry::Registry;
 use blankett_runtime::shs::{Message, Status};
-use blankett_runtime::store::{self, DynStore, NewSubmission, Submission};
+use blankett_runtime::store::{self, DeliveryState, DynStore, NewSubmission, Submission};
+use blankett_runtime::submission::SubmissionStatus;
 use blankett_runtime::test_mailbox::loopback::{LoopbackMailbox, Mode};
 use blankett_runtime::test_mailbox::Fault;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use support::{app_with, csrf_of, fill_felanmalan_anonymously, Client};
+
+/// The first of January of `year`, UTC.
+fn day(year: i32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono::Utc.with_ymd_and_hms(year, 1, 1, 0, 0, 0).unwrap()
+}
 
 /// The case system's address, and (in the example kommun) the kommun's own.
 const TO: &str = "urn:X-shs:2120001439";
@@ -97,9 +104,9 @@ async fn submit(s: &DynStore, targets: &[String]) -> Submission {
             answers: r#"{"kategori":"gata","beskrivning":"Hål i asfalten","platsbeskrivning":"Skolvägen","vill_ha_aterkoppling":false}"#.into(),
             xml: format!("<inlamning id=\"{id}\"><beskrivning>Hål i asfalten</beskrivning></inlamning>"),
             json: "{}".into(),
-            status: "mottagen".into(),
+            status: SubmissionStatus::Mottagen,
             case_number: None,
-            submitted_at: chrono::Utc::now().to_rfc3339(),
+            submitted_at: chrono::Utc::now(),
         },
         reference_prefix: "FEL".into(),
         year: 2026,
@@ -182,7 +189,7 @@ async fn assert_exactly_once(s: &DynStore, subs: &[Submission], target: &str, r:
         );
         assert_eq!(
             s.submission(&sub.id).await.unwrap().unwrap().status,
-            "levererad"
+            SubmissionStatus::Levererad
         );
     }
     let expected: BTreeSet<String> = corr_of_tx.keys().cloned().collect();
@@ -352,12 +359,12 @@ async fn a_permanently_refused_message_is_a_dead_letter_until_retried_by_hand() 
         .unwrap()
         .to_string();
     let job = state.store.delivery_jobs_of(&id).await.unwrap().remove(0);
-    assert_eq!(job.state, "queued");
+    assert_eq!(job.state, DeliveryState::Queued);
 
     // The senders are not running: each step is one call.
     assert_eq!(outbox.deliver_due("diariet").await.unwrap(), 1);
     let dead = state.store.delivery_job(&job.id).await.unwrap().unwrap();
-    assert_eq!(dead.state, "dead");
+    assert_eq!(dead.state, DeliveryState::Dead);
     let why = dead.last_error.clone().unwrap();
     assert!(why.starts_with(PERMANENT), "{why}");
     assert_eq!(
@@ -397,10 +404,10 @@ async fn a_permanently_refused_message_is_a_dead_letter_until_retried_by_hand() 
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
     assert_eq!(outbox.deliver_due("diariet").await.unwrap(), 1);
     let done = state.store.delivery_job(&job.id).await.unwrap().unwrap();
-    assert_eq!(done.state, "delivered");
+    assert_eq!(done.state, DeliveryState::Delivered);
     assert_eq!(
         state.store.submission(&id).await.unwrap().unwrap().status,
-        "levererad"
+        SubmissionStatus::Levererad
     );
     // The mailbox has the submission's SHS message under the job's tx.id.
     let tx = uuid::Uuid::parse_str(&job.tx_id).unwrap();
@@ -412,7 +419,7 @@ async fn a_permanently_refused_message_is_a_dead_letter_until_retried_by_hand() 
         .await
         .unwrap()
         .into_iter()
-        .map(|a| a.outcome)
+        .map(|a| a.outcome.to_string())
         .collect();
     assert_eq!(log, ["permanent", "accepted"]);
 }
@@ -433,14 +440,17 @@ async fn retryable_failures_become_a_dead_letter_at_the_attempt_limit() {
         assert_eq!(o.deliver_due("diariet").await.unwrap(), 1);
         let j = s.delivery_job(&job.id).await.unwrap().unwrap();
         assert_eq!(j.attempts, attempt);
-        assert_eq!(j.state, if attempt < 3 { "queued" } else { "dead" });
+        assert_eq!(
+            j.state.as_str(),
+            if attempt < 3 { "queued" } else { "dead" }
+        );
     }
     let j = s.delivery_job(&job.id).await.unwrap().unwrap();
     let why = j.last_error.unwrap();
     assert!(why.contains(RETRYABLE) && why.contains("given up"), "{why}");
     assert_eq!(
         s.submission(&sub.id).await.unwrap().unwrap().status,
-        "mottagen"
+        SubmissionStatus::Mottagen
     );
 }
 
@@ -542,7 +552,7 @@ async fn retention_deletes_a_submissions_delivery_jobs_with_it() {
     let sub = submit(&s, &["diariet".to_string()]).await;
     assert_eq!(s.delivery_jobs_of(&sub.id).await.unwrap().len(), 1);
     let (_, n) = s
-        .purge("orust", "felanmalan", "2000-01-01", "9999-01-01")
+        .purge("orust", "felanmalan", day(2000), day(9999))
         .await
         .unwrap();
     assert_eq!(n, 1);
@@ -552,7 +562,7 @@ async fn retention_deletes_a_submissions_delivery_jobs_with_it() {
 
 #[tokio::test]
 async fn a_leased_job_is_nobody_elses_until_the_lease_ends() {
-    use blankett_runtime::store::{utc_stamp, Claim, FinishedAttempt, NextStep};
+    use blankett_runtime::store::{AttemptOutcome, Claim, FinishedAttempt, NextStep};
     let r = mailbox().await;
     let s = sqlite().await;
     let o = outbox(&s, &config(target("diariet", &r.url())));
@@ -561,8 +571,8 @@ async fn a_leased_job_is_nobody_elses_until_the_lease_ends() {
     let claim = |owner: &str, lease: chrono::Duration| Claim {
         target: "diariet".into(),
         owner: owner.into(),
-        now: utc_stamp(now),
-        lease_until: utc_stamp(now + lease),
+        now,
+        lease_until: now + lease,
         limit: 10,
     };
     // A sender claims it and dies: while its lease runs, no one else may send it.
@@ -581,8 +591,8 @@ async fn a_leased_job_is_nobody_elses_until_the_lease_ends() {
     // Once the lease is over (here: claimed again with the clock past it), it is sent again,
     // with the same tx id; the dead sender's attempt stays in the log as never finished.
     let later = Claim {
-        now: utc_stamp(now + chrono::Duration::hours(2)),
-        lease_until: utc_stamp(now + chrono::Duration::hours(3)),
+        now: now + chrono::Duration::hours(2),
+        lease_until: now + chrono::Duration::hours(3),
         ..claim("second", chrono::Duration::zero())
     };
     let second = s.claim_deliveries(&later).await.unwrap();
@@ -594,10 +604,10 @@ async fn a_leased_job_is_nobody_elses_until_the_lease_ends() {
         submission_id: sub.id.clone(),
         attempt_id: first[0].attempt_id.clone(),
         lease_owner: "dead-sender".into(),
-        finished_at: utc_stamp(chrono::Utc::now()),
-        outcome: "retryable".into(),
+        finished_at: chrono::Utc::now(),
+        outcome: AttemptOutcome::Retryable,
         detail: Some("late".into()),
-        next: NextStep::RetryAt(utc_stamp(now)),
+        next: NextStep::RetryAt(now),
     };
     assert!(!s.finish_delivery(&late).await.unwrap());
     let job = s.delivery_job(&first[0].job.id).await.unwrap().unwrap();
@@ -606,7 +616,7 @@ async fn a_leased_job_is_nobody_elses_until_the_lease_ends() {
     let done = FinishedAttempt {
         attempt_id: second[0].attempt_id.clone(),
         lease_owner: "second".into(),
-        outcome: "accepted".into(),
+        outcome: AttemptOutcome::Accepted,
         detail: None,
         next: NextStep::Delivered,
         ..late
@@ -621,7 +631,7 @@ async fn a_leased_job_is_nobody_elses_until_the_lease_ends() {
     assert_eq!(log.len(), 2);
     assert_eq!(
         s.submission(&sub.id).await.unwrap().unwrap().status,
-        "levererad"
+        SubmissionStatus::Levererad
     );
 }
 
@@ -743,21 +753,18 @@ async fn delivery_store_suite(s: DynStore) {
         (mine.queued, mine.in_flight, mine.delivered, mine.dead),
         (0, 0, 0, 1)
     );
-    assert_eq!(
-        mine.oldest_undelivered.as_deref(),
-        Some(job.created_at.as_str())
-    );
+    assert_eq!(mine.oldest_undelivered, Some(job.created_at));
 
     r.set_mode(Mode::Accept).await.unwrap();
-    let now = blankett_runtime::store::utc_stamp(chrono::Utc::now());
-    assert!(s.retry_delivery(&job.id, &now).await.unwrap());
+    let now = chrono::Utc::now();
+    assert!(s.retry_delivery(&job.id, now).await.unwrap());
     assert_eq!(o.deliver_due(&name).await.unwrap(), 1);
     let ov = s.delivery_overview().await.unwrap();
     let mine = ov.iter().find(|o| o.target == name).unwrap();
     assert_eq!((mine.delivered, mine.dead), (1, 0));
     assert!(mine.oldest_undelivered.is_none() && mine.last_delivered.is_some());
     assert!(
-        !s.retry_delivery(&job.id, &now).await.unwrap(),
+        !s.retry_delivery(&job.id, now).await.unwrap(),
         "delivered stays delivered"
     );
 

@@ -8,6 +8,8 @@ mod support;
 use blankett_runtime::outbox::{DeliveryConfig, Target};
 use blankett_runtime::shs::client::{ShsClient, ShsClientConfig};
 use blankett_runtime::shs::Message;
+use blankett_runtime::store::{AttemptOutcome, DeliveryState, SignatureRole};
+use blankett_runtime::submission::SubmissionStatus;
 use shs_support::{find, reference, xmllint_valid};
 use support::{app_with, fill_felanmalan_anonymously, Client};
 
@@ -155,7 +157,7 @@ async fn a_receiver_fetches_its_message_and_its_acknowledgement_delivers_it() {
             .unwrap()
             .unwrap()
             .state,
-        "queued"
+        DeliveryState::Queued
     );
 
     // The acknowledgement delivers it: an attempt recorded, the submission levererad.
@@ -163,14 +165,14 @@ async fn a_receiver_fetches_its_message_and_its_acknowledgement_delivers_it() {
         .await
         .unwrap();
     let after = state.store.delivery_job(&job.id).await.unwrap().unwrap();
-    assert_eq!(after.state, "delivered");
+    assert_eq!(after.state, DeliveryState::Delivered);
     assert!(after.delivered_at.is_some());
     let attempts = state.store.delivery_attempts(&job.id).await.unwrap();
     assert_eq!(attempts.len(), 1, "{attempts:?}");
-    assert_eq!(attempts[0].outcome, "accepted");
+    assert_eq!(attempts[0].outcome, AttemptOutcome::Accepted);
     assert_eq!(attempts[0].number, 1);
     let s = state.store.submission(&id).await.unwrap().unwrap();
-    assert_eq!(s.status, "levererad");
+    assert_eq!(s.status, SubmissionStatus::Levererad);
 
     // Gone from the list; a repeated acknowledgement (its answer lost) is still OK.
     assert!(shs
@@ -280,9 +282,9 @@ async fn offered_jobs_settle_once(s: blankett_runtime::store::DynStore) {
                     answers: "{}".into(),
                     xml: "<x/>".into(),
                     json: "{}".into(),
-                    status: "mottagen".into(),
+                    status: SubmissionStatus::Mottagen,
                     case_number: None,
-                    submitted_at: chrono::Utc::now().to_rfc3339(),
+                    submitted_at: chrono::Utc::now(),
                 },
                 reference_prefix: format!("P{}", &unique[..8]).to_uppercase(),
                 year: 2026,
@@ -313,11 +315,11 @@ async fn offered_jobs_settle_once(s: blankett_runtime::store::DynStore) {
     let ack = |job: &blankett_runtime::store::DeliveryJob, next: NextStep| OfferSettled {
         job_id: job.id.clone(),
         submission_id: job.submission_id.clone(),
-        at: blankett_runtime::store::utc_stamp(chrono::Utc::now()),
+        at: chrono::Utc::now(),
         outcome: if next == NextStep::Delivered {
-            "accepted".into()
+            AttemptOutcome::Accepted
         } else {
-            "permanent".into()
+            AttemptOutcome::Permanent
         },
         detail: Some("why".into()),
         next,
@@ -336,10 +338,10 @@ async fn offered_jobs_settle_once(s: blankett_runtime::store::DynStore) {
     assert_eq!(done.last_error, None);
     let attempts = s.delivery_attempts(&job.id).await.unwrap();
     assert_eq!(attempts.len(), 1);
-    assert_eq!(attempts[0].outcome, "accepted");
+    assert_eq!(attempts[0].outcome, AttemptOutcome::Accepted);
     assert!(attempts[0].finished_at.is_some());
     let sub = s.submission(&made[0].id).await.unwrap().unwrap();
-    assert_eq!(sub.status, "levererad");
+    assert_eq!(sub.status, SubmissionStatus::Levererad);
 
     // One that cannot be made is a dead letter with its reason, no longer waiting.
     let other = s.waiting_deliveries(&target, 10).await.unwrap();
@@ -349,7 +351,7 @@ async fn offered_jobs_settle_once(s: blankett_runtime::store::DynStore) {
         .await
         .unwrap());
     let dead = s.delivery_job(&other[0].id).await.unwrap().unwrap();
-    assert_eq!(dead.state, "dead");
+    assert_eq!(dead.state, DeliveryState::Dead);
     assert_eq!(dead.last_error.as_deref(), Some("why"));
     assert!(!s
         .settle_offered(&ack(&other[0], NextStep::Delivered))
@@ -358,7 +360,7 @@ async fn offered_jobs_settle_once(s: blankett_runtime::store::DynStore) {
     assert!(s.waiting_deliveries(&target, 10).await.unwrap().is_empty());
     assert_eq!(
         s.submission(&made[1].id).await.unwrap().unwrap().status,
-        "mottagen"
+        SubmissionStatus::Mottagen
     );
 }
 
@@ -430,9 +432,9 @@ async fn a_message_that_cannot_be_made_is_a_dead_letter_and_never_offered() {
                 // What is stored now is not what was signed.
                 xml: signed_xml.replace("Som det skrevs under", "Ändrat efteråt"),
                 json: "{}".into(),
-                status: "mottagen".into(),
+                status: SubmissionStatus::Mottagen,
                 case_number: None,
-                submitted_at: chrono::Utc::now().to_rfc3339(),
+                submitted_at: chrono::Utc::now(),
             },
             reference_prefix: "OFEL".into(),
             year: 2026,
@@ -445,13 +447,13 @@ async fn a_message_that_cannot_be_made_is_a_dead_letter_and_never_offered() {
         .put_signature(&Signature {
             id: uuid::Uuid::new_v4().to_string(),
             submission_id: stored.id.clone(),
-            role: "applicant".into(),
+            role: SignatureRole::Applicant,
             signer_pnr: "198112289874".into(),
             signer_name: "Anna Andersson".into(),
             digest: blankett_runtime::submission::signing::digest(signed_xml),
             signature: String::new(),
             ocsp_response: String::new(),
-            signed_at: chrono::Utc::now().to_rfc3339(),
+            signed_at: chrono::Utc::now(),
         })
         .await
         .unwrap();
@@ -469,7 +471,7 @@ async fn a_message_that_cannot_be_made_is_a_dead_letter_and_never_offered() {
         .unwrap_err();
     assert!(e.contains("404"), "{e}");
     let dead = state.store.delivery_job(&job.id).await.unwrap().unwrap();
-    assert_eq!(dead.state, "dead");
+    assert_eq!(dead.state, DeliveryState::Dead);
     let why = dead.last_error.unwrap_or_default();
     assert!(why.contains("changed after signing"), "{why}");
     // Not acknowledgeable either: nothing was delivered.

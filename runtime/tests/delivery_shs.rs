@@ -7,6 +7,8 @@ mod support;
 
 use blankett_runtime::outbox::{DeliveryConfig, Target};
 use blankett_runtime::shs::Message;
+use blankett_runtime::store::SignatureRole;
+use blankett_runtime::submission::SubmissionStatus;
 use blankett_runtime::test_mailbox::{self as mailbox, Mailbox};
 use std::time::Duration;
 use support::{app_with, fill_felanmalan_anonymously, Client};
@@ -131,9 +133,9 @@ async fn store_signed(
                 answers: "{}".into(),
                 xml: stored_xml.into(),
                 json: "{}".into(),
-                status: "mottagen".into(),
+                status: SubmissionStatus::Mottagen,
                 case_number: None,
-                submitted_at: chrono::Utc::now().to_rfc3339(),
+                submitted_at: chrono::Utc::now(),
             },
             reference_prefix: "OFEL".into(),
             year: 2026,
@@ -150,13 +152,13 @@ async fn store_signed(
         .put_signature(&Signature {
             id: uuid::Uuid::new_v4().to_string(),
             submission_id: stored.id.clone(),
-            role: "applicant".into(),
+            role: SignatureRole::Applicant,
             signer_pnr: "198112289874".into(),
             signer_name: "Anna Andersson".into(),
             digest: blankett_runtime::submission::signing::digest(signed_xml),
             signature: b64(signed.as_bytes()),
             ocsp_response: b64(b"\x30\x03\x0a\x01\x00"),
-            signed_at: chrono::Utc::now().to_rfc3339(),
+            signed_at: chrono::Utc::now(),
         })
         .await
         .unwrap();

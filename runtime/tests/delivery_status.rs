@@ -7,6 +7,7 @@ mod support;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use blankett_runtime::outbox::{DeliveryConfig, Target};
+use blankett_runtime::submission::SubmissionStatus;
 use http_body_util::BodyExt;
 use support::{app_with, fill_felanmalan_anonymously, Client};
 use tower::ServiceExt;
@@ -169,7 +170,7 @@ async fn a_case_system_reports_the_case_number_and_mina_sidor_shows_it() {
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
     assert_eq!(
         state.store.submission(&id).await.unwrap().unwrap().status,
-        "levererad"
+        SubmissionStatus::Levererad
     );
     let a = report(&app, Some(DIARIETS_NYCKEL), &registered).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
@@ -177,7 +178,7 @@ async fn a_case_system_reports_the_case_number_and_mina_sidor_shows_it() {
     assert_eq!(a.json["case_number"], "KS 2026/417");
     assert!(!a.sets_cookie, "a machine's call starts no session");
     let s = state.store.submission(&id).await.unwrap().unwrap();
-    assert_eq!(s.status, "registrerad");
+    assert_eq!(s.status, SubmissionStatus::Registrerad);
     assert_eq!(s.case_number.as_deref(), Some("KS 2026/417"));
 
     let mina = c.get("/mina-sidor").await;

@@ -4,6 +4,7 @@
 mod support;
 
 use axum::http::StatusCode;
+use blankett_runtime::submission::SubmissionStatus;
 use support::{app, csrf_of, Client};
 
 const BASE: &str = "/orust/felanmalan";
@@ -87,7 +88,7 @@ async fn a_journey_ends_with_a_receipt_and_submitting_twice_gives_the_same_one()
     let id = receipt_url.rsplit('/').next().unwrap();
     let stored = state.store.submission(id).await.unwrap().unwrap();
     assert!(stored.xml.contains("Stort hål i asfalten"));
-    assert_eq!(stored.status, "mottagen");
+    assert_eq!(stored.status, SubmissionStatus::Mottagen);
 }
 
 #[tokio::test]

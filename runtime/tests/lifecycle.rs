@@ -20,7 +20,7 @@ async fn an_idle_session_ends_and_a_new_one_starts() {
         .to_string();
     let mut s = state.store.session(&id).await.unwrap().unwrap();
     // Last seen 16 minutes ago: past the default idle timeout of 15.
-    s.last_seen_at = (chrono::Utc::now() - chrono::Duration::minutes(16)).to_rfc3339();
+    s.last_seen_at = chrono::Utc::now() - chrono::Duration::minutes(16);
     state.store.put_session(&s).await.unwrap();
     let r = c.get("/mina-sidor").await;
     assert_eq!(

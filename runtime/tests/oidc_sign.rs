@@ -16,7 +16,9 @@ use base64::Engine;
 use blankett_runtime::app::AppState;
 use blankett_runtime::config::{Config, OidcConfig, SigningMethod};
 use blankett_runtime::outbox::{DeliveryConfig, Target};
+use blankett_runtime::store::EventKind;
 use blankett_runtime::submission::signing::{self, SignatureState};
+use blankett_runtime::submission::SubmissionStatus;
 use blankett_runtime::test_mailbox::loopback::LoopbackMailbox as Receiver;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -284,7 +286,10 @@ async fn sign_and_send(c: &mut Client, form: &str) -> String {
 
 async fn fully_signed_events(state: &AppState, form: &str) -> usize {
     let events = state.store.events("orust", form).await.unwrap();
-    events.iter().filter(|e| e.kind == "fully_signed").count()
+    events
+        .iter()
+        .filter(|e| e.kind == EventKind::FullySigned)
+        .count()
 }
 
 /// Waits for `what`; a hang fails after a minute, a slow run does not.
@@ -370,7 +375,7 @@ async fn an_applicant_signs_through_the_provider_and_a_changed_xml_is_not_delive
     assert!(receipt.starts_with("/orust/bygglov/kvitto/"), "{receipt}");
     let id = receipt.rsplit('/').next().unwrap().to_string();
     let s = state.store.submission(&id).await.unwrap().unwrap();
-    assert_eq!(s.status, "mottagen");
+    assert_eq!(s.status, SubmissionStatus::Mottagen);
     let sigs = state.store.signatures_of(&id).await.unwrap();
     assert_eq!(sigs.len(), 1);
     assert_eq!(sigs[0].signer_pnr, MARIA);
@@ -525,7 +530,7 @@ async fn the_second_guardian_signs_through_the_provider_and_another_person_is_re
     let mut maria = Client::new(router.clone());
     let (id, invite) = two_guardians(&mut maria, &state, &provider).await;
     let s = state.store.submission(&id).await.unwrap().unwrap();
-    assert_eq!(s.status, signing::WAITING);
+    assert_eq!(s.status, SubmissionStatus::VantarPaUnderskrift);
     assert_eq!(fully_signed_events(&state, "barnomsorg").await, 0);
 
     let mut anna = Client::new(router.clone());
@@ -563,7 +568,11 @@ async fn the_second_guardian_signs_through_the_provider_and_another_person_is_re
     );
     assert_eq!(state.store.signatures_of(&id).await.unwrap().len(), 1);
     let s = state.store.submission(&id).await.unwrap().unwrap();
-    assert_eq!(s.status, signing::WAITING, "still waiting for Anna");
+    assert_eq!(
+        s.status,
+        SubmissionStatus::VantarPaUnderskrift,
+        "still waiting for Anna"
+    );
     assert_eq!(fully_signed_events(&state, "barnomsorg").await, 0);
     assert!(
         state.store.delivery_jobs_of(&id).await.unwrap().is_empty(),
@@ -586,7 +595,7 @@ async fn the_second_guardian_signs_through_the_provider_and_another_person_is_re
         .body
         .contains("Du har skrivit under"));
     let s = state.store.submission(&id).await.unwrap().unwrap();
-    assert_eq!(s.status, "mottagen");
+    assert_eq!(s.status, SubmissionStatus::Mottagen);
     let sigs = state.store.signatures_of(&id).await.unwrap();
     assert_eq!(sigs.len(), 2);
     assert!(

@@ -8,6 +8,7 @@ use blankett_runtime::shs::reply::{fetch_replies, Management, ManagementOutcome}
 use blankett_runtime::shs::{
     apply_reply, Message, ReplyStatus, SendOutcome, ShsClient, ShsClientConfig,
 };
+use blankett_runtime::submission::SubmissionStatus;
 use blankett_runtime::test_mailbox::{self as mailbox, Mailbox};
 use shs_support::*;
 
@@ -174,7 +175,7 @@ async fn the_mailbox_stores_shows_and_answers_with_a_case_number() {
     assert_eq!(applied, apply_reply(&reply).unwrap());
     assert_eq!(applied.corr_id, message.label.corr_id);
     assert_eq!(applied.status, ReplyStatus::Registered);
-    assert_eq!(applied.status.store_status(), "registrerad");
+    assert_eq!(applied.status.store_status(), SubmissionStatus::Registrerad);
     assert_eq!(applied.case_number.as_deref(), Some("KS 2026/123"));
     assert_eq!(applied.reference.as_deref(), Some("OFEL-2026-0007"));
     client
@@ -207,7 +208,7 @@ fn axels_error_message_is_a_failed_delivery() {
             info: Some("No valid agreement found for the message".into())
         }
     );
-    assert_eq!(r.status.store_status(), "leveransfel");
+    assert_eq!(r.status.store_status(), SubmissionStatus::Leveransfel);
 }
 
 #[test]

@@ -10,7 +10,9 @@ use axum::http::StatusCode;
 use blankett_runtime::app::AppState;
 use blankett_runtime::auth::bankid::simulator::Simulator;
 use blankett_runtime::config::BankIdConfig;
+use blankett_runtime::store::EventKind;
 use blankett_runtime::submission::signing::{self, SignatureState};
+use blankett_runtime::submission::SubmissionStatus;
 use support::{app_with, csrf_of, draft, Client};
 
 const MARIA: &str = "199001012385";
@@ -85,7 +87,10 @@ async fn complete(
 
 async fn fully_signed_events(state: &AppState, form: &str) -> usize {
     let events = state.store.events("orust", form).await.unwrap();
-    events.iter().filter(|e| e.kind == "fully_signed").count()
+    events
+        .iter()
+        .filter(|e| e.kind == EventKind::FullySigned)
+        .count()
 }
 
 async fn tamper(state: &AppState, sql: &str, id: &str) {
@@ -120,7 +125,7 @@ async fn an_applicant_signs_the_exact_xml_and_a_changed_xml_is_not_signed() {
     assert!(receipt.starts_with("/orust/bygglov/kvitto/"), "{receipt}");
     let id = receipt.rsplit('/').next().unwrap().to_string();
     let s = state.store.submission(&id).await.unwrap().unwrap();
-    assert_eq!(s.status, "mottagen");
+    assert_eq!(s.status, SubmissionStatus::Mottagen);
     let sigs = state.store.signatures_of(&id).await.unwrap();
     assert_eq!(sigs.len(), 1);
     assert_eq!(sigs[0].signer_pnr, MARIA);
@@ -235,7 +240,7 @@ async fn guardians_sign_and_the_submission_completes_only_at_the_last_signature(
     let mut maria = Client::new(router.clone());
     let (id, invite) = two_guardians(&mut maria, &state, &sim).await;
     let s = state.store.submission(&id).await.unwrap().unwrap();
-    assert_eq!(s.status, signing::WAITING);
+    assert_eq!(s.status, SubmissionStatus::VantarPaUnderskrift);
     assert!(matches!(
         signing::signature_state(&state, &s).await.unwrap(),
         SignatureState::Waiting(_, _)
@@ -270,7 +275,7 @@ async fn guardians_sign_and_the_submission_completes_only_at_the_last_signature(
         .contains("Du har skrivit under"));
 
     let s = state.store.submission(&id).await.unwrap().unwrap();
-    assert_eq!(s.status, "mottagen");
+    assert_eq!(s.status, SubmissionStatus::Mottagen);
     let sigs = state.store.signatures_of(&id).await.unwrap();
     assert_eq!(sigs.len(), 2);
     assert!(
@@ -326,7 +331,7 @@ async fn the_applicant_can_withdraw_and_the_invitation_expires() {
     assert!(page.body.contains("har gått ut"));
     assert_eq!(
         state.store.submission(&id).await.unwrap().unwrap().status,
-        signing::EXPIRED
+        SubmissionStatus::Utgangen
     );
 
     // Another, withdrawn before Anna signs.
@@ -343,7 +348,7 @@ async fn the_applicant_can_withdraw_and_the_invitation_expires() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(
         state.store.submission(&id2).await.unwrap().unwrap().status,
-        signing::WITHDRAWN
+        SubmissionStatus::Aterkallad
     );
     let page = anna.get(&invite2).await;
     assert!(page.body.contains("återkallat"), "{}", page.body);

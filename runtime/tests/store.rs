@@ -2,12 +2,20 @@
 //! `BLANKETT_TEST_POSTGRES` names a server (CI starts one and sets it).
 
 use blankett_runtime::store::{
-    self, Attachment, Cosigner, Draft, DynStore, EidOrder, Event, FinishedMail, InvitationMail,
-    NewSubmission, Session, Signature, Submission,
+    self, Attachment, Cosigner, Draft, DynStore, EidOrder, EidOrderKind, Event, EventKind,
+    FinishedMail, InvitationMail, MailState, NewSubmission, Session, Signature, SignatureRole,
+    Submission,
 };
+use blankett_runtime::submission::SubmissionStatus;
+use chrono::{DateTime, SubsecRound, TimeZone, Utc};
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339()
+/// Now, to the microsecond: what both databases keep of a time.
+fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+fn day(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).unwrap()
 }
 
 fn draft(id: &str, owner: &str) -> Draft {
@@ -38,7 +46,7 @@ fn new_submission(draft_id: &str, owner: &str) -> NewSubmission {
             answers: "{}".into(),
             xml: "<x/>".into(),
             json: "{}".into(),
-            status: "mottagen".into(),
+            status: SubmissionStatus::Mottagen,
             case_number: None,
             submitted_at: now(),
         },
@@ -127,20 +135,24 @@ async fn suite(s: DynStore) {
     assert_eq!(s.submissions_of(&owner_a).await.unwrap().len(), 2);
     assert!(s.submissions_of(&owner_b).await.unwrap().is_empty());
 
-    s.set_status(&first.id, "registrerad", Some("KS 2026/123"))
-        .await
-        .unwrap();
+    s.set_status(
+        &first.id,
+        SubmissionStatus::Registrerad,
+        Some("KS 2026/123"),
+    )
+    .await
+    .unwrap();
     let got = s.submission(&first.id).await.unwrap().unwrap();
     assert_eq!(
-        (got.status.as_str(), got.case_number.as_deref()),
-        ("registrerad", Some("KS 2026/123"))
+        (got.status, got.case_number.as_deref()),
+        (SubmissionStatus::Registrerad, Some("KS 2026/123"))
     );
 
     let form = format!("f{unique}");
     s.record(&Event {
         kommun: "orust".into(),
         form: form.clone(),
-        kind: "start".into(),
+        kind: EventKind::Start,
         page: None,
         draft_id: None,
         at: now(),
@@ -153,12 +165,12 @@ async fn suite(s: DynStore) {
     let d4 = draft(&format!("d4{unique}"), &owner_b);
     s.put_draft(&d4).await.unwrap();
     let (drafts, subs) = s
-        .purge("orust", "felanmalan", "2000-01-01", "2000-01-01")
+        .purge("orust", "felanmalan", day(2000, 1, 1), day(2000, 1, 1))
         .await
         .unwrap();
     assert_eq!((drafts, subs), (0, 0));
     let (drafts, _) = s
-        .purge("orust", "felanmalan", "9999-01-01", "2000-01-01")
+        .purge("orust", "felanmalan", day(9999, 1, 1), day(2000, 1, 1))
         .await
         .unwrap();
     assert!(drafts >= 1);
@@ -168,7 +180,7 @@ async fn suite(s: DynStore) {
     signatures(&s, &unique, &first.id).await;
     invitation_mails(&s, &unique, &first.id).await;
     // A submission's signatures, co-signers and invitation mails go with it at retention.
-    s.purge("orust", "felanmalan", "2000-01-01", "9999-01-01")
+    s.purge("orust", "felanmalan", day(2000, 1, 1), day(9999, 1, 1))
         .await
         .unwrap();
     assert!(s.signatures_of(&first.id).await.unwrap().is_empty());
@@ -177,14 +189,14 @@ async fn suite(s: DynStore) {
 }
 
 async fn invitation_mails(s: &DynStore, unique: &str, submission_id: &str) {
-    let t = |m: i64| store::utc_stamp(chrono::Utc::now() + chrono::Duration::minutes(m));
+    let t = |m: i64| now() + chrono::Duration::minutes(m);
     let mail = InvitationMail {
         id: format!("m{unique}"),
         submission_id: submission_id.into(),
         pnr: "198112289874".into(),
         email: "anna@example.se".into(),
         lang: "sv".into(),
-        state: "queued".into(),
+        state: MailState::Queued,
         attempts: 0,
         next_attempt_at: t(0),
         last_error: None,
@@ -205,18 +217,18 @@ async fn invitation_mails(s: &DynStore, unique: &str, submission_id: &str) {
     );
     // Claimed once: the lease moves its next attempt, so a second claim does not get it.
     let lease = t(10);
-    let claimed = s.claim_invitation_mails(&t(1), &lease, 100).await.unwrap();
+    let claimed = s.claim_invitation_mails(t(1), lease, 100).await.unwrap();
     let ours: Vec<_> = claimed.iter().filter(|m| m.id == mail.id).collect();
     assert_eq!(ours.len(), 1);
     assert_eq!((ours[0].attempts, &ours[0].next_attempt_at), (1, &lease));
-    let again = s.claim_invitation_mails(&t(1), &t(10), 100).await.unwrap();
+    let again = s.claim_invitation_mails(t(1), t(10), 100).await.unwrap();
     assert!(!again.iter().any(|m| m.id == mail.id));
     // A failure waits for its retry; then it is sent, and recorded so.
     let retry_at = t(30);
     s.finish_invitation_mail(&FinishedMail {
         id: mail.id.clone(),
-        state: "queued".into(),
-        next_attempt_at: retry_at.clone(),
+        state: MailState::Queued,
+        next_attempt_at: retry_at,
         error: Some("connection refused".into()),
         at: t(1),
     })
@@ -228,28 +240,24 @@ async fn invitation_mails(s: &DynStore, unique: &str, submission_id: &str) {
         .unwrap()
         .remove(0);
     assert_eq!(
-        (
-            m.state.as_str(),
-            m.next_attempt_at.as_str(),
-            m.last_error.as_deref()
-        ),
-        ("queued", retry_at.as_str(), Some("connection refused"))
+        (m.state, m.next_attempt_at, m.last_error.as_deref()),
+        (MailState::Queued, retry_at, Some("connection refused"))
     );
     assert!(!s
-        .claim_invitation_mails(&t(20), &t(25), 100)
+        .claim_invitation_mails(t(20), t(25), 100)
         .await
         .unwrap()
         .iter()
         .any(|m| m.id == mail.id));
-    let claimed = s.claim_invitation_mails(&t(31), &t(40), 100).await.unwrap();
+    let claimed = s.claim_invitation_mails(t(31), t(40), 100).await.unwrap();
     assert!(claimed.iter().any(|m| m.id == mail.id && m.attempts == 2));
     let sent_at = t(31);
     s.finish_invitation_mail(&FinishedMail {
         id: mail.id.clone(),
-        state: "sent".into(),
-        next_attempt_at: sent_at.clone(),
+        state: MailState::Sent,
+        next_attempt_at: sent_at,
         error: None,
-        at: sent_at.clone(),
+        at: sent_at,
     })
     .await
     .unwrap();
@@ -258,11 +266,11 @@ async fn invitation_mails(s: &DynStore, unique: &str, submission_id: &str) {
         .await
         .unwrap()
         .remove(0);
-    assert_eq!(m.state, "sent");
+    assert_eq!(m.state, MailState::Sent);
     assert_eq!(m.sent_at, Some(sent_at));
     assert_eq!(m.last_error, None);
     assert!(!s
-        .claim_invitation_mails(&t(100), &t(110), 100)
+        .claim_invitation_mails(t(100), t(110), 100)
         .await
         .unwrap()
         .iter()
@@ -274,7 +282,7 @@ async fn signatures(s: &DynStore, unique: &str, submission_id: &str) {
     let order = EidOrder {
         id: format!("o{unique}"),
         session_id: format!("s{unique}"),
-        kind: "oidc".into(),
+        kind: EidOrderKind::Oidc,
         data: "{}".into(),
         created_at: now(),
     };
@@ -291,7 +299,7 @@ async fn signatures(s: &DynStore, unique: &str, submission_id: &str) {
     let sig = Signature {
         id: format!("g{unique}"),
         submission_id: submission_id.into(),
-        role: "applicant".into(),
+        role: SignatureRole::Applicant,
         signer_pnr: "191212121212".into(),
         signer_name: "Tolvan Tolvansson".into(),
         digest: "d".into(),
@@ -323,25 +331,25 @@ async fn signatures(s: &DynStore, unique: &str, submission_id: &str) {
 
     // Completion moves a waiting submission once; a received one does not move.
     assert!(!s.mark_fully_signed(submission_id).await.unwrap());
-    s.set_status(submission_id, "vantar_pa_underskrift", None)
+    s.set_status(submission_id, SubmissionStatus::VantarPaUnderskrift, None)
         .await
         .unwrap();
     assert!(s.mark_fully_signed(submission_id).await.unwrap());
     assert!(!s.mark_fully_signed(submission_id).await.unwrap());
     assert_eq!(
         s.submission(submission_id).await.unwrap().unwrap().status,
-        "mottagen"
+        SubmissionStatus::Mottagen
     );
 
     // Abandoned e-ID orders go at retention.
     s.put_eid_order(&EidOrder {
         id: format!("old{unique}"),
-        created_at: "2000-01-01T00:00:00+00:00".into(),
+        created_at: day(2000, 1, 1),
         ..order
     })
     .await
     .unwrap();
-    assert!(s.purge_eid_orders("2001-01-01").await.unwrap() >= 1);
+    assert!(s.purge_eid_orders(day(2001, 1, 1)).await.unwrap() >= 1);
     assert_eq!(s.eid_order(&format!("old{unique}")).await.unwrap(), None);
 }
 
@@ -369,4 +377,181 @@ async fn postgres_store() {
     };
     let s = store::open(&url).await.unwrap();
     suite(s).await;
+}
+
+/// Rows as the version before sqlx's migrator wrote them: times by `to_rfc3339` (`+00:00`,
+/// nine digits here) and, in the outbox and the invitation mails, with six digits and a `Z`.
+const OLD_ROWS: &str = "
+INSERT INTO sessions (id, person_pnr, person_name, csrf, created_at, last_seen_at)
+  VALUES ('old-session', '191212121212', 'Tolvan', 't', '2026-01-02T03:04:05.123456789+00:00', '2026-01-02T03:04:05+00:00');
+INSERT INTO submissions (id, reference, draft_id, owner, kommun, form, form_version, form_hash, answers, xml, json, status, case_number, submitted_at)
+  VALUES ('old-sub', 'OLD-2026-000001', 'old-draft', 'pnr:191212121212', 'orust', 'old', '1', 'h', '{}', '<x/>', '{}', 'vantar_pa_underskrift', NULL, '2026-01-02T03:04:05.500+00:00');
+INSERT INTO counters (name, value) VALUES ('OLD-2026', 1);
+INSERT INTO delivery_jobs (id, submission_id, target, tx_id, corr_id, state, attempts, next_attempt_at, lease_until, lease_owner, last_error, created_at, delivered_at)
+  VALUES ('old-job', 'old-sub', 'old-target', 'old-tx', 'old-sub', 'queued', 0, '2026-01-02T03:04:05.123000Z', NULL, NULL, NULL, '2026-01-02T03:04:05.000000Z', NULL);
+INSERT INTO delivery_canaries (target, ok, detail, checked_at, last_ok_at)
+  VALUES ('old-target', 1, NULL, '2026-01-02T03:04:05.123456Z', '2026-01-02T03:04:05.123456Z');
+INSERT INTO invitation_mails (id, submission_id, pnr, email, lang, state, attempts, next_attempt_at, last_error, sent_at, created_at)
+  VALUES ('old-mail', 'old-sub', '198112289874', 'anna@example.se', 'sv', 'queued', 0, '2026-01-02T03:04:05.000001Z', NULL, NULL, '2026-01-02T03:04:05.000001Z');
+INSERT INTO cosigners (submission_id, pnr, invite, deadline) VALUES ('old-sub', '198112289874', 'old-invite', '2026-01-16T03:04:05.123456789+00:00');
+";
+
+/// Makes the schema as the old migration runner did: its files, in one go each, and its table.
+async fn old_runner_database<C>(conn: &mut C, files: [&str; 4], version_type: &str)
+where
+    for<'c> &'c mut C: sqlx::Executor<'c>,
+{
+    for sql in files {
+        sqlx::raw_sql(sql).execute(&mut *conn).await.unwrap();
+    }
+    sqlx::raw_sql(&format!(
+        "CREATE TABLE blankett_migrations (version {version_type} PRIMARY KEY);
+         INSERT INTO blankett_migrations (version) VALUES (1), (2), (4), (7);"
+    ))
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    sqlx::raw_sql(OLD_ROWS).execute(&mut *conn).await.unwrap();
+}
+
+fn at(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc()
+}
+
+/// What a database of the old runner holds reads back, compares as the time it is, and takes
+/// new rows.
+async fn old_rows_read_and_new_ones_are_written(s: DynStore) {
+    let sess = s.session("old-session").await.unwrap().unwrap();
+    // SQLite keeps the nanoseconds; PostgreSQL rounds to microseconds.
+    assert_eq!(
+        sess.created_at.round_subsecs(6),
+        at("2026-01-02T03:04:05.123457Z")
+    );
+    assert_eq!(sess.last_seen_at, at("2026-01-02T03:04:05Z"));
+    let sub = s.submission("old-sub").await.unwrap().unwrap();
+    assert_eq!(sub.status, SubmissionStatus::VantarPaUnderskrift);
+    assert_eq!(sub.submitted_at, at("2026-01-02T03:04:05.5Z"));
+    let job = s.delivery_job("old-job").await.unwrap().unwrap();
+    assert_eq!(job.next_attempt_at, at("2026-01-02T03:04:05.123Z"));
+    assert_eq!(job.state.as_str(), "queued");
+    let canary = s.canaries().await.unwrap().remove(0);
+    assert!(canary.ok);
+    assert_eq!(canary.last_ok_at, Some(at("2026-01-02T03:04:05.123456Z")));
+    let deadline = s.cosigners_of("old-sub").await.unwrap().remove(0).deadline;
+    assert!(deadline > at("2026-01-16T03:04:05.123456Z"));
+
+    // Due at the very time it was stored for, not a microsecond later: the old `Z` text and
+    // the time compared with it are one format now.
+    let claimed = s
+        .claim_deliveries(&store::Claim {
+            target: "old-target".into(),
+            owner: "w".into(),
+            now: at("2026-01-02T03:04:05.123Z"),
+            lease_until: at("2026-01-02T03:05:05Z"),
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let mails = s
+        .claim_invitation_mails(at("2026-01-02T03:04:05Z"), at("2026-01-02T03:09:05Z"), 10)
+        .await
+        .unwrap();
+    assert!(mails.is_empty(), "not due until a microsecond later");
+    let mails = s
+        .claim_invitation_mails(
+            at("2026-01-02T03:04:05.000001Z"),
+            at("2026-01-02T03:09:05Z"),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(mails.len(), 1);
+
+    // New writes: a session, the old submission's completion, a new submission numbered after
+    // the old one, with a delivery job.
+    let fresh = Session {
+        id: "new-session".into(),
+        person_pnr: None,
+        person_name: None,
+        csrf: "t".into(),
+        created_at: now(),
+        last_seen_at: now(),
+    };
+    s.put_session(&fresh).await.unwrap();
+    assert_eq!(s.session("new-session").await.unwrap(), Some(fresh));
+    assert!(s.mark_fully_signed("old-sub").await.unwrap());
+    let d = draft("new-draft", "pnr:191212121212");
+    s.put_draft(&d).await.unwrap();
+    let mut n = new_submission("new-draft", "pnr:191212121212");
+    n.reference_prefix = "OLD".into();
+    n.delivery_targets = vec!["old-target".into()];
+    let new = s.submit(n).await.unwrap();
+    assert!(new.reference.ends_with("-000002"), "{}", new.reference);
+    let jobs = s.waiting_deliveries("old-target", 10).await.unwrap();
+    assert_eq!(
+        jobs.iter().map(|j| j.id.as_str()).next(),
+        Some("old-job"),
+        "the old job is the oldest"
+    );
+    assert_eq!(jobs.len(), 2);
+}
+
+#[tokio::test]
+async fn a_sqlite_database_of_the_old_migration_runner_opens() {
+    use sqlx::Connection;
+    let dir = std::env::temp_dir().join(format!("blankett-old-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("blankett.db");
+    let mut conn =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+            .await
+            .unwrap();
+    let files = [
+        include_str!("../migrations/sqlite/0001_init.sql"),
+        include_str!("../migrations/sqlite/0002_outbox.sql"),
+        include_str!("../migrations/sqlite/0004_signatures.sql"),
+        include_str!("../migrations/sqlite/0007_invitation_mails.sql"),
+    ];
+    old_runner_database(&mut conn, files, "INTEGER").await;
+    conn.close().await.unwrap();
+    let url = path.to_str().unwrap();
+    old_rows_read_and_new_ones_are_written(store::open(url).await.unwrap()).await;
+    // Opened again: nothing left to migrate, nothing lost.
+    let s = store::open(url).await.unwrap();
+    assert!(s.session("new-session").await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn a_postgres_database_of_the_old_migration_runner_opens() {
+    use sqlx::Connection;
+    let Ok(url) = std::env::var("BLANKETT_TEST_POSTGRES") else {
+        eprintln!("BLANKETT_TEST_POSTGRES is not set: skipping");
+        return;
+    };
+    // A database of its own: the suite's shares one schema, migrated by sqlx already.
+    let name = format!("blankett_old_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+    sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let (base, _) = url.rsplit_once('/').unwrap();
+    let old_url = format!("{base}/{name}");
+    let mut conn = sqlx::PgConnection::connect(&old_url).await.unwrap();
+    let files = [
+        include_str!("../migrations/postgres/0001_init.sql"),
+        include_str!("../migrations/postgres/0002_outbox.sql"),
+        include_str!("../migrations/postgres/0004_signatures.sql"),
+        include_str!("../migrations/postgres/0007_invitation_mails.sql"),
+    ];
+    old_runner_database(&mut conn, files, "BIGINT").await;
+    conn.close().await.unwrap();
+    old_rows_read_and_new_ones_are_written(store::open(&old_url).await.unwrap()).await;
+    let s = store::open(&old_url).await.unwrap();
+    assert!(s.session("new-session").await.unwrap().is_some());
+    drop(s);
+    let _ = sqlx::raw_sql(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await;
 }

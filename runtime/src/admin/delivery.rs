@@ -7,13 +7,12 @@ use crate::store::{CanaryResult, TargetOverview};
 use crate::web::CheckedForm;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
-/// Seconds since a stored time (0 when it cannot be read).
-fn age_seconds(stamp: &str, now: chrono::DateTime<chrono::Utc>) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(stamp)
-        .map(|t| (now - t.with_timezone(&chrono::Utc)).num_seconds().max(0))
-        .unwrap_or(0)
+/// Seconds since a stored time (0 for one in the future).
+fn age_seconds(t: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    (now - t).num_seconds().max(0)
 }
 
 fn human_age(s: i64) -> String {
@@ -25,14 +24,10 @@ fn human_age(s: i64) -> String {
     }
 }
 
-fn local(stamp: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(stamp)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string()
-        })
-        .unwrap_or_else(|_| stamp.to_string())
+fn local(t: DateTime<Utc>) -> String {
+    t.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 /// The configured targets with their counts and canary (targets with no jobs yet show zeros).
@@ -85,10 +80,10 @@ pub async fn view(state: &AppState) -> Result<serde_json::Value> {
                 .any(|t| t.name == name && t.is_pickup());
             json!({
                 "name": name, "pickup": pickup, "queued": o.queued, "in_flight": o.in_flight, "delivered": o.delivered, "dead": o.dead,
-                "oldest": o.oldest_undelivered.as_deref().map(|t| human_age(age_seconds(t, now))),
-                "last_delivered": o.last_delivered.as_deref().map(local),
-                "canary": c.map(|c| json!({"ok": c.ok, "detail": c.detail, "checked_at": local(&c.checked_at),
-                    "last_ok_at": c.last_ok_at.as_deref().map(local)})),
+                "oldest": o.oldest_undelivered.map(|t| human_age(age_seconds(t, now))),
+                "last_delivered": o.last_delivered.map(local),
+                "canary": c.map(|c| json!({"ok": c.ok, "detail": c.detail, "checked_at": local(c.checked_at),
+                    "last_ok_at": c.last_ok_at.map(local)})),
             })
         })
         .collect();
@@ -101,7 +96,7 @@ pub async fn view(state: &AppState) -> Result<serde_json::Value> {
         };
         dead.push(
             json!({"id": j.id, "target": j.target, "reference": reference, "attempts": j.attempts,
-            "error": j.last_error, "created_at": local(&j.created_at)}),
+            "error": j.last_error, "created_at": local(j.created_at)}),
         );
     }
     Ok(json!({"targets": targets, "dead": dead}))
@@ -121,8 +116,8 @@ pub(super) async fn retry(
     if !super::authorized(&state, &headers, &q) {
         return Err(Error::Unauthorized);
     }
-    let now = crate::store::utc_stamp(chrono::Utc::now());
-    if state.store.retry_delivery(&job, &now).await? {
+    let now = chrono::Utc::now();
+    if state.store.retry_delivery(&job, now).await? {
         tracing::info!(job = %job, "delivery: manual retry");
         if let Some(o) = &state.outbox {
             o.wake();
@@ -165,17 +160,12 @@ pub async fn metrics_text(state: &AppState) -> Result<String> {
         }
         let age = o
             .oldest_undelivered
-            .as_deref()
             .map(|t| age_seconds(t, now))
             .unwrap_or(0);
         oldest.push_str(&format!(
             "blankett_delivery_oldest_undelivered_seconds{{target=\"{name}\"}} {age}\n"
         ));
-        if let Some(t) = o
-            .last_delivered
-            .as_deref()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        {
+        if let Some(t) = o.last_delivered {
             last.push_str(&format!(
                 "blankett_delivery_last_success_timestamp_seconds{{target=\"{name}\"}} {}\n",
                 t.timestamp()

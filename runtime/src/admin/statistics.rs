@@ -1,6 +1,7 @@
 //! The admin page's statistics per e-service: journeys started and completed, drop-off per
 //! page and the median time from start to submission.
 
+use crate::store::EventKind;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,29 +17,24 @@ pub struct Stats {
 pub fn statistics(events: &[crate::store::Event], pages: &[String]) -> Stats {
     let started: BTreeSet<&str> = events
         .iter()
-        .filter(|e| e.kind == "start")
+        .filter(|e| e.kind == EventKind::Start)
         .filter_map(|e| e.draft_id.as_deref())
         .collect();
-    let mut start_at: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut start_at: BTreeMap<&str, chrono::DateTime<chrono::Utc>> = BTreeMap::new();
     let mut durations = Vec::new();
     let mut completed = 0;
     for e in events {
         let Some(d) = e.draft_id.as_deref() else {
             continue;
         };
-        match e.kind.as_str() {
-            "start" => {
-                start_at.insert(d, &e.at);
+        match e.kind {
+            EventKind::Start => {
+                start_at.insert(d, e.at);
             }
-            "submit" => {
+            EventKind::Submit => {
                 completed += 1;
-                if let (Some(a), Ok(b)) = (
-                    start_at
-                        .get(d)
-                        .and_then(|a| chrono::DateTime::parse_from_rfc3339(a).ok()),
-                    chrono::DateTime::parse_from_rfc3339(&e.at),
-                ) {
-                    durations.push((b - a).num_seconds());
+                if let Some(a) = start_at.get(d) {
+                    durations.push((e.at - *a).num_seconds());
                 }
             }
             _ => {}
@@ -54,7 +50,7 @@ pub fn statistics(events: &[crate::store::Event], pages: &[String]) -> Stats {
     for p in pages {
         let done: BTreeSet<&str> = events
             .iter()
-            .filter(|e| e.kind == "page" && e.page.as_deref() == Some(p))
+            .filter(|e| e.kind == EventKind::Page && e.page.as_deref() == Some(p))
             .filter_map(|e| e.draft_id.as_deref())
             .collect();
         page_rows.push(json!({"id": p, "completed": done.len(), "dropped": previous.saturating_sub(done.len())}));

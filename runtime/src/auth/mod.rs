@@ -83,13 +83,13 @@ async fn page(
 /// nothing after it), then on to `next`.
 pub async fn log_in(state: &AppState, old: &Session, person: &Person, next: &str) -> Result {
     state.store.delete_session(&old.id).await?;
-    let now = chrono::Utc::now().to_rfc3339();
+    let now = chrono::Utc::now();
     let fresh = Session {
         id: crate::session::token(),
         person_pnr: Some(person.pnr.clone()),
         person_name: Some(person.name.clone()),
         csrf: crate::session::token(),
-        created_at: now.clone(),
+        created_at: now,
         last_seen_at: now,
     };
     state.store.put_session(&fresh).await?;

@@ -9,7 +9,7 @@ use super::Person;
 use crate::app::AppState;
 use crate::config::OidcConfig;
 use crate::error::{Error, Texts};
-use crate::store::{EidOrder, Session};
+use crate::store::{EidOrder, EidOrderKind, Session};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -195,9 +195,9 @@ async fn authorize_url(
         .put_eid_order(&EidOrder {
             id: csrf.secret().clone(),
             session_id: session.id.clone(),
-            kind: "oidc".into(),
+            kind: EidOrderKind::Oidc,
             data: serde_json::to_string(&pending).map_err(|e| Refused::Provider(e.to_string()))?,
-            created_at: chrono::Utc::now().to_rfc3339(),
+            created_at: chrono::Utc::now(),
         })
         .await?;
     Ok(url.to_string())
@@ -255,7 +255,7 @@ async fn finish(
 ) -> Result<(Person, String), Refused> {
     let cfg = state.config.oidc.clone().ok_or(Refused::UnknownState)?;
     let order = order
-        .filter(|o| o.kind == "oidc")
+        .filter(|o| o.kind == EidOrderKind::Oidc)
         .ok_or(Refused::UnknownState)?;
     let code = check_order(&order, session, q)?;
     let pending: Pending = serde_json::from_str(&order.data).map_err(|_| Refused::UnknownState)?;
@@ -276,11 +276,7 @@ pub(super) fn check_order(
     if order.session_id != session.id {
         return Err(Refused::OtherSession);
     }
-    let started =
-        chrono::DateTime::parse_from_rfc3339(&order.created_at).map_err(|_| Refused::Expired)?;
-    if chrono::Utc::now() - started.with_timezone(&chrono::Utc)
-        > chrono::Duration::minutes(ORDER_MINUTES)
-    {
+    if chrono::Utc::now() - order.created_at > chrono::Duration::minutes(ORDER_MINUTES) {
         return Err(Refused::Expired);
     }
     q.code.ok_or(Refused::Token("no code".into()))

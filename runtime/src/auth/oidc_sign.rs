@@ -23,7 +23,7 @@ use super::oidc::{self, Refused};
 use crate::app::AppState;
 use crate::config::{OidcConfig, SigningMethod};
 use crate::error::{Error, Texts};
-use crate::store::{EidOrder, Session};
+use crate::store::{EidOrder, EidOrderKind, Session};
 use crate::submission::signing::{b64, covers, refused, Pending};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// The kind of the e-ID order a signature request is kept as until the provider answers.
-pub const KIND: &str = "oidc_sign";
+pub const KIND: EidOrderKind = EidOrderKind::OidcSign;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -258,9 +258,9 @@ async fn request(
         .put_eid_order(&EidOrder {
             id: id.clone(),
             session_id: session.id.clone(),
-            kind: KIND.into(),
+            kind: KIND,
             data: serde_json::to_string(&order).map_err(|e| provider(e.to_string()))?,
-            created_at: chrono::Utc::now().to_rfc3339(),
+            created_at: chrono::Utc::now(),
         })
         .await?;
     Ok(id)

@@ -9,7 +9,7 @@ pub mod upload;
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::session::owner;
-use crate::store::{Draft, Event, Session};
+use crate::store::{Draft, Event, EventKind, Session};
 use crate::web::redirect;
 use axum::extract::{FromRequestParts, Path, RawPathParams, State};
 use axum::http::request::Parts;
@@ -103,7 +103,7 @@ impl JourneyCtx {
             return Ok(d);
         }
         let j = &self.j;
-        let now = chrono::Utc::now().to_rfc3339();
+        let now = chrono::Utc::now();
         let d = Draft {
             id: uuid::Uuid::new_v4().to_string(),
             owner: owner(&self.session),
@@ -117,7 +117,7 @@ impl JourneyCtx {
                 .first()
                 .map(|p| p.id.clone())
                 .unwrap_or_default(),
-            created_at: now.clone(),
+            created_at: now,
             updated_at: now,
         };
         state.store.put_draft(&d).await?;
@@ -129,10 +129,10 @@ impl JourneyCtx {
             Event {
                 kommun: j.kommun.clone(),
                 form: j.form.id.clone(),
-                kind: "start".into(),
+                kind: EventKind::Start,
                 page: None,
                 draft_id: Some(d.id.clone()),
-                at: d.created_at.clone(),
+                at: d.created_at,
             },
         )
         .await;

@@ -4,7 +4,7 @@ use super::{JourneyCtx, PageQuery};
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::session::csrf_ok;
-use crate::store::{Draft, Event};
+use crate::store::{Draft, Event, EventKind};
 use crate::submission::{form_for, parse_answers, today};
 use crate::web::redirect;
 use axum::extract::{Path, Query, State};
@@ -90,7 +90,7 @@ pub(super) async fn save_page(
     draft.answers = serde_json::to_string(&answers)
         .map_err(|e| Error::Corrupt(format!("answers cannot be written: {e}")))?;
     draft.page = page_id.clone();
-    draft.updated_at = chrono::Utc::now().to_rfc3339();
+    draft.updated_at = chrono::Utc::now();
     state.store.put_draft(&draft).await?;
     let action = html::page_action(&posted.pairs);
     let outcome = eval::evaluate(&form, &answers, today());
@@ -132,10 +132,10 @@ pub(super) async fn save_page(
         Event {
             kommun: jc.j.kommun.clone(),
             form: form.id.clone(),
-            kind: "page".into(),
+            kind: EventKind::Page,
             page: Some(page_id.clone()),
             draft_id: Some(draft.id.clone()),
-            at: draft.updated_at.clone(),
+            at: draft.updated_at,
         },
     )
     .await;

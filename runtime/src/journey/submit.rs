@@ -5,7 +5,7 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::session::owner;
 use crate::store::{NewSubmission, Submission};
-use crate::submission::{form_for, parse_answers, stored_form, today};
+use crate::submission::{form_for, parse_answers, stored_form, today, SubmissionStatus};
 use crate::web::{redirect, CheckedForm, OwnedSubmission};
 use axum::extract::State;
 use axum::response::Response;
@@ -75,9 +75,9 @@ pub(super) async fn submit(
         answers: draft.answers.clone(),
         xml: blankett_compiler::backend::submission::to_xml(&form, &outcome),
         json,
-        status: "mottagen".into(),
+        status: SubmissionStatus::Mottagen,
         case_number: None,
-        submitted_at: chrono::Utc::now().to_rfc3339(),
+        submitted_at: chrono::Utc::now(),
     };
     if form.signing != blankett_compiler::ir::Signing::None {
         // Signed first, stored after: see `signing`.
@@ -126,7 +126,7 @@ fn to_first_error(jc: &JourneyCtx, form: &Form, outcome: &eval::Outcome) -> Opti
 
 async fn recent_submission(state: &AppState, jc: &JourneyCtx) -> Result<Option<Submission>> {
     let subs = state.store.submissions_of(&owner(&jc.session)).await?;
-    let cutoff = (chrono::Utc::now() - chrono::Duration::minutes(30)).to_rfc3339();
+    let cutoff = chrono::Utc::now() - chrono::Duration::minutes(30);
     Ok(subs
         .into_iter()
         .find(|s| s.kommun == jc.j.kommun && s.form == jc.j.form.id && s.submitted_at > cutoff))
@@ -147,9 +147,7 @@ pub(super) async fn receipt(
     let answers = parse_answers(&s.answers)?;
     let outcome = eval::evaluate(&form, &answers, today());
     // Stored in UTC; shown in the server's local time, as the person's clock shows it.
-    let submitted_at = chrono::DateTime::parse_from_rfc3339(&s.submitted_at)
-        .map(|d| d.with_timezone(&chrono::Local).to_rfc3339())
-        .unwrap_or_else(|_| s.submitted_at.clone());
+    let submitted_at = s.submitted_at.with_timezone(&chrono::Local).to_rfc3339();
     let view = View::Receipt {
         reference: &s.reference,
         submitted_at: &submitted_at,

@@ -155,7 +155,7 @@ async fn store_file(
         mime: mime.to_string(),
         size: bytes.len() as i64,
         sha256: hex::encode(Sha256::digest(bytes)),
-        created_at: chrono::Utc::now().to_rfc3339(),
+        created_at: chrono::Utc::now(),
     };
     state.store.put_attachment(&att, bytes).await?;
     posted.files.insert(

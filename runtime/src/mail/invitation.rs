@@ -7,7 +7,8 @@
 //! and never an answer: those are read after logging in, through the link.
 
 use crate::app::AppState;
-use crate::store::{utc_stamp, FinishedMail, InvitationMail, Submission};
+use crate::store::{FinishedMail, InvitationMail, MailState, SignatureRole, Submission};
+use crate::submission::SubmissionStatus;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
 use serde::Serialize;
@@ -51,7 +52,7 @@ pub async fn queue(state: &AppState, s: &Submission, lang: &str) {
             return;
         }
     };
-    let now = utc_stamp(chrono::Utc::now());
+    let now = chrono::Utc::now();
     let lang = if lang == "en" { "en" } else { "sv" };
     for c in cosigners {
         let Some(email) = emails.get(&c.pnr) else {
@@ -63,12 +64,12 @@ pub async fn queue(state: &AppState, s: &Submission, lang: &str) {
             pnr: c.pnr.clone(),
             email: email.clone(),
             lang: lang.into(),
-            state: "queued".into(),
+            state: MailState::Queued,
             attempts: 0,
-            next_attempt_at: now.clone(),
+            next_attempt_at: now,
             last_error: None,
             sent_at: None,
-            created_at: now.clone(),
+            created_at: now,
         };
         if let Err(e) = state.store.queue_invitation_mail(&m).await {
             tracing::error!(error = %e, submission = %s.id, "invitation mails: cannot queue an invitation");
@@ -84,11 +85,7 @@ pub async fn send_due(state: &AppState, now: chrono::DateTime<chrono::Utc>) -> u
     };
     // Longer than a send may take (the transport's timeout is 30 s).
     let lease = now + chrono::Duration::minutes(5);
-    let claimed = match state
-        .store
-        .claim_invitation_mails(&utc_stamp(now), &utc_stamp(lease), 16)
-        .await
-    {
+    let claimed = match state.store.claim_invitation_mails(now, lease, 16).await {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "invitation mails: cannot claim");
@@ -99,24 +96,24 @@ pub async fn send_due(state: &AppState, now: chrono::DateTime<chrono::Utc>) -> u
     for m in claimed {
         let (state_now, error) = attempt(state, &mailer, &m, now).await;
         let next = match state_now {
-            "queued" => {
+            MailState::Queued => {
                 let wait = crate::outbox::backoff(m.attempts, 60_000, 3_600_000);
-                utc_stamp(now + chrono::Duration::from_std(wait).unwrap_or_default())
+                now + chrono::Duration::from_std(wait).unwrap_or_default()
             }
-            _ => utc_stamp(now),
+            _ => now,
         };
         if let Some(e) = &error {
-            tracing::warn!(submission = %m.submission_id, attempt = m.attempts, outcome = state_now,
+            tracing::warn!(submission = %m.submission_id, attempt = m.attempts, outcome = %state_now,
                 error = %redacted(e), "invitation mail not sent");
-        } else if state_now == "sent" {
+        } else if state_now == MailState::Sent {
             tracing::info!(submission = %m.submission_id, "invitation mail sent");
         }
         let finished = FinishedMail {
             id: m.id.clone(),
-            state: state_now.into(),
+            state: state_now,
             next_attempt_at: next,
             error,
-            at: utc_stamp(chrono::Utc::now()),
+            at: chrono::Utc::now(),
         };
         if let Err(e) = state.store.finish_invitation_mail(&finished).await {
             tracing::error!(error = %e, submission = %m.submission_id, "invitation mails: cannot record an attempt");
@@ -125,44 +122,44 @@ pub async fn send_due(state: &AppState, now: chrono::DateTime<chrono::Utc>) -> u
     n
 }
 
-/// One attempt: the mail's next state (`sent`, `queued`, `cancelled`, `dead`) and the error.
+/// One attempt: the mail's next state and the error.
 async fn attempt(
     state: &AppState,
     mailer: &super::Mailer,
     m: &InvitationMail,
     now: chrono::DateTime<chrono::Utc>,
-) -> (&'static str, Option<String>) {
+) -> (MailState, Option<String>) {
     let store = &state.store;
     let s = match store.submission(&m.submission_id).await {
         Ok(Some(s)) => s,
-        Ok(None) => return ("cancelled", None),
-        Err(e) => return ("queued", Some(e.to_string())),
+        Ok(None) => return (MailState::Cancelled, None),
+        Err(e) => return (MailState::Queued, Some(e.to_string())),
     };
     let cosigner = match store.cosigners_of(&s.id).await {
         Ok(c) => c.into_iter().find(|c| c.pnr == m.pnr),
-        Err(e) => return ("queued", Some(e.to_string())),
+        Err(e) => return (MailState::Queued, Some(e.to_string())),
     };
     let signatures = match store.signatures_of(&s.id).await {
         Ok(s) => s,
-        Err(e) => return ("queued", Some(e.to_string())),
+        Err(e) => return (MailState::Queued, Some(e.to_string())),
     };
     // Signed, withdrawn or expired meanwhile: nothing to invite to any more.
     let Some(cosigner) = cosigner.filter(|c| {
-        s.status == crate::submission::signing::WAITING
-            && c.deadline > now.to_rfc3339()
+        s.status == SubmissionStatus::VantarPaUnderskrift
+            && c.deadline > now
             && !signatures.iter().any(|g| g.signer_pnr == c.pnr)
     }) else {
-        return ("cancelled", None);
+        return (MailState::Cancelled, None);
     };
     let applicant = signatures
         .iter()
-        .find(|g| g.role == "applicant")
+        .find(|g| g.role == SignatureRole::Applicant)
         .map(|g| g.signer_name.clone());
     let reg = state.registry();
     let kommun = reg.kommuner.get(&s.kommun).map(|k| &k.branding);
     let form = match crate::submission::form_of_submission(state, &s).await {
         Ok(form) => form,
-        Err(e) => return ("queued", Some(e.to_string())),
+        Err(e) => return (MailState::Queued, Some(e.to_string())),
     };
     let invitation = Invitation {
         en: m.lang == "en",
@@ -177,17 +174,17 @@ async fn attempt(
             mailer.config.public_url.trim_end_matches('/'),
             cosigner.invite
         ),
-        deadline: crate::submission::local_time(&cosigner.deadline),
+        deadline: crate::submission::local_time(cosigner.deadline),
         contact: kommun.and_then(|k| k.contact_email.clone().or(k.contact_phone.clone())),
     };
     let message = match compose(&mailer.config.from, &m.email, &invitation) {
         Ok(message) => message,
-        Err(e) => return ("dead", Some(e)),
+        Err(e) => return (MailState::Dead, Some(e)),
     };
     match mailer.send(message).await {
-        Ok(()) => ("sent", None),
-        Err(e) if m.attempts >= mailer.config.attempt_limit => ("dead", Some(e)),
-        Err(e) => ("queued", Some(e)),
+        Ok(()) => (MailState::Sent, None),
+        Err(e) if m.attempts >= mailer.config.attempt_limit => (MailState::Dead, Some(e)),
+        Err(e) => (MailState::Queued, Some(e)),
     }
 }
 

@@ -7,7 +7,8 @@
 use super::transport::{MessageInput, MessageStatus, SendOutcome, Transport};
 use super::Outbox;
 use super::Target;
-use crate::store::{utc_stamp, CanaryResult, Submission};
+use crate::store::{CanaryResult, Submission};
+use crate::submission::SubmissionStatus;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,11 +32,11 @@ impl Outbox {
             .ok()
             .and_then(|all| all.into_iter().find(|c| c.target == target))
             .map(|c| c.ok);
-        let now = utc_stamp(chrono::Utc::now());
+        let now = chrono::Utc::now();
         let (ok, detail) = if t.is_pickup() {
             self.pickup_check(t).await
         } else {
-            self.probe(t, transport.as_ref(), &now).await
+            self.probe(t, transport.as_ref(), now).await
         };
         if ok {
             if was_ok == Some(false) {
@@ -72,7 +73,7 @@ impl Outbox {
         &self,
         t: &Target,
         transport: &dyn Transport,
-        now: &str,
+        now: chrono::DateTime<chrono::Utc>,
     ) -> (bool, Option<String>) {
         let tx_id = uuid::Uuid::new_v4().to_string();
         // The probe travels as a service this target delivers (its SHS product), marked test.
@@ -101,9 +102,10 @@ impl Outbox {
             answers: "{}".into(),
             xml: "<blankett-test/>".into(),
             json: "{}".into(),
-            status: "test".into(),
+            // Never stored: the status is not sent.
+            status: SubmissionStatus::Mottagen,
             case_number: None,
-            submitted_at: now.to_string(),
+            submitted_at: now,
         };
         let built = self.builder.build(&MessageInput {
             submission: &probe,

@@ -142,7 +142,10 @@ impl Outbox {
 /// The transport of one configured target.
 pub fn transport_for(t: &Target, config: &DeliveryConfig) -> Result<Arc<dyn Transport>, String> {
     match t.transport.as_str() {
-        "http" => Ok(Arc::new(http::HttpTransport::new(&t.url)?)),
+        "http" => Ok(Arc::new(http::HttpTransport::with_timeout(
+            &t.url,
+            std::time::Duration::from_secs(config.send_timeout_seconds),
+        )?)),
         "shs" => Ok(Arc::new(shs_delivery::ShsTransport::new(
             t,
             std::time::Duration::from_secs(config.send_timeout_seconds),

@@ -13,7 +13,7 @@
 use super::transport::SendOutcome;
 use super::{Outbox, Target};
 use crate::shs::delivery::{self, DeliveryAuth, DeliveryQueue, ListedMessage};
-use crate::store::{utc_stamp, DeliveryJob, NextStep, OfferSettled};
+use crate::store::{AttemptOutcome, DeliveryJob, DeliveryState, NextStep, OfferSettled};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -58,8 +58,8 @@ impl Outbox {
                 let settled = OfferSettled {
                     job_id: job.id.clone(),
                     submission_id: job.submission_id.clone(),
-                    at: utc_stamp(chrono::Utc::now()),
-                    outcome: "permanent".into(),
+                    at: chrono::Utc::now(),
+                    outcome: AttemptOutcome::Permanent,
                     detail: Some(e.clone()),
                     next: NextStep::Dead,
                 };
@@ -119,10 +119,7 @@ impl Outbox {
         let Some(job) = oldest else {
             return (true, None);
         };
-        let Ok(since) = chrono::DateTime::parse_from_rfc3339(&job.created_at) else {
-            return (true, None);
-        };
-        let waited = (chrono::Utc::now() - since.with_timezone(&chrono::Utc)).num_seconds();
+        let waited = (chrono::Utc::now() - job.created_at).num_seconds();
         if waited <= t.pickup_alert_seconds as i64 {
             return (true, None);
         }
@@ -142,15 +139,11 @@ impl Outbox {
 struct PickupQueue(Arc<Outbox>);
 
 /// `yyyy-MM-ddTHH:mm:ss` in local time, as SHS writes times, of a stored UTC time.
-fn shs_time(stamp: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(stamp)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .naive_local()
-                .format(crate::shs::label::DATETIME_FORMAT)
-                .to_string()
-        })
-        .unwrap_or_default()
+fn shs_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&chrono::Local)
+        .naive_local()
+        .format(crate::shs::label::DATETIME_FORMAT)
+        .to_string()
 }
 
 #[async_trait]
@@ -168,7 +161,7 @@ impl DeliveryQueue for PickupQueue {
                 let Some(bytes) = outbox.offer(&job, t).await else {
                     continue;
                 };
-                match ListedMessage::of(&bytes, &shs_time(&job.created_at)) {
+                match ListedMessage::of(&bytes, &shs_time(job.created_at)) {
                     Some(entry) => out.push(entry),
                     None => {
                         tracing::error!(job = %job.id, "delivery: a message for pickup does not read back")
@@ -182,7 +175,9 @@ impl DeliveryQueue for PickupQueue {
     async fn fetch(&self, orgnr: &str, tx_id: &str) -> Result<Option<Vec<u8>>, String> {
         let outbox = &self.0;
         match outbox.offered_job(orgnr, tx_id).await? {
-            Some((job, t)) if matches!(job.state.as_str(), "queued" | "in_flight") => {
+            Some((job, t))
+                if matches!(job.state, DeliveryState::Queued | DeliveryState::InFlight) =>
+            {
                 Ok(outbox.offer(&job, t).await)
             }
             _ => Ok(None),
@@ -197,8 +192,8 @@ impl DeliveryQueue for PickupQueue {
         let settled = OfferSettled {
             job_id: job.id.clone(),
             submission_id: job.submission_id.clone(),
-            at: utc_stamp(chrono::Utc::now()),
-            outcome: "accepted".into(),
+            at: chrono::Utc::now(),
+            outcome: AttemptOutcome::Accepted,
             detail: Some("fetched and acknowledged by the receiver".into()),
             next: NextStep::Delivered,
         };
@@ -220,7 +215,7 @@ impl DeliveryQueue for PickupQueue {
             .delivery_job(&job.id)
             .await
             .map_err(|e| e.to_string())?;
-        Ok(now.is_some_and(|j| j.state == "delivered"))
+        Ok(now.is_some_and(|j| j.state == DeliveryState::Delivered))
     }
 }
 

@@ -76,12 +76,7 @@ impl MessageBuilder for ShsMessages {
                     s.kommun
                 )
             })?;
-        let submitted = chrono::DateTime::parse_from_rfc3339(&s.submitted_at).map_err(|e| {
-            format!(
-                "the submission's time `{}` does not parse: {e}",
-                s.submitted_at
-            )
-        })?;
+        let submitted = s.submitted_at.fixed_offset();
         let mut parts = Vec::new();
         if m.status == MessageStatus::Production {
             if let Some(case) = case_document(m, kommun, submitted)? {

@@ -2,7 +2,7 @@
 
 use super::transport::{MessageInput, MessageStatus, SendOutcome};
 use super::Outbox;
-use crate::store::{utc_stamp, Claim, ClaimedJob, DeliveryJob, FinishedAttempt, NextStep};
+use crate::store::{AttemptOutcome, Claim, ClaimedJob, DeliveryJob, FinishedAttempt, NextStep};
 use rand::Rng;
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,8 +51,8 @@ impl Outbox {
             .claim_deliveries(&Claim {
                 target: target.to_string(),
                 owner: format!("{}-{}", self.instance, uuid::Uuid::new_v4().simple()),
-                now: utc_stamp(now),
-                lease_until: utc_stamp(now + lease),
+                now,
+                lease_until: now + lease,
                 limit: self.config.batch,
             })
             .await?;
@@ -75,7 +75,7 @@ impl Outbox {
             Err(o) => o,
             // Too little of the lease is left to finish in time: another sender may claim it
             // before the answer comes, so this one does not send (the attempt stays `started`).
-            Ok(_) if !self.lease_covers_a_send(job.lease_until.as_deref()) => {
+            Ok(_) if !self.lease_covers_a_send(job.lease_until) => {
                 tracing::warn!(job = %job.id, "delivery: the lease ran short before sending; left for the next claim");
                 return;
             }
@@ -92,10 +92,10 @@ impl Outbox {
         };
         let finished = chrono::Utc::now();
         let (label, detail, next) = match &outcome {
-            SendOutcome::Accepted => ("accepted", None, NextStep::Delivered),
-            SendOutcome::Duplicate => ("duplicate", None, NextStep::Delivered),
+            SendOutcome::Accepted => (AttemptOutcome::Accepted, None, NextStep::Delivered),
+            SendOutcome::Duplicate => (AttemptOutcome::Duplicate, None, NextStep::Delivered),
             SendOutcome::Retryable(e) if job.attempts >= self.config.attempt_limit => (
-                "retryable",
+                AttemptOutcome::Retryable,
                 Some(format!(
                     "{e} (attempt {} of {}: given up)",
                     job.attempts, self.config.attempt_limit
@@ -110,12 +110,14 @@ impl Outbox {
                 );
                 let at = finished + chrono::Duration::from_std(wait).unwrap_or_default();
                 (
-                    "retryable",
+                    AttemptOutcome::Retryable,
                     Some(e.clone()),
-                    NextStep::RetryAt(utc_stamp(at)),
+                    NextStep::RetryAt(at),
                 )
             }
-            SendOutcome::Permanent(e) => ("permanent", Some(e.clone()), NextStep::Dead),
+            SendOutcome::Permanent(e) => {
+                (AttemptOutcome::Permanent, Some(e.clone()), NextStep::Dead)
+            }
         };
         let labels = [("target", job.target.as_str())];
         match &next {
@@ -139,8 +141,8 @@ impl Outbox {
             submission_id: job.submission_id.clone(),
             attempt_id: c.attempt_id.clone(),
             lease_owner: job.lease_owner.clone().unwrap_or_default(),
-            finished_at: utc_stamp(finished),
-            outcome: label.into(),
+            finished_at: finished,
+            outcome: label,
             detail,
             next,
         };
@@ -150,13 +152,12 @@ impl Outbox {
         }
     }
 
-    fn lease_covers_a_send(&self, lease_until: Option<&str>) -> bool {
-        let Some(until) = lease_until.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        else {
+    fn lease_covers_a_send(&self, lease_until: Option<chrono::DateTime<chrono::Utc>>) -> bool {
+        let Some(until) = lease_until else {
             return false;
         };
         let send = chrono::Duration::seconds(self.config.send_timeout_seconds as i64);
-        chrono::Utc::now() + send < until.with_timezone(&chrono::Utc)
+        chrono::Utc::now() + send < until
     }
 
     /// Loads the submission and builds its message; on failure, the outcome to record (a store

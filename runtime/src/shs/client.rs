@@ -130,6 +130,57 @@ fn read_pem(path: &PathBuf, what: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read the {what} `{}`: {e}", path.display()))
 }
 
+/// The HTTP client of an SHS client and of the plain `http` delivery transport: rustls with
+/// the TLS files of `config` (client certificate and key, the only CAs to trust), its total
+/// and connect timeouts, no redirects. `https_only` refuses plain http on every request.
+pub fn http_client(config: &ShsClientConfig, https_only: bool) -> Result<reqwest::Client, String> {
+    let mut b = reqwest::Client::builder()
+        .use_rustls_tls()
+        .timeout(config.timeout)
+        .connect_timeout(config.connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("blankett/", env!("CARGO_PKG_VERSION")))
+        .https_only(https_only);
+    match (&config.client_cert, &config.client_key) {
+        (Some(cert), Some(key)) => {
+            let mut pem = read_pem(cert, "client certificate")?;
+            pem.push(b'\n');
+            pem.extend(read_pem(key, "client key")?);
+            let id = reqwest::Identity::from_pem(&pem).map_err(|e| {
+                format!(
+                    "the client certificate `{}` and key `{}` cannot be used: {e}",
+                    cert.display(),
+                    key.display()
+                )
+            })?;
+            b = b.identity(id);
+        }
+        (None, None) => {}
+        _ => return Err("give both the SHS client certificate and its key, or neither".into()),
+    }
+    if let Some(ca) = &config.ca {
+        let pem = read_pem(ca, "CA certificate")?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            format!(
+                "the CA file `{}` is not PEM certificates: {e}",
+                ca.display()
+            )
+        })?;
+        if certs.is_empty() {
+            return Err(format!(
+                "the CA file `{}` holds no certificate",
+                ca.display()
+            ));
+        }
+        b = b.tls_built_in_root_certs(false);
+        for c in certs {
+            b = b.add_root_certificate(c);
+        }
+    }
+    b.build()
+        .map_err(|e| format!("cannot set up the HTTP client: {e}"))
+}
+
 impl ShsClient {
     /// Checks the URL and loads the certificates; a wrong configuration is an error here,
     /// at start, not at the first send.
@@ -152,54 +203,7 @@ impl ShsClient {
             }
             other => return Err(format!("the SHS address `{}` has the scheme `{other}`; use https", config.url)),
         }
-        let mut b = reqwest::Client::builder()
-            .use_rustls_tls()
-            .timeout(config.timeout)
-            .connect_timeout(config.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("blankett/", env!("CARGO_PKG_VERSION")));
-        if !is_loopback(&url) {
-            b = b.https_only(true);
-        }
-        match (&config.client_cert, &config.client_key) {
-            (Some(cert), Some(key)) => {
-                let mut pem = read_pem(cert, "client certificate")?;
-                pem.push(b'\n');
-                pem.extend(read_pem(key, "client key")?);
-                let id = reqwest::Identity::from_pem(&pem).map_err(|e| {
-                    format!(
-                        "the client certificate `{}` and key `{}` cannot be used: {e}",
-                        cert.display(),
-                        key.display()
-                    )
-                })?;
-                b = b.identity(id);
-            }
-            (None, None) => {}
-            _ => return Err("give both the SHS client certificate and its key, or neither".into()),
-        }
-        if let Some(ca) = &config.ca {
-            let pem = read_pem(ca, "CA certificate")?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                format!(
-                    "the CA file `{}` is not PEM certificates: {e}",
-                    ca.display()
-                )
-            })?;
-            if certs.is_empty() {
-                return Err(format!(
-                    "the CA file `{}` holds no certificate",
-                    ca.display()
-                ));
-            }
-            b = b.tls_built_in_root_certs(false);
-            for c in certs {
-                b = b.add_root_certificate(c);
-            }
-        }
-        let http = b
-            .build()
-            .map_err(|e| format!("cannot set up the SHS client: {e}"))?;
+        let http = http_client(config, !is_loopback(&url))?;
         Ok(ShsClient { http, base })
     }
 
@@ -357,7 +361,7 @@ impl ShsTransport for ShsClient {
 }
 
 /// Names the failure for a log line: timeout, refused connection, TLS, …
-fn transport_error(e: &reqwest::Error) -> String {
+pub(crate) fn transport_error(e: &reqwest::Error) -> String {
     let what = if e.is_timeout() {
         "no answer in time (timeout)"
     } else if e.is_connect() {

@@ -126,11 +126,12 @@ pub enum ReplyStatus {
 
 impl ReplyStatus {
     /// The status text the store keeps (`Store::set_status`), as Mina sidor shows it.
-    pub fn store_status(&self) -> &'static str {
+    pub fn store_status(&self) -> crate::submission::SubmissionStatus {
+        use crate::submission::SubmissionStatus;
         match self {
-            ReplyStatus::Delivered => "levererad",
-            ReplyStatus::Registered => "registrerad",
-            ReplyStatus::Failed { .. } => "leveransfel",
+            ReplyStatus::Delivered => SubmissionStatus::Levererad,
+            ReplyStatus::Registered => SubmissionStatus::Registrerad,
+            ReplyStatus::Failed { .. } => SubmissionStatus::Leveransfel,
         }
     }
 }

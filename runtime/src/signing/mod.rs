@@ -5,11 +5,12 @@
 use crate::app::AppState;
 use crate::auth::bankid::client::{OrderRequest, Requirement};
 use crate::error::{Error, Result, Texts};
-use crate::store::{Cosigner, Session, Signature, Submission};
+use crate::store::{Cosigner, MailState, Session, Signature, SignatureRole, Submission};
 use crate::submission::signing::{
     b64, digest, guardians, refused, signature_state, summary_rows, visible_summary, Pending,
-    SignatureState, EXPIRED,
+    SignatureState,
 };
+use crate::submission::SubmissionStatus;
 use crate::web::{redirect, CheckedForm, OwnedSubmission};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
@@ -51,7 +52,7 @@ pub async fn start_applicant(
         _ => Vec::new(),
     };
     let pending = Pending {
-        role: "applicant".into(),
+        role: SignatureRole::Applicant,
         title: form.title.get("sv").to_string(),
         back: format!("{base}/kontrollera"),
         digest: hash,
@@ -133,11 +134,11 @@ pub async fn status_html(state: &AppState, s: &Submission, lang: &str) -> Result
     let mailed = |pnr: &str| {
         mails
             .iter()
-            .find(|m| m.pnr == pnr && m.state == "sent")
-            .and_then(|m| m.sent_at.as_deref())
+            .find(|m| m.pnr == pnr && m.state == MailState::Sent)
+            .and_then(|m| m.sent_at)
             .map(local)
     };
-    let signer = |g: &Signature| json!({"name": g.signer_name, "at": local(&g.signed_at)});
+    let signer = |g: &Signature| json!({"name": g.signer_name, "at": local(g.signed_at)});
     let (signed, waiting, kind): (Vec<_>, Vec<_>, &str) = match &st {
         SignatureState::Unsigned => return Ok(String::new()),
         SignatureState::Signed(sigs) => (sigs.iter().map(signer).collect(), vec![], "signed"),
@@ -147,7 +148,7 @@ pub async fn status_html(state: &AppState, s: &Submission, lang: &str) -> Result
                 .iter()
                 .map(|c| {
                     json!({"pnr": pnr_display(&c.pnr), "href": format!("/underskrift/{}", c.invite),
-                    "deadline": local(&c.deadline), "mailed": mailed(&c.pnr)})
+                    "deadline": local(c.deadline), "mailed": mailed(&c.pnr)})
                 })
                 .collect(),
             "waiting",
@@ -237,7 +238,10 @@ async fn invited(
             ),
         )),
         SignatureState::Expired => {
-            state.store.set_status(&s.id, EXPIRED, None).await?;
+            state
+                .store
+                .set_status(&s.id, SubmissionStatus::Utgangen, None)
+                .await?;
             Err(refused(
                 Texts::new(
                     "Tiden för att skriva under har gått ut",
@@ -280,7 +284,7 @@ async fn cosign(
     let answers = crate::submission::parse_answers(&s.answers)?;
     let outcome = blankett_compiler::eval::evaluate(&form, &answers, crate::submission::today());
     let pending = Pending {
-        role: "guardian".into(),
+        role: SignatureRole::Guardian,
         title: form.title.get("sv").to_string(),
         back: format!("/underskrift/{invite}"),
         digest: digest(&s.xml),

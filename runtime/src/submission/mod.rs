@@ -5,10 +5,12 @@
 mod answers;
 mod forms;
 pub mod signing;
+mod status;
 mod time;
 
 pub use answers::{compatible, parse_answers};
 pub use forms::{form_for, form_of_submission, stored_form};
+pub use status::SubmissionStatus;
 pub use time::{local_time, today};
 
 /// Records a statistics event. Statistics must not fail the visitor's request: a failure is

@@ -13,7 +13,10 @@
 use crate::app::AppState;
 use crate::auth::Person;
 use crate::error::{Error, Texts};
-use crate::store::{Cosigner, Event, NewSubmission, Signature, Submission};
+use crate::store::{
+    Cosigner, Event, EventKind, NewSubmission, Signature, SignatureRole, Submission,
+};
+use crate::submission::SubmissionStatus;
 use axum::http::StatusCode;
 use base64::Engine;
 use blankett_compiler::eval::Outcome;
@@ -21,15 +24,10 @@ use blankett_compiler::ir::{FieldType, Form};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub const WAITING: &str = "vantar_pa_underskrift";
-pub const WITHDRAWN: &str = "aterkallad";
-pub const EXPIRED: &str = "utgangen";
-
 /// A signature order's purpose, stored with the BankID order until it completes.
 #[derive(Serialize, Deserialize, Clone)]
 pub struct Pending {
-    /// `applicant` or `guardian`.
-    pub role: String,
+    pub role: SignatureRole,
     /// The form's title, on the waiting page.
     pub title: String,
     /// Where "cancel" leads.
@@ -174,13 +172,13 @@ pub async fn record_signature(
     let signature = |submission_id: &str| Signature {
         id: uuid::Uuid::new_v4().to_string(),
         submission_id: submission_id.to_string(),
-        role: pending.role.clone(),
+        role: pending.role,
         signer_pnr: person.pnr.clone(),
         signer_name: person.name.clone(),
         digest: pending.digest.clone(),
         signature: signature_b64.to_string(),
         ocsp_response: ocsp_b64.to_string(),
-        signed_at: chrono::Utc::now().to_rfc3339(),
+        signed_at: chrono::Utc::now(),
     };
     if let Some(mut submission) = pending.submission.clone() {
         // The applicant: the draft must still hold exactly the answers that were signed.
@@ -204,7 +202,7 @@ pub async fn record_signature(
                 ),
             ));
         }
-        submission.status = WAITING.into();
+        submission.status = SubmissionStatus::VantarPaUnderskrift;
         let stored = state
             .store
             .submit(NewSubmission {
@@ -216,15 +214,13 @@ pub async fn record_signature(
             })
             .await?;
         state.store.put_signature(&signature(&stored.id)).await?;
-        let deadline = (chrono::Utc::now()
-            + chrono::Duration::days(state.config.cosign_days.max(1)))
-        .to_rfc3339();
+        let deadline = chrono::Utc::now() + chrono::Duration::days(state.config.cosign_days.max(1));
         for pnr in &pending.cosigners {
             let c = Cosigner {
                 submission_id: stored.id.clone(),
                 pnr: pnr.clone(),
                 invite: crate::session::token(),
-                deadline: deadline.clone(),
+                deadline,
             };
             state.store.put_cosigner(&c).await?;
         }
@@ -239,7 +235,7 @@ pub async fn record_signature(
     // A co-signer: the submission must still be the bytes they were shown.
     let id = pending.submission_id.clone().ok_or(Error::NotFound)?;
     let s = state.store.submission(&id).await?.ok_or(Error::NotFound)?;
-    if s.status != WAITING || digest(&s.xml) != pending.digest {
+    if s.status != SubmissionStatus::VantarPaUnderskrift || digest(&s.xml) != pending.digest {
         return Err(refused(
             Texts::new(
                 "Ansökan kan inte skrivas under",
@@ -272,7 +268,7 @@ async fn complete_if_signed(state: &AppState, s: &Submission) -> Result<(), Erro
     if let SignatureState::Signed(_) = signature_state(state, s).await? {
         if state.store.mark_fully_signed(&s.id).await? {
             let mut done = s.clone();
-            done.status = "mottagen".into();
+            done.status = SubmissionStatus::Mottagen;
             on_fully_signed(state, &done).await?;
         }
     }
@@ -307,10 +303,10 @@ pub async fn on_fully_signed(state: &AppState, submission: &Submission) -> Resul
         Event {
             kommun: submission.kommun.clone(),
             form: submission.form.clone(),
-            kind: "fully_signed".into(),
+            kind: EventKind::FullySigned,
             page: None,
             draft_id: Some(submission.draft_id.clone()),
-            at: chrono::Utc::now().to_rfc3339(),
+            at: chrono::Utc::now(),
         },
     )
     .await;
@@ -358,7 +354,7 @@ pub fn covers(signature_b64: &str, digest_hex: &str) -> bool {
 pub async fn signature_state(state: &AppState, s: &Submission) -> Result<SignatureState, Error> {
     let sigs = state.store.signatures_of(&s.id).await?;
     let cosigners = state.store.cosigners_of(&s.id).await?;
-    if s.status == WITHDRAWN {
+    if s.status == SubmissionStatus::Aterkallad {
         return Ok(SignatureState::Withdrawn);
     }
     if sigs.is_empty() && cosigners.is_empty() {
@@ -374,8 +370,8 @@ pub async fn signature_state(state: &AppState, s: &Submission) -> Result<Signatu
     if missing.is_empty() && !sigs.is_empty() {
         return Ok(SignatureState::Signed(sigs));
     }
-    let now = chrono::Utc::now().to_rfc3339();
-    if s.status == EXPIRED || missing.iter().any(|c| c.deadline < now) {
+    let now = chrono::Utc::now();
+    if s.status == SubmissionStatus::Utgangen || missing.iter().any(|c| c.deadline < now) {
         return Ok(SignatureState::Expired);
     }
     Ok(SignatureState::Waiting(sigs, missing))
@@ -383,7 +379,7 @@ pub async fn signature_state(state: &AppState, s: &Submission) -> Result<Signatu
 
 /// The applicant withdraws a submission that still waits for signatures.
 pub async fn withdraw(state: &AppState, s: &Submission) -> Result<(), Error> {
-    if s.status != WAITING {
+    if s.status != SubmissionStatus::VantarPaUnderskrift {
         return Err(Error::refused(
             StatusCode::CONFLICT,
             Texts::new("Ansökan kan inte återkallas här", "The application cannot be withdrawn here"),
@@ -393,6 +389,9 @@ pub async fn withdraw(state: &AppState, s: &Submission) -> Result<(), Error> {
             ),
         ));
     }
-    state.store.set_status(&s.id, WITHDRAWN, None).await?;
+    state
+        .store
+        .set_status(&s.id, SubmissionStatus::Aterkallad, None)
+        .await?;
     Ok(())
 }

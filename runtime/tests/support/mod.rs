@@ -212,7 +212,7 @@ pub async fn draft(state: &AppState, form: &str, case: usize, pnr: &str, changes
     for (k, v) in changes {
         answers.insert(k.to_string(), serde_json::json!(v));
     }
-    let now = chrono::Utc::now().to_rfc3339();
+    let now = chrono::Utc::now();
     state
         .store
         .put_draft(&blankett_runtime::store::Draft {
@@ -223,7 +223,7 @@ pub async fn draft(state: &AppState, form: &str, case: usize, pnr: &str, changes
             form_hash: svc.form.hash.clone(),
             answers: serde_json::to_string(&answers).unwrap(),
             page: svc.form.pages[0].id.clone(),
-            created_at: now.clone(),
+            created_at: now,
             updated_at: now,
         })
         .await

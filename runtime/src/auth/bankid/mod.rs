@@ -10,7 +10,7 @@ pub mod simulator;
 use crate::app::AppState;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::store::{EidOrder, Session};
+use crate::store::{EidOrder, EidOrderKind, Session};
 use crate::web::{redirect, CheckedForm};
 use axum::extract::{FromRequest, Path, State};
 use axum::http::{header, StatusCode};
@@ -147,14 +147,13 @@ pub async fn begin(
             id: id.clone(),
             session_id: session.id.clone(),
             kind: if sign.is_some() {
-                "bankid-sign"
+                EidOrderKind::BankidSign
             } else {
-                "bankid-auth"
-            }
-            .into(),
+                EidOrderKind::BankidAuth
+            },
             data: serde_json::to_string(&order)
                 .map_err(|e| Error::Corrupt(format!("a BankID order: {e}")))?,
-            created_at: chrono::Utc::now().to_rfc3339(),
+            created_at: chrono::Utc::now(),
         })
         .await?;
     Ok(redirect(&format!("/auth/bankid/{id}")))
@@ -202,7 +201,7 @@ async fn order_of(
     let Some(o) = state.store.eid_order(id).await? else {
         return Ok(None);
     };
-    if o.session_id != session.id || !o.kind.starts_with("bankid") {
+    if o.session_id != session.id || !o.kind.is_bankid() {
         return Ok(None);
     }
     let order = serde_json::from_str(&o.data)
