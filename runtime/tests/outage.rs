@@ -4,6 +4,8 @@
 //! was lost. PostgreSQL: the test's own database refuses connections and its sessions are
 //! ended (as a stopped server does to the runtime); SQLite: the store's calls fail.
 
+#[path = "support/failing_store.rs"]
+mod failing_store;
 mod support;
 
 use axum::http::StatusCode;
@@ -182,4 +184,33 @@ async fn postgres_going_away_answers_503_and_nothing_is_lost() {
     };
     scenario(Client::new(router), &outage, &log).await;
     outage.end().await;
+}
+
+struct SqliteOutage(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+#[async_trait::async_trait]
+impl Outage for SqliteOutage {
+    async fn begin(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+    async fn end(&self) {
+        self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn sqlite_failing_answers_503_and_nothing_is_lost() {
+    let dir = std::env::temp_dir().join(format!("blankett-outage-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let inner = blankett_runtime::store::open(dir.join("t.db").to_str().unwrap())
+        .await
+        .unwrap();
+    let down = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let store = std::sync::Arc::new(failing_store::Failing {
+        inner,
+        down: down.clone(),
+    });
+    let (router, _) = app_on(store, dir, |_| {}).await;
+    let (log, _guard) = capture();
+    scenario(Client::new(router), &SqliteOutage(down), &log).await;
 }
