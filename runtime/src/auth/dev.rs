@@ -25,12 +25,7 @@ pub const TEST_PERSONS: &[(&str, &str)] = &[
     ("197010102387", "Maria Larsson"),
 ];
 
-#[derive(serde::Deserialize)]
-pub struct Next {
-    pub next: Option<String>,
-}
-
-use crate::auth::safe_next;
+use super::{safe_next, Next};
 
 async fn page(
     State(state): State<AppState>,
