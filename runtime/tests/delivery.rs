@@ -723,7 +723,9 @@ async fn the_plain_http_transport_posts_to_a_local_receiver() {
         t.send(&s, &sample_message(tx)).await,
         SendOutcome::Retryable(_)
     ));
-    assert!(HttpTransport::new("https://shs.example/").is_err());
+    // TLS is allowed (issue 15); other schemes are not.
+    assert!(HttpTransport::new("https://shs.example/").is_ok());
+    assert!(HttpTransport::new("ftp://shs.example/").is_err());
 }
 
 /// The delivery half of the store on both databases: retries to a dead letter, the manual

@@ -1,6 +1,7 @@
-//! A plain-HTTP transport (`transport = "http"`): one POST per message, the transaction id in an
-//! `X-shs-txid` header. For a local receiver only; real case systems (and the test mailbox the
-//! delivery tests and benchmark use) are reached through SHS (`transport = "shs"`).
+//! An HTTP transport (`transport = "http"`): one POST per message over reqwest (`http://`, or
+//! `https://`, trusting the Web PKI roots), the transaction id in an `X-shs-txid` header,
+//! connect and total timeouts. Case systems with an SHS node (and the test mailbox the delivery
+//! tests and benchmark use) are reached through SHS (`transport = "shs"`).
 
 use super::transport::{SendOutcome, Transport};
 use crate::shs::client::{http_client, transport_error, ShsClientConfig};
@@ -13,17 +14,19 @@ pub struct HttpTransport {
 }
 
 impl HttpTransport {
-    /// Accepts `http://host[:port][/path]`, with the SHS client's default timeouts.
+    /// Accepts `http(s)://host[:port][/path]`, with the SHS client's default timeouts.
     pub fn new(url: &str) -> Result<Self, String> {
         let defaults = ShsClientConfig::new(url);
         HttpTransport::with_timeout(url, defaults.timeout)
     }
 
-    /// Accepts `http://host[:port][/path]`; a send takes at most `timeout`, connecting
+    /// Accepts `http(s)://host[:port][/path]`; a send takes at most `timeout`, connecting
     /// included.
     pub fn with_timeout(url: &str, timeout: Duration) -> Result<Self, String> {
-        if !url.starts_with("http://") {
-            return Err(format!("the http transport speaks plain http:// only (for local receivers), not `{url}`: use transport = \"shs\""));
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(format!(
+                "the http transport takes an http:// or https:// address, not `{url}`"
+            ));
         }
         let parsed = reqwest::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
         if parsed.host_str().is_none_or(str::is_empty) {
