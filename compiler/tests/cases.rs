@@ -4,7 +4,6 @@
 //! A case folder holds the files of a library or kommun project. An optional `check.txt` lists
 //! the paths to check (relative to the case), one a line; by default the whole folder is.
 
-use blankett_compiler::analyse;
 use blankett_compiler::diagnostic::{self, Code};
 use blankett_compiler::source::MemFs;
 use std::collections::BTreeSet;
@@ -43,7 +42,7 @@ fn load(case: &Path) -> (MemFs, Vec<PathBuf>) {
 
 fn run_case(case: &Path) -> (String, BTreeSet<Code>) {
     let (fs, targets) = load(case);
-    let c = analyse::compile(&fs, &targets);
+    let c = blankett_compiler::compile(&fs, &targets);
     let mut out = String::new();
     for (path, text) in &fs.files {
         out.push_str(&format!("──── {} ────\n", path.display()));

@@ -4,7 +4,6 @@
 
 mod js_support;
 
-use blankett_compiler::analyse;
 use blankett_compiler::backend::js;
 use blankett_compiler::eval::{evaluate, testing, Answers};
 use blankett_compiler::expr::Value;
@@ -30,7 +29,7 @@ fn same(a: &Json, b: &Json) -> bool {
 #[test]
 fn forms_run_alike_in_the_browser() {
     let library = Path::new(env!("CARGO_MANIFEST_DIR")).join("../forms");
-    let c = analyse::compile(&RealFs, &[library]);
+    let c = blankett_compiler::compile(&RealFs, &[library]);
     assert!(!c.has_errors(), "the form library has errors");
     assert!(!c.forms.is_empty(), "no forms in forms/");
 
@@ -124,7 +123,7 @@ fn forms_run_alike_in_the_browser() {
 #[test]
 fn the_page_follows_the_answers() {
     let library = Path::new(env!("CARGO_MANIFEST_DIR")).join("../forms");
-    let c = analyse::compile(&RealFs, &[library]);
+    let c = blankett_compiler::compile(&RealFs, &[library]);
     let form = c
         .forms
         .iter()

@@ -5,7 +5,6 @@
 
 mod schema_support;
 
-use blankett_compiler::analyse;
 use blankett_compiler::backend::{json_schema, xsd};
 use blankett_compiler::eval::{evaluate, testing::default_today, Answers};
 use blankett_compiler::ir::Form;
@@ -74,7 +73,7 @@ fn form() -> Form {
     let fs = MemFs::new()
         .with("lib/blankett.yaml", "library: demo\nversion: 1.0.0\n")
         .with("lib/demo/demo.form.yaml", yaml);
-    let c = analyse::compile(&fs, &["lib".into()]);
+    let c = blankett_compiler::compile(&fs, &["lib".into()]);
     assert!(!c.has_errors(), "the demo form compiles");
     c.forms.into_iter().next().expect("one form")
 }

@@ -4,7 +4,6 @@
 
 mod schema_support;
 
-use blankett_compiler::analyse;
 use blankett_compiler::backend::{example, xsd};
 use blankett_compiler::eval::{evaluate, testing::default_today, Answers};
 use blankett_compiler::ir::Form;
@@ -115,7 +114,7 @@ fn form() -> Form {
         .with("lib/blankett.yaml", "library: typer\nversion: 1.0.0\n")
         .with("lib/typer/typer.form.yaml", FORM)
         .with("lib/common/person.fragment.yaml", PERSON);
-    let c = analyse::compile(&fs, &["lib".into()]);
+    let c = blankett_compiler::compile(&fs, &["lib".into()]);
     let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
     c.forms.into_iter().next().expect("one form")

@@ -8,8 +8,8 @@ mod schema_support;
 use blankett_compiler::backend::{example, submission};
 use blankett_compiler::eval::{evaluate, testing::default_today};
 use blankett_compiler::expr::Value;
+use blankett_compiler::ir::FieldType;
 use blankett_compiler::ir::{FieldId, Form, Required};
-use blankett_compiler::syntax::model::FieldType;
 use schema_support::*;
 use serde_json::{json, Value as Json};
 

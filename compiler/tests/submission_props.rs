@@ -8,8 +8,8 @@ mod schema_support;
 use blankett_compiler::backend::example;
 use blankett_compiler::eval::testing::default_today;
 use blankett_compiler::eval::Answers;
+use blankett_compiler::ir::FieldType;
 use blankett_compiler::ir::Form;
-use blankett_compiler::syntax::model::FieldType;
 use schema_support::*;
 use serde_json::{json, Value as Json};
 

@@ -240,7 +240,7 @@ proptest::proptest! {
 
 #[test]
 fn a_submission_message_is_addressed_from_its_envelope() {
-    use blankett_runtime::compiler::analyse::kommun::Kommun;
+    use blankett_runtime::compiler::ir::Kommun;
     use blankett_runtime::shs::outgoing::{self, Envelope};
     let kommun = Kommun {
         id: "orust".into(),
