@@ -1,6 +1,9 @@
 //! `cargo bench --bench check`: how long `blankett check` takes on the shared library and on
 //! 1,000 generated forms. A benchmark, not a test: it prints figures and asserts nothing.
 
+// A benchmark has no caller to hand an error to: a broken setup should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use blankett_compiler::eval::testing;
 use blankett_compiler::source::MemFs;
 use std::path::{Path, PathBuf};

@@ -2,6 +2,10 @@
 //! reported once, at its own place: no mistake hides another, none is reported twice, and a
 //! mistake does not set off messages about the correct lines around it.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use blankett_compiler::diagnostic::{position, Code};
 use blankett_compiler::source::MemFs;
 use std::path::{Path, PathBuf};

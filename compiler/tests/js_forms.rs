@@ -2,6 +2,10 @@
 //! and fed each scenario test's answers (and no answers at all), the runtime shows the same
 //! pages and fields and holds the same values, computed ones included, as the Rust evaluator.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod js_support;
 
 use blankett_compiler::backend::js;

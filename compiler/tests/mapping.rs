@@ -4,6 +4,10 @@
 //! gives the same canonical XML as the native mapper, for ERMS and FGS alike. Snapshots show
 //! the mapping beside its documents and stylesheets for three forms.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use blankett_compiler::backend::mapping::{self, Envelope};
 use blankett_compiler::backend::{example, submission};
 use blankett_compiler::eval::{evaluate, testing::default_today, Answers, Outcome};

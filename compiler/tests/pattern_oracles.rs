@@ -3,6 +3,10 @@
 //! crate (ECMAScript) must agree. Where a schema could not carry a pattern it must accept
 //! everything, since the e-service has already checked.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod schema_support;
 
 use blankett_compiler::backend::{json_schema, xsd};

@@ -2,6 +2,10 @@
 //! forms do not cover (integers, fixed date bounds, positions, nested fragments in a repeat,
 //! computed lists with gaps, texts and dates): the schemas compile, and submissions validate.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod schema_support;
 
 use blankett_compiler::backend::{example, xsd};

@@ -3,6 +3,10 @@
 //! see (a malformed personnummer, a choice outside its list, a missing required answer) are
 //! rejected.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod schema_support;
 
 use blankett_compiler::backend::{example, submission};

@@ -3,6 +3,10 @@
 //! choice, a yes turned to no) that it still accepts. The schemas are a promise to case
 //! systems; a valid application that fails them would be lost at delivery.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod schema_support;
 
 use blankett_compiler::backend::example;
