@@ -8,8 +8,8 @@
 //! pyxform's `convert()` returns its XForm as a string. `--write DIR` adds a run that also writes
 //! every file, as the CLI does.
 
-use blankett_compiler::analyse::{self, Compilation};
 use blankett_compiler::backend::{self, example, html, json_schema, submission, xsd, Branding};
+use blankett_compiler::ir::Compilation;
 use blankett_compiler::source::RealFs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -67,7 +67,7 @@ fn report(
 }
 
 fn compile(lib: &Path) -> Compilation {
-    analyse::compile(&RealFs, &[lib.to_path_buf()])
+    blankett_compiler::compile(&RealFs, &[lib.to_path_buf()])
 }
 
 fn main() {

@@ -15,6 +15,9 @@
 //! it prints the rate per CPU-second the process used (senders, store and mailbox together),
 //! which moves less on a machine shared with other work.
 
+// A benchmark has no caller to hand an error to: a broken setup should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use blankett_runtime::metrics::Metrics;
 use blankett_runtime::outbox::shs_delivery::ShsMessages;
 use blankett_runtime::outbox::{transport_for, DeliveryConfig, Outbox, Target};

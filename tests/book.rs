@@ -27,7 +27,10 @@
 //! 5. The operations chapter (`drift.md`) has a row for every setting in `runtime/src/config.rs`
 //!    and names every `BLANKETT_*` environment variable read there.
 
-use blankett_compiler::analyse;
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use blankett_compiler::diagnostic::{self, Code};
 use blankett_compiler::eval::testing;
 use blankett_compiler::source::{FileId, MemFs};
@@ -198,7 +201,7 @@ fn compile_block(kind: &str, name: &str, text: &str) -> Option<String> {
         _ => unreachable!(),
     };
     fs.files.retain(|_, t| !t.is_empty());
-    let c = analyse::compile(&fs, &[PathBuf::from(target)]);
+    let c = blankett_compiler::compile(&fs, &[PathBuf::from(target)]);
     if c.has_errors() {
         let errors: Vec<_> = c
             .diagnostics

@@ -4,6 +4,10 @@
 //! server is SIGKILLed in the middle of delivering and restarted on the same data. The mailbox
 //! ends with each submission's tx.id exactly once, every message a valid SHS message.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use blankett_runtime::shs::Message;
 use blankett_runtime::store::DeliveryState;
 use blankett_runtime::submission::SubmissionStatus;

@@ -1,6 +1,10 @@
 //! A submission a citizen was told we received is never lost: the server is SIGKILLed right
 //! after it returned receipts, restarted on the same data, and every receipt is still there.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{free_port, start, submit_felanmalan, Browser};

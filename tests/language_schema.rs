@@ -1,6 +1,10 @@
 //! `blankett schema` is a valid JSON Schema, and every YAML file of the shared library and the
 //! example kommuner validates against it (as an editor with the yaml-language-server would).
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

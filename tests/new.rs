@@ -1,6 +1,10 @@
 //! `blankett new kommun` and `blankett new form` make projects that pass `check` and `test`
 //! unchanged, and refuse to overwrite or to take a name that cannot be an id.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

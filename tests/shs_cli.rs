@@ -1,6 +1,10 @@
 //! `blankett shs show`: a recorded message described for an operator, as text and JSON; a
 //! broken message refused with the reason and exit code 1.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

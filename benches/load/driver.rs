@@ -22,6 +22,9 @@
 //! Requests go only to the address given, which must be a loopback address; both phases stop
 //! after their count or their time limit, whichever comes first.
 
+// A benchmark has no caller to hand an error to: a broken setup should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

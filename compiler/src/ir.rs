@@ -1,13 +1,36 @@
-//! The resolved, typed form: what analysis produces and every backend and the runtime use.
+//! The resolved, typed form, and the kommun projects and compilation that hold it: what
+//! analysis produces and every backend and the runtime use. Analysis and the backends depend
+//! on this module and not on each other; it depends on neither.
 //!
 //! Serializable, so a built bundle can be loaded by the runtime without the sources. The
 //! content hash identifies the exact form a submission or draft was made against.
 
+mod kinds;
+mod kommun;
+
+pub use kinds::{FieldType, Identification, Signing};
+pub use kommun::{Contact, Kommun};
+
+use crate::diagnostic::Diagnostic;
 use crate::expr::ast::Expr;
-use crate::source::Span;
-pub use crate::syntax::model::{FieldType, Identification, Signing};
+use crate::source::{SourceMap, Span};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// Everything one run of the compiler found.
+pub struct Compilation {
+    pub sources: SourceMap,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Library forms, as written.
+    pub forms: Vec<Form>,
+    pub kommuner: Vec<Kommun>,
+}
+
+impl Compilation {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
 
 /// A text by language; `sv` is always present.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

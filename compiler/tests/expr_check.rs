@@ -1,6 +1,10 @@
 //! The type checker: types of every construct, resolution, and each kind of mistake with
 //! its place and help.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod expr_support;
 
 use blankett_compiler::diagnostic::{Code, Diagnostic};

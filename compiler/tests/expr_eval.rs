@@ -1,5 +1,9 @@
 //! The evaluator: operators, null semantics and every function.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod expr_support;
 
 use blankett_compiler::expr::eval::round_decimal;

@@ -1,6 +1,10 @@
 //! The expression parser: literals, references, precedence, canonical printing, and every
 //! kind of syntax error with its exact place.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod expr_support;
 
 use blankett_compiler::diagnostic::{position, Code, Diagnostic};

@@ -1,6 +1,10 @@
 //! Properties: the parser never panics, printing is canonical (parse ∘ display = id), and
 //! checking and evaluating whatever parses never panic either.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod expr_support;
 
 use blankett_compiler::expr::{

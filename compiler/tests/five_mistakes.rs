@@ -2,7 +2,10 @@
 //! reported once, at its own place: no mistake hides another, none is reported twice, and a
 //! mistake does not set off messages about the correct lines around it.
 
-use blankett_compiler::analyse;
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use blankett_compiler::diagnostic::{position, Code};
 use blankett_compiler::source::MemFs;
 use std::path::{Path, PathBuf};
@@ -31,7 +34,7 @@ fn load(case: &Path) -> MemFs {
 fn five_mistakes_give_five_diagnostics_at_their_places() {
     let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/many_five_mistakes");
     let fs = load(&case);
-    let c = analyse::compile(&fs, &[PathBuf::from("many_five_mistakes")]);
+    let c = blankett_compiler::compile(&fs, &[PathBuf::from("many_five_mistakes")]);
     let got: Vec<(Code, usize, usize)> = c
         .diagnostics
         .iter()

@@ -7,6 +7,10 @@
 //! Deterministic: the generator is seeded (`BLANKETT_JS_SEED` picks another seed,
 //! `BLANKETT_JS_CASES` another count), so a failure reproduces and prints what differs.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod js_support;
 
 use blankett_compiler::backend::js;

@@ -2,9 +2,12 @@
 //! and fed each scenario test's answers (and no answers at all), the runtime shows the same
 //! pages and fields and holds the same values, computed ones included, as the Rust evaluator.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod js_support;
 
-use blankett_compiler::analyse;
 use blankett_compiler::backend::js;
 use blankett_compiler::eval::{evaluate, testing, Answers};
 use blankett_compiler::expr::Value;
@@ -30,7 +33,7 @@ fn same(a: &Json, b: &Json) -> bool {
 #[test]
 fn forms_run_alike_in_the_browser() {
     let library = Path::new(env!("CARGO_MANIFEST_DIR")).join("../forms");
-    let c = analyse::compile(&RealFs, &[library]);
+    let c = blankett_compiler::compile(&RealFs, &[library]);
     assert!(!c.has_errors(), "the form library has errors");
     assert!(!c.forms.is_empty(), "no forms in forms/");
 
@@ -124,7 +127,7 @@ fn forms_run_alike_in_the_browser() {
 #[test]
 fn the_page_follows_the_answers() {
     let library = Path::new(env!("CARGO_MANIFEST_DIR")).join("../forms");
-    let c = analyse::compile(&RealFs, &[library]);
+    let c = blankett_compiler::compile(&RealFs, &[library]);
     let form = c
         .forms
         .iter()

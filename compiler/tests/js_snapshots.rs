@@ -1,6 +1,5 @@
 //! The client logic of the three library forms, snapshotted beside the form it comes from.
 
-use blankett_compiler::analyse;
 use blankett_compiler::backend::js;
 use blankett_compiler::source::RealFs;
 use std::path::Path;
@@ -8,7 +7,7 @@ use std::path::Path;
 #[test]
 fn client_logic_of_the_library_forms() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let c = analyse::compile(&RealFs, &[root.join("forms")]);
+    let c = blankett_compiler::compile(&RealFs, &[root.join("forms")]);
     assert!(!c.has_errors());
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/js"));

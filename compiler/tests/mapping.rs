@@ -4,11 +4,15 @@
 //! gives the same canonical XML as the native mapper, for ERMS and FGS alike. Snapshots show
 //! the mapping beside its documents and stylesheets for three forms.
 
-use blankett_compiler::analyse::{self, kommun::Kommun};
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use blankett_compiler::backend::mapping::{self, Envelope};
 use blankett_compiler::backend::{example, submission};
 use blankett_compiler::eval::{evaluate, testing::default_today, Answers, Outcome};
 use blankett_compiler::ir::Form;
+use blankett_compiler::ir::Kommun;
 use blankett_compiler::source::RealFs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,7 +34,7 @@ fn all_forms() -> Vec<(Form, Option<Kommun>)> {
             targets.push(dir);
         }
     }
-    let c = analyse::compile(&RealFs, &targets);
+    let c = blankett_compiler::compile(&RealFs, &targets);
     assert!(
         !c.has_errors(),
         "forms/ and examples/ should compile without errors"
@@ -141,8 +145,7 @@ fn awkward(form: &Form, outcome: &Outcome) -> Outcome {
         if f.parent.is_none()
             && matches!(
                 f.kind,
-                blankett_compiler::syntax::model::FieldType::Text
-                    | blankett_compiler::syntax::model::FieldType::Textarea
+                blankett_compiler::ir::FieldType::Text | blankett_compiler::ir::FieldType::Textarea
             )
         {
             if let Some(v @ blankett_compiler::expr::Value::Text(_)) = o.values.get_mut(&f.path) {
@@ -416,7 +419,7 @@ fn every_construct_agrees_with_its_stylesheet() {
     let fs = MemFs::new()
         .with("lib/blankett.yaml", "library: prov\nversion: 1.0.0\n")
         .with("lib/allt.form.yaml", EVERY_CONSTRUCT);
-    let c = analyse::compile(&fs, &[PathBuf::from("lib")]);
+    let c = blankett_compiler::compile(&fs, &[PathBuf::from("lib")]);
     assert!(
         !c.has_errors(),
         "{}",

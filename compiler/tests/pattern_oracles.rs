@@ -3,9 +3,12 @@
 //! crate (ECMAScript) must agree. Where a schema could not carry a pattern it must accept
 //! everything, since the e-service has already checked.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod schema_support;
 
-use blankett_compiler::analyse;
 use blankett_compiler::backend::{json_schema, xsd};
 use blankett_compiler::eval::{evaluate, testing::default_today, Answers};
 use blankett_compiler::ir::Form;
@@ -74,7 +77,7 @@ fn form() -> Form {
     let fs = MemFs::new()
         .with("lib/blankett.yaml", "library: demo\nversion: 1.0.0\n")
         .with("lib/demo/demo.form.yaml", yaml);
-    let c = analyse::compile(&fs, &["lib".into()]);
+    let c = blankett_compiler::compile(&fs, &["lib".into()]);
     assert!(!c.has_errors(), "the demo form compiles");
     c.forms.into_iter().next().expect("one form")
 }

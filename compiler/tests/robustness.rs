@@ -5,7 +5,6 @@
 //! form-shaped YAML, 2% damaged real forms, which cost a whole library compile each; a longer
 //! fuzz run sets it higher).
 
-use blankett_compiler::analyse;
 use blankett_compiler::eval::{evaluate, testing};
 use blankett_compiler::source::MemFs;
 use proptest::prelude::*;
@@ -35,7 +34,7 @@ fn compile_one(text: String) {
             "library: fuzz\nversion: 1.0.0\nlanguages: [sv, en]\n",
         )
         .with("lib/x.form.yaml", text);
-    let c = analyse::compile(&fs, &[PathBuf::from("lib")]);
+    let c = blankett_compiler::compile(&fs, &[PathBuf::from("lib")]);
     for form in &c.forms {
         let _ = testing::run(form);
         let _ = evaluate(form, &Default::default(), testing::default_today());
@@ -217,7 +216,7 @@ fn damaged_real_forms_never_panic() {
             let damaged = format!("{}{}{}", &text[..start], insert, &text[end..]);
             let mut fs = library.clone();
             fs.files.insert(forms[which].clone(), damaged);
-            let c = analyse::compile(&fs, &[forms[which].clone()]);
+            let c = blankett_compiler::compile(&fs, &[forms[which].clone()]);
             for form in &c.forms {
                 let _ = testing::run(form);
             }

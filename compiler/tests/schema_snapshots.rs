@@ -3,6 +3,10 @@
 //! input and output side by side. Every other form's schemas are checked by xmllint and the
 //! JSON Schema validator in `schemas.rs`.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod schema_support;
 
 use blankett_compiler::backend::{json_schema, xsd};

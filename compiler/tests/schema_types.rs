@@ -2,9 +2,12 @@
 //! forms do not cover (integers, fixed date bounds, positions, nested fragments in a repeat,
 //! computed lists with gaps, texts and dates): the schemas compile, and submissions validate.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod schema_support;
 
-use blankett_compiler::analyse;
 use blankett_compiler::backend::{example, xsd};
 use blankett_compiler::eval::{evaluate, testing::default_today, Answers};
 use blankett_compiler::ir::Form;
@@ -115,7 +118,7 @@ fn form() -> Form {
         .with("lib/blankett.yaml", "library: typer\nversion: 1.0.0\n")
         .with("lib/typer/typer.form.yaml", FORM)
         .with("lib/common/person.fragment.yaml", PERSON);
-    let c = analyse::compile(&fs, &["lib".into()]);
+    let c = blankett_compiler::compile(&fs, &["lib".into()]);
     let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
     c.forms.into_iter().next().expect("one form")

@@ -3,13 +3,17 @@
 //! see (a malformed personnummer, a choice outside its list, a missing required answer) are
 //! rejected.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod schema_support;
 
 use blankett_compiler::backend::{example, submission};
 use blankett_compiler::eval::{evaluate, testing::default_today};
 use blankett_compiler::expr::Value;
+use blankett_compiler::ir::FieldType;
 use blankett_compiler::ir::{FieldId, Form, Required};
-use blankett_compiler::syntax::model::FieldType;
 use schema_support::*;
 use serde_json::{json, Value as Json};
 

@@ -3,13 +3,17 @@
 //! choice, a yes turned to no) that it still accepts. The schemas are a promise to case
 //! systems; a valid application that fails them would be lost at delivery.
 
+// A test fails loudly where it unwraps, which is what a test should do. clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not this test crate's helper functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod schema_support;
 
 use blankett_compiler::backend::example;
 use blankett_compiler::eval::testing::default_today;
 use blankett_compiler::eval::Answers;
+use blankett_compiler::ir::FieldType;
 use blankett_compiler::ir::Form;
-use blankett_compiler::syntax::model::FieldType;
 use schema_support::*;
 use serde_json::{json, Value as Json};
 

@@ -1,9 +1,9 @@
 //! The forms being served: each kommun's services (the library forms with the kommun's
 //! overrides), compiled once at start (and again on every save in `blankett dev`).
 
-use blankett_compiler::analyse::{self, kommun::Kommun, Compilation};
 use blankett_compiler::backend::{self, Branding};
 use blankett_compiler::ir::Form;
+use blankett_compiler::ir::{Compilation, Kommun};
 use blankett_compiler::source::RealFs;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -28,7 +28,7 @@ pub struct Registry {
 impl Registry {
     /// Compiles the projects; `Err` carries the compilation so its diagnostics can be shown.
     pub fn compile(paths: &[PathBuf]) -> Result<Registry, Compilation> {
-        let c = analyse::compile(&RealFs, paths);
+        let c = blankett_compiler::compile(&RealFs, paths);
         if c.has_errors() {
             return Err(c);
         }

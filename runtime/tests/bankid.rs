@@ -2,6 +2,10 @@
 //! collect sequences, cancel, the API's error codes, and the animated QR code checked against
 //! BankID's published example (and Python's hmac for other times).
 
+// A test fails loudly where it unwraps; clippy.toml's allow-unwrap-in-tests covers #[test]
+// functions, not this crate's helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use blankett_runtime::auth::bankid::client::{ApiError, Client, OrderRequest, Requirement};
 use blankett_runtime::auth::bankid::simulator::Simulator;
 use blankett_runtime::auth::bankid::{hints, qr};

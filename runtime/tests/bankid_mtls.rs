@@ -3,6 +3,10 @@
 //! from the same CA (the CA the client pins). Certificates in `fixtures/bankid-mtls/`, made
 //! with openssl for this test only.
 
+// A test fails loudly where it unwraps; clippy.toml's allow-unwrap-in-tests covers #[test]
+// functions, not this crate's helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use blankett_runtime::auth::bankid::client::{Client, OrderRequest};
 use blankett_runtime::auth::bankid::simulator::Simulator;
 use std::sync::Arc;

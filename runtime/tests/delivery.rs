@@ -6,6 +6,10 @@
 //! asserts: backoffs are short and tests wait for outcomes (with a generous limit that only
 //! turns a hang into a failure).
 
+// A test fails loudly where it unwraps; clippy.toml's allow-unwrap-in-tests covers #[test]
+// functions, not this crate's helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod shs_support;
 mod support;
 

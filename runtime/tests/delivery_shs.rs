@@ -3,6 +3,10 @@
 //! mapped case; the case number it answers comes back and is on Mina sidor. And a submission
 //! changed after it was signed is never delivered.
 
+// A test fails loudly where it unwraps; clippy.toml's allow-unwrap-in-tests covers #[test]
+// functions, not this crate's helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use blankett_runtime::outbox::{DeliveryConfig, Target};

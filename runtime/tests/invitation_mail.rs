@@ -6,6 +6,10 @@
 //! queued; STARTTLS and implicit TLS reach a relay whose certificate is from its own CA (made
 //! with `openssl`) only when `ca` names it, and a relay that demands STARTTLS refuses `none`. Without aiosmtpd the tests are skipped, except under `CI=true`, where they fail.
 
+// A test fails loudly where it unwraps; clippy.toml's allow-unwrap-in-tests covers #[test]
+// functions, not this crate's helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use axum::http::StatusCode;

@@ -1,6 +1,10 @@
 //! The journey end to end, in process: fill in, check, submit, receipt; and the refusals:
 //! others' data, CSRF, bad uploads, markup in answers.
 
+// A test fails loudly where it unwraps; clippy.toml's allow-unwrap-in-tests covers #[test]
+// functions, not this crate's helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use axum::http::StatusCode;

@@ -9,6 +9,10 @@
 //! have signed, and a changed XML becomes a dead letter.
 //! Needs node and tests/browser/node_modules (scripts/setup.sh installs them).
 
+// A test fails loudly where it unwraps; clippy.toml's allow-unwrap-in-tests covers #[test]
+// functions, not this crate's helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use axum::http::StatusCode;

@@ -4,6 +4,10 @@
 //! was lost. PostgreSQL: the test's own database refuses connections and its sessions are
 //! ended (as a stopped server does to the runtime); SQLite: the store's calls fail.
 
+// A test fails loudly where it unwraps; clippy.toml's allow-unwrap-in-tests covers #[test]
+// functions, not this crate's helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "support/failing_store.rs"]
 mod failing_store;
 mod support;

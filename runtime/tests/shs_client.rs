@@ -1,6 +1,10 @@
 //! The SHS client against loopback receivers: every answer a receive service can give, a
 //! refused connection and a timeout; the delivery service polled with the same client.
 
+// A test fails loudly where it unwraps; clippy.toml's allow-unwrap-in-tests covers #[test]
+// functions, not this crate's helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod shs_support;
 
 use axum::body::Bytes;

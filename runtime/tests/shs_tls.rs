@@ -2,6 +2,10 @@
 //! certificate from its CA. Certificates are made with the `openssl` command at test time
 //! (skipped with a note where it is absent).
 
+// A test fails loudly where it unwraps; clippy.toml's allow-unwrap-in-tests covers #[test]
+// functions, not this crate's helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod shs_support;
 
 use blankett_runtime::shs::{Message, SendOutcome, ShsClient, ShsClientConfig};

@@ -4,6 +4,10 @@
 //! must be the person invited, and completes (the hook fires) only at the last signature;
 //! withdrawal and expiry.
 
+// A test fails loudly where it unwraps; clippy.toml's allow-unwrap-in-tests covers #[test]
+// functions, not this crate's helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use axum::http::StatusCode;

@@ -1,6 +1,10 @@
 //! One store suite, run against SQLite always and against PostgreSQL when
 //! `BLANKETT_TEST_POSTGRES` names a server (CI starts one and sets it).
 
+// A test fails loudly where it unwraps; clippy.toml's allow-unwrap-in-tests covers #[test]
+// functions, not this crate's helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use blankett_runtime::store::{
     self, Attachment, Cosigner, Draft, DynStore, EidOrder, EidOrderKind, Event, EventKind,
     FinishedMail, InvitationMail, MailState, NewSubmission, Session, Signature, SignatureRole,

@@ -1,7 +1,6 @@
 //! `blankett build PATH… -o DIR`: every output of every form, then a summary table.
 
 use super::{check, Format};
-use blankett_compiler::analyse;
 use blankett_compiler::backend;
 use blankett_compiler::source::RealFs;
 use std::path::{Path, PathBuf};
@@ -10,7 +9,7 @@ use std::time::Instant;
 
 pub fn run(paths: &[PathBuf], out_dir: &Path) -> Result<ExitCode, String> {
     let started = Instant::now();
-    let c = analyse::compile(&RealFs, paths);
+    let c = blankett_compiler::compile(&RealFs, paths);
     if c.has_errors() || !c.diagnostics.is_empty() {
         check::report(&c, Format::Human);
     }

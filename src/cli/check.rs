@@ -1,14 +1,14 @@
 //! `blankett check`: every problem in one run, exit 0 clean, 1 problems, 2 I/O.
 
 use super::{plural, use_color, Format};
-use blankett_compiler::analyse::{self, Compilation};
 use blankett_compiler::diagnostic::{self, Code};
+use blankett_compiler::ir::Compilation;
 use blankett_compiler::source::RealFs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub fn run(paths: &[PathBuf], format: Format) -> ExitCode {
-    let c = analyse::compile(&RealFs, paths);
+    let c = blankett_compiler::compile(&RealFs, paths);
     report(&c, format);
     exit_code(&c)
 }

@@ -1,14 +1,13 @@
 //! `blankett test`: runs every form's scenario tests and ends with `N passed, N failed`.
 
 use super::{check, use_color, Format};
-use blankett_compiler::analyse;
 use blankett_compiler::eval::testing::{self, TestResult};
 use blankett_compiler::source::RealFs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub fn run(paths: &[PathBuf], format: Format) -> ExitCode {
-    let c = analyse::compile(&RealFs, paths);
+    let c = blankett_compiler::compile(&RealFs, paths);
     // Forms that do not compile cannot be tested; their problems are what the author needs.
     if c.has_errors() {
         check::report(&c, format);

@@ -3,8 +3,8 @@
 use super::resolve::{Resolver, Scope};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::expr::{self, Expr, Lookup, LookupError, Ref, Type, TypeEnv};
+use crate::ir::FieldType;
 use crate::ir::{FieldId, Form, Required};
-use crate::syntax::model::FieldType;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The expression type of a field's answer.

@@ -3,12 +3,13 @@
 use super::library::LibraryView;
 use super::resolve::{Resolver, Scope};
 use super::texts::Texts;
+use super::Checks;
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::expr::ast::{Expr, ExprKind};
 use crate::expr::{self, Type};
-use crate::ir::{self, Identification, Signing, TemplatePart};
+use crate::ir::{self, FieldType, Identification, Signing, TemplatePart};
 use crate::source::Span;
-use crate::syntax::model::{self as m, FieldType, Sp};
+use crate::syntax::model::{self as m, Sp};
 use std::collections::BTreeMap;
 
 /// What a kommun's service changes in a form before it is resolved.
@@ -21,6 +22,7 @@ pub fn compile_form(
     lib: LibraryView,
     syntax: &m::FormFile,
     overlay: Overlay,
+    checks: &Checks,
 ) -> (ir::Form, Vec<Diagnostic>) {
     let texts = Texts::new(lib.languages());
     let mut r = Resolver::new(lib, texts);
@@ -76,7 +78,7 @@ pub fn compile_form(
         r.form.mapping = mapping(&mut r, md);
         // Only a mapping whose names resolved can be judged for translation.
         if r.form.mapping.is_some() && r.diags.iter().filter(|d| d.is_error()).count() == before {
-            untranslatable(&mut r);
+            r.diags.extend((checks.mapping)(&r.form));
         }
     }
     let before_tests = r.diags.len();
@@ -669,19 +671,5 @@ fn not_of_kind(form: &ir::Form, e: &Expr, kind: FieldType) -> Option<(Span, Stri
             not_of_kind(form, &c.args[1], kind).or_else(|| not_of_kind(form, &c.args[2], kind))
         }
         _ => Some((e.span, "this is not a field".to_string())),
-    }
-}
-
-/// Every mapping expression the stylesheets cannot carry, reported where it is written.
-fn untranslatable(r: &mut Resolver) {
-    for (span, why) in crate::backend::mapping::untranslatable(&r.form) {
-        r.diags.push(
-            Diagnostic::error(
-                Code::UntranslatableMapping,
-                "this expression cannot be used in a mapping",
-            )
-            .at(span, "not translatable to XSLT 1.0")
-            .help(why),
-        );
     }
 }

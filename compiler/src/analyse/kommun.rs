@@ -3,40 +3,13 @@
 
 use super::form::{compile_form, Overlay};
 use super::library::{LibraryView, Loader};
+use super::Checks;
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
-use crate::ir;
+use crate::ir::{Contact, Kommun};
 use crate::syntax::{self, model as m};
-use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Kommun {
-    pub id: String,
-    pub name: String,
-    pub orgnr: String,
-    pub dir: PathBuf,
-    pub logo: Option<String>,
-    pub primary_color: String,
-    pub primary_text_color: String,
-    pub contact: Contact,
-    pub shs_address: Option<String>,
-    pub shs_to: Option<String>,
-    pub shs_url: Option<String>,
-    /// The services, each its form with the kommun's overrides applied.
-    pub forms: Vec<ir::Form>,
-    /// SHS product id per form id.
-    pub shs_products: Vec<(String, String)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Contact {
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    pub web: Option<String>,
-}
-
-pub fn load(loader: &mut Loader, dir: &Path) -> Option<Kommun> {
+pub fn load(loader: &mut Loader, dir: &Path, checks: &Checks) -> Option<Kommun> {
     let (k, _) = loader.parse(&dir.join("kommun.yaml"), syntax::lower::kommun)?;
     let libs: Vec<usize> = k
         .libraries
@@ -144,11 +117,12 @@ pub fn load(loader: &mut Loader, dir: &Path) -> Option<Kommun> {
             Overlay {
                 service: Some(service),
             },
+            checks,
         );
         super::renamed::explain(&loader.libraries[li], service, &mut d);
         // A problem in the library's file that only the kommun's overrides cause (a replaced
         // choice list without a value the form's conditions use) is the kommun's.
-        let (_, base) = compile_form(view, &form, Overlay::default());
+        let (_, base) = compile_form(view, &form, Overlay::default(), checks);
         // The library form's own errors break the kommun's service too, and a kommun may be
         // checked without its library: they are reported (once, if the library is checked
         // as well). Its warnings are the library maintainers' business.

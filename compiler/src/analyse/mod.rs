@@ -13,24 +13,20 @@ pub mod tests;
 pub mod texts;
 
 use crate::diagnostic::{self, Code, Diagnostic};
-use crate::ir;
-use crate::source::{FileSystem, SourceMap};
+use crate::ir::{self, Compilation};
+use crate::source::FileSystem;
 use library::{LibraryView, Loader};
 use std::path::{Path, PathBuf};
 
-/// Everything one run of the compiler found.
-pub struct Compilation {
-    pub sources: SourceMap,
-    pub diagnostics: Vec<Diagnostic>,
-    /// Library forms, as written.
-    pub forms: Vec<ir::Form>,
-    pub kommuner: Vec<kommun::Kommun>,
-}
-
-impl Compilation {
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
+/// What the backends check of a resolved form, given by the driver ([`crate::compile`]) so that
+/// analysis does not depend on the backends. Analysis runs the checks where it judges a form,
+/// not after it: a kommun's service is judged with and without the kommun's overrides, and only
+/// what the overrides cause is reported as the kommun's.
+#[derive(Clone, Copy)]
+pub struct Checks {
+    /// What in a form's mapping the case-system stylesheets cannot carry; asked only of a
+    /// mapping that resolved without errors.
+    pub mapping: fn(&ir::Form) -> Vec<Diagnostic>,
 }
 
 /// What a path given on the command line turned out to be.
@@ -41,8 +37,9 @@ enum Target {
     Fragment(PathBuf),
 }
 
-/// Compiles forms, libraries and kommun projects found at `paths`.
-pub fn compile(fs: &dyn FileSystem, paths: &[PathBuf]) -> Compilation {
+/// Analyses the forms, libraries and kommun projects found at `paths`; callers use
+/// [`crate::compile`], which gives the backends' checks.
+pub fn run(fs: &dyn FileSystem, paths: &[PathBuf], checks: &Checks) -> Compilation {
     let mut loader = Loader::new(fs);
     let mut targets = Vec::new();
     for p in paths {
@@ -66,6 +63,7 @@ pub fn compile(fs: &dyn FileSystem, paths: &[PathBuf]) -> Compilation {
                                 },
                                 &syntax,
                                 Default::default(),
+                                checks,
                             );
                             loader.diags.extend(d);
                             forms.push(f);
@@ -89,6 +87,7 @@ pub fn compile(fs: &dyn FileSystem, paths: &[PathBuf]) -> Compilation {
                                 },
                                 &syntax,
                                 Default::default(),
+                                checks,
                             );
                             loader.diags.extend(d);
                             forms.push(f);
@@ -100,7 +99,7 @@ pub fn compile(fs: &dyn FileSystem, paths: &[PathBuf]) -> Compilation {
                 loader.library(&root);
             }
             Target::Kommun(dir) => {
-                if let Some(k) = kommun::load(&mut loader, &dir) {
+                if let Some(k) = kommun::load(&mut loader, &dir, checks) {
                     kommuner.push(k);
                 }
             }

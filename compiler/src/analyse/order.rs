@@ -5,8 +5,8 @@ use super::resolve::Resolver;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::expr::Expr;
 use crate::ir::FieldId;
+use crate::ir::FieldType;
 use crate::source::Span;
-use crate::syntax::model::FieldType;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Where in `e` the field at `path` is referred to.

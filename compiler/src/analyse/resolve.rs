@@ -4,9 +4,10 @@ use super::library::LibraryView;
 use super::texts::Texts;
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::expr::{self, Expr};
+use crate::ir::FieldType;
 use crate::ir::{self, Choice, FieldId, Limit, Required};
 use crate::source::Span;
-use crate::syntax::model::{self as m, FieldType, Sp};
+use crate::syntax::model::{self as m, Sp};
 use std::collections::BTreeMap;
 
 /// Where an expression was written: which fragment prefixes and which repeat row it sees.

@@ -2,9 +2,10 @@
 
 use super::resolve::{Resolver, Settings};
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::ir::FieldType;
 use crate::ir::Limit;
 use crate::source::Span;
-use crate::syntax::model::{self as m, FieldType, Sp};
+use crate::syntax::model::{self as m, Sp};
 
 impl Resolver<'_> {
     pub fn settings(&mut self, f: &m::FieldDef) -> Settings {

@@ -3,8 +3,9 @@
 use super::form::field_ref;
 use super::resolve::Resolver;
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::ir::FieldType;
 use crate::ir::{self, FieldId};
-use crate::syntax::model::{self as m, FieldType, Sp};
+use crate::syntax::model::{self as m, Sp};
 use crate::syntax::yaml::{Node, NodeKind};
 use std::collections::BTreeMap;
 

@@ -1,9 +1,7 @@
 //! `blankett build`: every output of every form, for the library and for each kommun.
 
 use super::{example, html, js, json_schema, mapping, submission, xsd, Branding};
-use crate::analyse::kommun::Kommun;
-use crate::analyse::Compilation;
-use crate::ir::Form;
+use crate::ir::{Compilation, Form, Kommun};
 use std::path::PathBuf;
 
 pub struct OutputFile {

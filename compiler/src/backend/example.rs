@@ -9,8 +9,8 @@
 
 use super::xsd::pattern::Pattern;
 use crate::eval::{evaluate, testing::default_today, Answers};
+use crate::ir::FieldType;
 use crate::ir::{FieldId, Form, Limit, Required};
-use crate::syntax::model::FieldType;
 use chrono::{Days, NaiveDate};
 use serde_json::{json, Value as Json};
 

@@ -50,7 +50,7 @@ impl Branding {
         }
     }
 
-    pub fn of(k: &crate::analyse::kommun::Kommun) -> Self {
+    pub fn of(k: &crate::ir::Kommun) -> Self {
         Branding {
             kommun_id: k.id.clone(),
             name: k.name.clone(),

@@ -8,8 +8,8 @@
 use super::xsd::model::{self, fmt_date, fmt_number, Base, Body, Elem, Simple};
 use crate::eval::{instance_path, Outcome};
 use crate::expr::Value;
+use crate::ir::FieldType;
 use crate::ir::{FieldId, Form};
-use crate::syntax::model::FieldType;
 use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;

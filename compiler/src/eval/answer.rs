@@ -7,8 +7,8 @@
 
 use crate::domain;
 use crate::expr::Value;
+use crate::ir::FieldType;
 use crate::ir::{Field, Text};
-use crate::syntax::model::FieldType;
 use chrono::NaiveDate;
 use serde_json::Value as Json;
 

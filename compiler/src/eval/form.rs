@@ -3,8 +3,8 @@
 
 use super::answer;
 use crate::expr::{self, Ref, Value, ValueEnv};
+use crate::ir::FieldType;
 use crate::ir::{FieldId, Form, Required, Text};
-use crate::syntax::model::FieldType;
 use chrono::NaiveDate;
 use serde_json::Value as Json;
 use std::cell::RefCell;

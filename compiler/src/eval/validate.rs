@@ -2,8 +2,8 @@
 //! Messages follow DIGG's advice: say what is wrong and how to put it right, in Swedish first.
 
 use crate::expr::Value;
+use crate::ir::FieldType;
 use crate::ir::{FieldId, Form, Limit, Text};
-use crate::syntax::model::FieldType;
 use chrono::NaiveDate;
 
 fn quote_sv(label: &Text) -> String {

@@ -4,6 +4,7 @@ use super::model::*;
 use super::reader::{Ctx, Obj};
 use super::yaml::{Node, NodeKind};
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::ir::{FieldType, Identification, Signing};
 use std::collections::BTreeMap;
 
 pub fn text(ctx: &Ctx, node: &Node, key: &str) -> Option<Text> {

@@ -3,6 +3,7 @@
 //! These types are also the source of `blankett schema` (JSON Schema for editors), so the doc
 //! comments here are what an editor shows while an author types.
 
+use crate::ir::{FieldType, Identification, Signing};
 use crate::source::Span;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use std::borrow::Cow;
@@ -136,22 +137,6 @@ impl JsonSchema for AnyValue {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Identification {
-    None,
-    Optional,
-    Required,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Signing {
-    None,
-    Applicant,
-    Guardians,
-}
-
 /// A form definition: `<id>.form.yaml`.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
@@ -249,111 +234,6 @@ pub struct UseDef {
     /// A heading over the group.
     pub label: Option<Text>,
     pub visible_if: Option<ExprSrc>,
-}
-
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    JsonSchema,
-    serde::Serialize,
-    serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum FieldType {
-    Text,
-    Textarea,
-    Integer,
-    Decimal,
-    Money,
-    Date,
-    YesNo,
-    Choice,
-    MultiChoice,
-    Email,
-    Phone,
-    Postnummer,
-    Personnummer,
-    Orgnummer,
-    Fastighetsbeteckning,
-    File,
-    Position,
-    Repeat,
-    Computed,
-    Info,
-    Consent,
-}
-
-impl FieldType {
-    pub const ALL: &'static [FieldType] = &[
-        FieldType::Text,
-        FieldType::Textarea,
-        FieldType::Integer,
-        FieldType::Decimal,
-        FieldType::Money,
-        FieldType::Date,
-        FieldType::YesNo,
-        FieldType::Choice,
-        FieldType::MultiChoice,
-        FieldType::Email,
-        FieldType::Phone,
-        FieldType::Postnummer,
-        FieldType::Personnummer,
-        FieldType::Orgnummer,
-        FieldType::Fastighetsbeteckning,
-        FieldType::File,
-        FieldType::Position,
-        FieldType::Repeat,
-        FieldType::Computed,
-        FieldType::Info,
-        FieldType::Consent,
-    ];
-    pub fn name(self) -> &'static str {
-        match self {
-            FieldType::Text => "text",
-            FieldType::Textarea => "textarea",
-            FieldType::Integer => "integer",
-            FieldType::Decimal => "decimal",
-            FieldType::Money => "money",
-            FieldType::Date => "date",
-            FieldType::YesNo => "yes_no",
-            FieldType::Choice => "choice",
-            FieldType::MultiChoice => "multi_choice",
-            FieldType::Email => "email",
-            FieldType::Phone => "phone",
-            FieldType::Postnummer => "postnummer",
-            FieldType::Personnummer => "personnummer",
-            FieldType::Orgnummer => "orgnummer",
-            FieldType::Fastighetsbeteckning => "fastighetsbeteckning",
-            FieldType::File => "file",
-            FieldType::Position => "position",
-            FieldType::Repeat => "repeat",
-            FieldType::Computed => "computed",
-            FieldType::Info => "info",
-            FieldType::Consent => "consent",
-        }
-    }
-    pub fn from_name(name: &str) -> Option<FieldType> {
-        FieldType::ALL.iter().copied().find(|t| t.name() == name)
-    }
-    /// Fields that take an answer from the citizen.
-    pub fn is_input(self) -> bool {
-        !matches!(self, FieldType::Computed | FieldType::Info)
-    }
-    pub fn is_textual(self) -> bool {
-        matches!(self, FieldType::Text | FieldType::Textarea)
-    }
-    pub fn is_numeric(self) -> bool {
-        matches!(
-            self,
-            FieldType::Integer | FieldType::Decimal | FieldType::Money
-        )
-    }
 }
 
 /// `required: true`, or an expression that decides it.

@@ -2,7 +2,6 @@
 //! `forms/`, and the two oracles, xmllint for XML Schema and the `jsonschema` crate.
 #![allow(dead_code)]
 
-use blankett_compiler::analyse;
 use blankett_compiler::backend::{json_schema, submission, xsd};
 use blankett_compiler::eval::{evaluate, testing::default_today, Answers, Outcome};
 use blankett_compiler::ir::{Form, TestCase};
@@ -29,7 +28,7 @@ pub struct LibraryForm {
 /// Every form in `forms/`, compiled without errors.
 pub fn library_forms() -> Vec<LibraryForm> {
     let root = repo_root();
-    let c = analyse::compile(&RealFs, &[root.join("forms")]);
+    let c = blankett_compiler::compile(&RealFs, &[root.join("forms")]);
     assert!(!c.has_errors(), "forms/ should compile without errors");
     assert!(!c.forms.is_empty(), "forms/ should hold forms");
     c.forms

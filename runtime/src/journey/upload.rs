@@ -7,8 +7,8 @@ use crate::store::{Attachment, Draft};
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header;
 use blankett_compiler::eval::{Answers, FieldError};
+use blankett_compiler::ir::FieldType;
 use blankett_compiler::ir::{Form, Text};
-use blankett_compiler::syntax::model::FieldType;
 use sha2::{Digest, Sha256};
 
 pub struct Posted {

@@ -118,7 +118,7 @@ impl MessageBuilder for ShsMessages {
 /// `None` for a form without `mapping:`.
 fn case_document(
     m: &MessageInput<'_>,
-    kommun: &blankett_compiler::analyse::kommun::Kommun,
+    kommun: &blankett_compiler::ir::Kommun,
     submitted: chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<Option<String>, String> {
     let s = m.submission;

@@ -5,7 +5,7 @@
 use super::label::{Address, Party, Product, ProductId, SequenceType, Status};
 use super::mime::{Message, Part};
 use super::Label;
-use blankett_compiler::analyse::kommun::Kommun;
+use blankett_compiler::ir::Kommun;
 use uuid::Uuid;
 
 /// Who sends what to whom, for one submission.

@@ -1,4 +1,8 @@
 //! Shared by the SHS tests: a sample label and parts, the reference folder, xmllint.
+
+// Test support fails loudly where it unwraps, which is what a test should do; clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not helpers like these.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(dead_code)]
 
 use blankett_runtime::shs::label::{Address, Party, Product, ProductId, SequenceType, Status};

@@ -1,6 +1,9 @@
 //! An in-process client for the runtime: requests go straight into the router (no network),
 //! with a cookie jar of one session cookie, like one browser.
 
+// Test support fails loudly where it unwraps, which is what a test should do; clippy.toml's
+// allow-unwrap-in-tests covers #[test] functions, not helpers like these.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(dead_code)]
 
 use axum::body::Body;

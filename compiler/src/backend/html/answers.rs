@@ -3,8 +3,8 @@
 //! comes back into its inputs exactly as it was typed.
 
 use crate::eval::Answers;
+use crate::ir::FieldType;
 use crate::ir::{FieldId, Form};
-use crate::syntax::model::FieldType;
 use serde_json::{Map, Value as Json};
 
 /// The button a person pressed. Without JavaScript, adding and removing repeat rows are

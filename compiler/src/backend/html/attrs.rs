@@ -6,8 +6,8 @@ use super::fields::FieldView;
 use super::ui_text::{t, tn};
 use super::values::raw_part;
 use crate::expr::ast::{BinOp, ExprKind};
+use crate::ir::FieldType;
 use crate::ir::{FieldId, Form};
-use crate::syntax::model::FieldType;
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
 

@@ -7,8 +7,8 @@ use super::values::{self, display_lines, path_id};
 use super::{Ctx, Links, View};
 use crate::eval::{evaluate_showing, instance_path, Answers, FieldError, Outcome};
 use crate::expr::Value;
+use crate::ir::FieldType;
 use crate::ir::{FieldId, Identification, Signing};
-use crate::syntax::model::FieldType;
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 

@@ -2,7 +2,6 @@
 //! and what a POST of a page means.
 
 use super::*;
-use crate::analyse;
 use crate::eval::evaluate;
 use crate::eval::testing::default_today;
 use crate::source::RealFs;
@@ -14,7 +13,7 @@ fn forms() -> &'static [Form] {
     static FORMS: OnceLock<Vec<Form>> = OnceLock::new();
     FORMS.get_or_init(|| {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../forms");
-        let c = analyse::compile(&RealFs, &[dir]);
+        let c = crate::compile(&RealFs, &[dir]);
         assert!(!c.has_errors(), "the library does not compile");
         c.forms
     })

@@ -3,8 +3,8 @@
 
 use super::ui_text::{month, t};
 use crate::expr::Value;
+use crate::ir::FieldType;
 use crate::ir::{FieldId, Form};
-use crate::syntax::model::FieldType;
 use serde_json::Value as Json;
 
 /// How an answer reads on the check page and the receipt.

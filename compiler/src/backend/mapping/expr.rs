@@ -5,9 +5,9 @@
 use super::super::submission::Leaf;
 use super::super::xsd::model::{self, fmt_date, fmt_number, Body, Elem};
 use crate::expr::ast::{BinOp, Expr, ExprKind, UnOp};
+use crate::ir::FieldType;
 use crate::ir::{FieldId, Form, TemplatePart};
 use crate::source::Span;
-use crate::syntax::model::FieldType;
 use std::collections::BTreeMap;
 
 /// A text: what a template part or a counterpart value becomes.

@@ -12,9 +12,9 @@ mod erms;
 pub(crate) mod expr;
 mod fgs;
 
-use crate::analyse::kommun::Kommun;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::Outcome;
-use crate::ir::{Form, Mapping};
+use crate::ir::{Form, Kommun, Mapping};
 use crate::source::Span;
 use doc::{Describe, Doc, FileCtx, Native, V};
 use expr::{Compiler, Tx};
@@ -165,6 +165,22 @@ fn generator(form: &Form, target: &str) -> String {
     )
 }
 
+/// [`untranslatable`] as the compiler reports it: an error where each expression is written.
+/// [`crate::compile`] has analysis run this on every form whose mapping resolved.
+pub fn check(form: &Form) -> Vec<Diagnostic> {
+    untranslatable(form)
+        .into_iter()
+        .map(|(span, why)| {
+            Diagnostic::error(
+                Code::UntranslatableMapping,
+                "this expression cannot be used in a mapping",
+            )
+            .at(span, "not translatable to XSLT 1.0")
+            .help(why)
+        })
+        .collect()
+}
+
 /// Every expression in the mapping that cannot be translated to XPath 1.0: where and why.
 /// The compiler reports these; the runtime never meets them.
 pub fn untranslatable(form: &Form) -> Vec<(Span, String)> {
@@ -252,7 +268,7 @@ fn parts(form: &Form, kommun: Option<&Kommun>) -> Result<Parts, MappingError> {
         }
     }
     for (id, f) in form.fields.iter().enumerate() {
-        if f.kind == crate::syntax::model::FieldType::File {
+        if f.kind == crate::ir::FieldType::File {
             describe.push(describe_of(form, id, safe(f.label.get("sv"))));
         }
     }
@@ -374,12 +390,19 @@ pub fn example_envelope(form: &Form, outcome: &Outcome) -> Envelope {
         .collect();
     Envelope {
         reference: format!("{}-2026-000001", form.reference_prefix),
-        submitted: chrono::DateTime::parse_from_rfc3339("2026-03-02T09:30:00+01:00")
-            .expect("a valid constant time"),
+        submitted: example_submitted(),
         person: Some(Person {
             personnummer: "19121212-1212".into(),
             name: "Tolvan Tolvansson".into(),
         }),
         attachments,
     }
+}
+
+/// When the example was submitted: a Monday morning in Swedish winter time.
+// The text is a constant, valid RFC 3339 time, so parsing it cannot fail.
+#[allow(clippy::expect_used)]
+fn example_submitted() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339("2026-03-02T09:30:00+01:00")
+        .expect("a valid constant time")
 }

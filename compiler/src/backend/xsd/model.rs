@@ -7,8 +7,8 @@
 use super::pattern::Pattern;
 use crate::domain::{self, Kind};
 use crate::expr::Type;
+use crate::ir::FieldType;
 use crate::ir::{FieldId, Form, Limit, Required, Text};
-use crate::syntax::model::FieldType;
 use chrono::NaiveDate;
 
 /// One element of the submission (one property in JSON).
