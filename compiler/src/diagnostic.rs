@@ -333,6 +333,22 @@ fn bind(sources: &SourceMap, diag: &Diagnostic) -> Bound {
         };
     };
     let file = sources.get(primary.span.file);
+    let same_file = std::iter::once(primary)
+        .chain(&diag.secondary)
+        .filter(|l| l.span.file == primary.span.file);
+    if same_file
+        .into_iter()
+        .any(|l| line_around(&file.text, l.span.start as usize).len() > LONGEST_DRAWN_LINE)
+    {
+        // Drawn without the source; `render` adds an excerpt of the line instead.
+        return Bound {
+            diag: diag.clone(),
+            advice: false,
+            source: None,
+            labels: vec![],
+            related: vec![],
+        };
+    }
     let labeled = |l: &Label, is_primary: bool| {
         let (start, len) = (l.span.start as usize, l.span.len());
         let text = (!l.message.is_empty()).then(|| l.message.clone());
@@ -366,6 +382,42 @@ fn bind(sources: &SourceMap, diag: &Diagnostic) -> Bound {
     }
 }
 
+/// Lines longer than this (bytes) are not drawn whole under a diagnostic: miette draws the
+/// whole line and cannot underline past column 65,535. Such a line comes from a pasted or
+/// generated file; the diagnostic shows an excerpt around the place instead.
+const LONGEST_DRAWN_LINE: usize = 1_000;
+
+/// The line of `text` that holds byte `at`.
+fn line_around(text: &str, at: usize) -> &str {
+    let at = at.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    &text[start..end]
+}
+
+/// For a diagnostic on an overlong line: where it is and the text around it, on one line.
+fn excerpt(sources: &SourceMap, label: &Label) -> String {
+    let file = sources.get(label.span.file);
+    let at = (label.span.start as usize).min(file.text.len());
+    let line = line_around(&file.text, at);
+    let p = position(sources, label.span);
+    let before: String = {
+        let start = at - (line.as_ptr() as usize - file.text.as_ptr() as usize);
+        let chars: Vec<char> = line[..start].chars().collect();
+        chars[chars.len().saturating_sub(40)..].iter().collect()
+    };
+    let after: String = file.text[at..]
+        .chars()
+        .take(60)
+        .take_while(|c| *c != '\n')
+        .collect();
+    format!(
+        "  at column {} of a line {} characters long: …{before}⟨here⟩{after}…\n",
+        p.column,
+        line.chars().count()
+    )
+}
+
 /// Renders diagnostics as the author reads them in a terminal.
 pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String {
     let theme = if color {
@@ -386,6 +438,9 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String 
         let mut report = String::new();
         let _ = handler.render_report(&mut report, &bound);
         out.push_str(&same_columns(sources, d, report));
+        if let (Some(l), None) = (&d.primary, &bound.source) {
+            out.push_str(&excerpt(sources, l));
+        }
         out.push('\n');
     }
     out

@@ -224,3 +224,22 @@ fn damaged_real_forms_never_panic() {
         })
         .unwrap();
 }
+
+/// A diagnostic on a line longer than miette can underline (its columns stop at 65,535) used to
+/// panic `blankett check` (exit 101). It is now drawn as an excerpt of that line.
+#[test]
+fn a_diagnostic_past_column_65535_is_an_excerpt_not_a_panic() {
+    let long = "x".repeat(70_000);
+    let text = format!(
+        "form: f\nversion: 1.0.0\ntitle: {{sv: T}}\npages:\n  - id: p\n    title: {{sv: P}}\n    fields:\n      - {{id: a, type: text, label: {{sv: \"{long}\"}}, visible_if: nosuch == 1}}\n"
+    );
+    let fs = MemFs::new()
+        .with("lib/blankett.yaml", "library: x\nversion: 1.0.0\n")
+        .with("lib/f.form.yaml", text);
+    let c = blankett_compiler::compile(&fs, &[PathBuf::from("lib")]);
+    let out = blankett_compiler::diagnostic::render(&c.sources, &c.diagnostics, false);
+    assert!(out.contains("blankett::unknown_field"), "{out}");
+    assert!(out.contains("at column 70058 of a line"), "{out}");
+    assert!(out.contains("visible_if: ⟨here⟩nosuch == 1"), "{out}");
+    assert!(out.len() < 5_000, "the long line is not printed whole");
+}
