@@ -34,12 +34,32 @@ pub struct Person {
     pub name: String,
 }
 
-/// Only local paths: a log-in must not send anyone to another site.
+/// Where a log-in leads afterwards: `next` when it is a path on this site, else Mina sidor. A
+/// log-in must not send anyone to another site, and a prefix test is not enough: browsers drop
+/// tabs and newlines, so `/\t/evil.example/` is `//evil.example/` to them (issue 21).
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/mina-sidor".into(),
+    next.and_then(local_next)
+        .unwrap_or_else(|| "/mina-sidor".into())
+}
+
+/// `next` read as a browser reads a link on our pages, relative to a fixed origin: its path and
+/// query when it stays on that origin and is, before and after, a plain local path.
+fn local_next(next: &str) -> Option<String> {
+    if !crate::web::is_local_path(next) {
+        return None;
     }
+    let origin = reqwest::Url::parse("http://blankett.invalid/").ok()?;
+    let url = origin.join(next).ok()?;
+    if url.origin() != origin.origin() {
+        return None;
+    }
+    let mut local = url.path().to_string();
+    if let Some(q) = url.query() {
+        local.push('?');
+        local.push_str(q);
+    }
+    // Dot segments are resolved by the join: `/.//evil` becomes `//evil`.
+    crate::web::is_local_path(&local).then_some(local)
 }
 
 /// Where a person who must log in is sent. With only the development provider there is
@@ -105,4 +125,42 @@ pub async fn log_in(state: &AppState, old: &Session, person: &Person, next: &str
         res.headers_mut().append(axum::http::header::SET_COOKIE, v);
     }
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_a_path_on_this_site_or_mina_sidor() {
+        for attack in [
+            "/%09/evil.example/",
+            "/\t/evil.example/",
+            "\t/evil",
+            "/\n/evil",
+            "//evil",
+            "/\\evil",
+            "\\\\evil",
+            "https://evil",
+            "http://blankett.invalid@evil/",
+            "/%2F%2Fevil",
+            "/%5Cevil",
+            "/.//evil",
+            "/x/..//evil",
+            "javascript:alert(1)",
+            " /x",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(attack)), "/mina-sidor", "{attack:?}");
+        }
+        assert_eq!(safe_next(None), "/mina-sidor");
+        for (ok, kept) in [
+            ("/ok?a=1", "/ok?a=1"),
+            ("/orust/bygglov/arendet", "/orust/bygglov/arendet"),
+            ("/underskrift/abc?lang=en", "/underskrift/abc?lang=en"),
+            ("/a/../b#top", "/b"),
+        ] {
+            assert_eq!(safe_next(Some(ok)), kept, "{ok:?}");
+        }
+    }
 }
