@@ -5,7 +5,7 @@
 mod support;
 
 use axum::http::StatusCode;
-use support::{app, app_with, Client};
+use support::{app, app_with, csrf_of, Client};
 
 const PERSON: &str = "191212121212";
 
@@ -71,4 +71,91 @@ async fn a_log_in_does_not_lead_to_another_site() {
         r.location.as_deref(),
         Some("/orust/bygglov/arendet?tillbaka=kontrollera")
     );
+}
+
+const AGGREGAT: &str = "/orust/koldmedium/aggregaten";
+
+/// The person's stored draft of köldmedierapporten: its answers and when it was saved.
+async fn koldmedium_draft(state: &blankett_runtime::app::AppState) -> (String, String) {
+    let drafts = state
+        .store
+        .drafts_of(&format!("pnr:{PERSON}"))
+        .await
+        .unwrap();
+    let d = drafts.iter().find(|d| d.form == "koldmedium").unwrap();
+    (d.answers.clone(), d.updated_at.to_rfc3339())
+}
+
+/// `aggregat[i].benamning` for each `i` of `rows`, after the page's CSRF token.
+fn rows_post(token: &str, rows: impl Iterator<Item = usize>) -> Vec<(String, String)> {
+    let mut pairs = vec![("_csrf".to_string(), token.to_string())];
+    pairs.extend(rows.map(|i| (format!("aggregat[{i}].benamning"), format!("KA{i}"))));
+    pairs
+}
+
+async fn post_owned(c: &mut Client, path: &str, pairs: &[(String, String)]) -> support::Response {
+    let borrowed: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    c.post(path, &borrowed).await
+}
+
+#[tokio::test]
+async fn a_flood_of_repeat_rows_is_refused_and_the_draft_kept() {
+    let (router, state) = app().await;
+    let mut c = Client::new(router);
+    c.login(PERSON).await;
+    let page = c.get(AGGREGAT).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let token = csrf_of(&page.body).unwrap();
+    let before = koldmedium_draft(&state).await;
+
+    // 20,000 distinct rows (a 614 kB body): once 14.5 s, a 218 MB page, and the rows stored.
+    let flood = post_owned(&mut c, AGGREGAT, &rows_post(&token, 0..20_000)).await;
+    assert_eq!(flood.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(flood.body.contains("För många rader"), "{}", flood.body);
+    assert!(flood.body.len() < 20_000, "a short message page");
+    assert_eq!(
+        koldmedium_draft(&state).await,
+        before,
+        "the draft as it was"
+    );
+
+    // One more row than the repeat's `max_items` (50) is refused the same way.
+    let r = post_owned(&mut c, AGGREGAT, &rows_post(&token, 0..51)).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // So is one row with an index no page ever draws.
+    let r = post_owned(
+        &mut c,
+        AGGREGAT,
+        &rows_post(&token, [4_000_000_000].into_iter()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Raderna kunde inte läsas"), "{}", r.body);
+    assert_eq!(
+        koldmedium_draft(&state).await,
+        before,
+        "the draft as it was"
+    );
+
+    let again = c.get(AGGREGAT).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert!(again.body.len() < 200_000, "{} bytes", again.body.len());
+    assert!(!again.body.contains("value=\"KA1\""), "no rows were stored");
+
+    // An ordinary page of three rows is read and stored.
+    let r = post_owned(&mut c, AGGREGAT, &rows_post(&token, 0..3)).await;
+    assert!(r.status.is_success() || r.status.is_redirection());
+    let (answers, _) = koldmedium_draft(&state).await;
+    let answers: serde_json::Value = serde_json::from_str(&answers).unwrap();
+    let names: Vec<&str> = answers["aggregat"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["benamning"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["KA0", "KA1", "KA2"]);
+    assert!(c.get(AGGREGAT).await.body.contains("value=\"KA2\""));
 }

@@ -2,12 +2,13 @@
 
 use super::{JourneyCtx, PageQuery};
 use crate::app::AppState;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Texts};
 use crate::session::csrf_ok;
 use crate::store::{Draft, Event, EventKind};
 use crate::submission::{form_for, parse_answers, today};
 use crate::web::redirect;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use blankett_compiler::backend::html::{self, PageAction, View};
 use blankett_compiler::eval;
@@ -39,6 +40,30 @@ async fn open_page(
     let form = form_for(state, &jc.j.form, &mut draft).await?;
     let index = form.page(page_id).ok_or(Error::NotFound)?;
     Ok((draft, form, index))
+}
+
+/// A POST whose repeat rows cannot be read (more rows than the question takes, or row numbers
+/// no page draws) is refused whole, before anything is stored: the draft stays as it was.
+fn refused(why: html::RowsRefused) -> Error {
+    tracing::warn!(refused = %why, "a page's POST was refused");
+    match why {
+        html::RowsRefused::TooMany { .. } => Error::refused(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Texts::new("För många rader", "Too many rows"),
+            Texts::new(
+                "Sidan skickade fler rader än frågan tar emot, så ingenting av det sparades. Dina tidigare svar finns kvar. Gå tillbaka, ladda om sidan och fyll i raderna där.",
+                "The page sent more rows than the question takes, so none of it was saved. Your earlier answers are kept. Go back, reload the page and fill in the rows there.",
+            ),
+        ),
+        html::RowsRefused::BadIndex { .. } => Error::refused(
+            StatusCode::BAD_REQUEST,
+            Texts::new("Raderna kunde inte läsas", "The rows could not be read"),
+            Texts::new(
+                "Sidan skickade rader som den inte har, så ingenting av det sparades. Dina tidigare svar finns kvar. Gå tillbaka, ladda om sidan och försök igen.",
+                "The page sent rows it does not have, so none of it was saved. Your earlier answers are kept. Go back, reload the page and try again.",
+            ),
+        ),
+    }
 }
 
 pub(super) async fn page(
@@ -82,10 +107,9 @@ pub(super) async fn save_page(
     if !csrf_ok(&jc.session, posted.csrf.as_deref()) {
         return Err(Error::Csrf);
     }
+    let page_answers = html::answers_from_form(&form, index, &posted.pairs).map_err(refused)?;
     let mut answers = parse_answers(&draft.answers)?;
-    for (k, v) in html::answers_from_form(&form, index, &posted.pairs) {
-        answers.insert(k, v);
-    }
+    answers.extend(page_answers);
     answers.extend(posted.files.clone());
     draft.answers = serde_json::to_string(&answers)
         .map_err(|e| Error::Corrupt(format!("answers cannot be written: {e}")))?;

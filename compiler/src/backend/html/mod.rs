@@ -22,7 +22,7 @@ mod tests;
 pub mod ui_text;
 mod values;
 
-pub use answers::{answers_from_form, page_action, PageAction};
+pub use answers::{answers_from_form, page_action, PageAction, RowsRefused, MAX_ROWS};
 pub use preview::preview;
 pub use values::display_value;
 
