@@ -159,3 +159,50 @@ async fn a_flood_of_repeat_rows_is_refused_and_the_draft_kept() {
     assert_eq!(names, ["KA0", "KA1", "KA2"]);
     assert!(c.get(AGGREGAT).await.body.contains("value=\"KA2\""));
 }
+
+/// Whether the session cookie `cookie` still belongs to the logged-in person.
+async fn logged_in(c: &mut Client, cookie: &str) -> bool {
+    c.cookie = Some(cookie.to_string());
+    let r = c.get("/mina-sidor").await;
+    r.status == StatusCode::OK && r.body.contains("Tolvan Tolvansson")
+}
+
+#[tokio::test]
+async fn logging_out_takes_a_post_with_the_sessions_token() {
+    let (router, _) = app().await;
+    let mut c = Client::new(router);
+    c.login(PERSON).await;
+    let cookie = c.cookie.clone().unwrap();
+    assert!(logged_in(&mut c, &cookie).await);
+
+    // A link or an image on any site could GET this address.
+    let r = c.get("/orust/felanmalan/logga-ut").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(logged_in(&mut c, &cookie).await, "a GET does not log out");
+    let r = c.get("/auth/logga-ut").await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(logged_in(&mut c, &cookie).await, "a GET does not log out");
+    // A form on another site can POST, but cannot know the token.
+    let r = c.post("/orust/felanmalan/logga-ut", &[]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(logged_in(&mut c, &cookie).await, "the old address takes no POST");
+    let r = c.post("/auth/logga-ut", &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(logged_in(&mut c, &cookie).await, "a POST without the token");
+    let r = c.post("/auth/logga-ut", &[("_csrf", "gissat")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(logged_in(&mut c, &cookie).await);
+
+    // The journey's own control: a form that posts there with the token, no script needed.
+    let page = c.get("/orust/felanmalan/").await;
+    let form = page
+        .body
+        .find("action=\"/auth/logga-ut\"")
+        .expect("a log-out form on the journey's pages");
+    let token = csrf_of(&page.body[form..]).unwrap();
+    let r = c.post("/auth/logga-ut", &[("_csrf", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location.as_deref(), Some("/"));
+    assert_eq!(c.cookie, None, "the cookie is cleared");
+    assert!(!logged_in(&mut c, &cookie).await, "the session is gone");
+}

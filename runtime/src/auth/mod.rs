@@ -10,9 +10,10 @@ pub mod oidc_sign;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::store::Session;
+use crate::web::CheckedForm;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::json;
 
@@ -20,6 +21,7 @@ use serde_json::json;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/logga-in", get(page))
+        .route(blankett_compiler::backend::html::LOGOUT_URL, post(log_out))
         .merge(dev::router())
         .merge(oidc::router())
         .merge(oidc_sign::router())
@@ -97,6 +99,26 @@ async fn page(
             "bankid": bankid::available(&state), "oidc": oidc, "dev": state.config.dev}),
     );
     crate::web::html_page(body, false)
+}
+
+/// `POST /auth/logga-ut` with the session's CSRF token: the only way to log out. Logging out
+/// changes state, so neither a GET nor another site's form (without the token) may do it.
+async fn log_out(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    _form: CheckedForm,
+) -> Result {
+    state.store.delete_session(&session.id).await?;
+    let mut res = crate::web::redirect("/");
+    if let Ok(v) = format!(
+        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax",
+        crate::session::COOKIE
+    )
+    .parse()
+    {
+        res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+    }
+    Ok(res)
 }
 
 /// Ends a log-in: a new session id for the person (so an id known before log-in is worth

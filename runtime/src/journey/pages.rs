@@ -30,13 +30,19 @@ fn after(jc: &JourneyCtx, form: &Form, outcome: &eval::Outcome, index: usize) ->
 
 /// A question page's draft and form: login first where the form requires it, the person's draft
 /// (started now if there is none), the form version it is bound to, and the page's index.
+/// An address that is no page of the served form starts no draft: it is only a page of the
+/// version an existing draft is bound to, or 404.
 async fn open_page(
     state: &AppState,
     jc: &JourneyCtx,
     page_id: &str,
 ) -> Result<(Draft, Arc<Form>, usize)> {
     jc.needs_login(state, &format!("{}/{page_id}", jc.j.base))?;
-    let mut draft = jc.draft_or_new(state).await?;
+    let mut draft = if jc.j.form.page(page_id).is_some() {
+        jc.draft_or_new(state).await?
+    } else {
+        jc.find_draft(state).await?.ok_or(Error::NotFound)?
+    };
     let form = form_for(state, &jc.j.form, &mut draft).await?;
     let index = form.page(page_id).ok_or(Error::NotFound)?;
     Ok((draft, form, index))
@@ -71,10 +77,8 @@ pub(super) async fn page(
     jc: JourneyCtx,
     Path((_, _, page_id)): Path<(String, String, String)>,
 ) -> Result {
-    match page_id.as_str() {
-        "tillganglighet" => return Ok(jc.render(&jc.j.form, &View::Accessibility)),
-        "logga-ut" => return crate::auth::dev::logout_now(&state, &jc.session).await,
-        _ => {}
+    if page_id == "tillganglighet" {
+        return Ok(jc.render(&jc.j.form, &View::Accessibility));
     }
     let (draft, form, index) = open_page(&state, &jc, &page_id).await?;
     let answers = parse_answers(&draft.answers)?;
@@ -99,9 +103,6 @@ pub(super) async fn save_page(
     Query(q): Query<PageQuery>,
     req: axum::extract::Request,
 ) -> Result {
-    if page_id == "logga-ut" {
-        return crate::auth::dev::logout_now(&state, &jc.session).await;
-    }
     let (mut draft, form, index) = open_page(&state, &jc, &page_id).await?;
     let posted = super::upload::read_post(&state, &form, index, &draft, req).await?;
     if !csrf_ok(&jc.session, posted.csrf.as_deref()) {
