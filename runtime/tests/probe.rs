@@ -2,6 +2,10 @@
 //! shown refused: open redirects before and after log-in, a flood of repeat rows, and logging
 //! a person out from another site.
 
+// A test fails loudly where it unwraps; clippy.toml's allow-unwrap-in-tests covers #[test]
+// functions, not this crate's helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use axum::http::StatusCode;
@@ -185,7 +189,10 @@ async fn logging_out_takes_a_post_with_the_sessions_token() {
     // A form on another site can POST, but cannot know the token.
     let r = c.post("/orust/felanmalan/logga-ut", &[]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert!(logged_in(&mut c, &cookie).await, "the old address takes no POST");
+    assert!(
+        logged_in(&mut c, &cookie).await,
+        "the old address takes no POST"
+    );
     let r = c.post("/auth/logga-ut", &[]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(logged_in(&mut c, &cookie).await, "a POST without the token");
