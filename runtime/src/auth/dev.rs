@@ -7,14 +7,12 @@ use crate::store::Session;
 use crate::web::CheckedForm;
 use axum::extract::{FromRequest, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::json;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/dev", get(page).post(login))
-        .route("/auth/logga-ut", post(logout))
+    Router::new().route("/auth/dev", get(page).post(login))
 }
 
 /// Test persons (personnummer from Skatteverket's published test series).
@@ -87,26 +85,4 @@ async fn login(
         name: name.to_string(),
     };
     crate::auth::log_in(&state, &session, &person, form.get("next").unwrap_or("")).await
-}
-
-async fn logout(
-    State(state): State<AppState>,
-    Extension(session): Extension<Session>,
-    _form: CheckedForm,
-) -> Result {
-    logout_now(&state, &session).await
-}
-
-pub async fn logout_now(state: &AppState, session: &Session) -> Result {
-    state.store.delete_session(&session.id).await?;
-    let mut res = crate::web::redirect("/");
-    if let Ok(v) = format!(
-        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax",
-        crate::session::COOKIE
-    )
-    .parse()
-    {
-        res.headers_mut().append(axum::http::header::SET_COOKIE, v);
-    }
-    Ok(res)
 }

@@ -10,9 +10,10 @@ pub mod oidc_sign;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::store::Session;
+use crate::web::CheckedForm;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::json;
 
@@ -20,6 +21,7 @@ use serde_json::json;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/logga-in", get(page))
+        .route(blankett_compiler::backend::html::LOGOUT_URL, post(log_out))
         .merge(dev::router())
         .merge(oidc::router())
         .merge(oidc_sign::router())
@@ -34,12 +36,32 @@ pub struct Person {
     pub name: String,
 }
 
-/// Only local paths: a log-in must not send anyone to another site.
+/// Where a log-in leads afterwards: `next` when it is a path on this site, else Mina sidor. A
+/// log-in must not send anyone to another site, and a prefix test is not enough: browsers drop
+/// tabs and newlines, so `/\t/evil.example/` is `//evil.example/` to them (issue 21).
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/mina-sidor".into(),
+    next.and_then(local_next)
+        .unwrap_or_else(|| "/mina-sidor".into())
+}
+
+/// `next` read as a browser reads a link on our pages, relative to a fixed origin: its path and
+/// query when it stays on that origin and is, before and after, a plain local path.
+fn local_next(next: &str) -> Option<String> {
+    if !crate::web::is_local_path(next) {
+        return None;
     }
+    let origin = reqwest::Url::parse("http://blankett.invalid/").ok()?;
+    let url = origin.join(next).ok()?;
+    if url.origin() != origin.origin() {
+        return None;
+    }
+    let mut local = url.path().to_string();
+    if let Some(q) = url.query() {
+        local.push('?');
+        local.push_str(q);
+    }
+    // Dot segments are resolved by the join: `/.//evil` becomes `//evil`.
+    crate::web::is_local_path(&local).then_some(local)
 }
 
 /// Where a person who must log in is sent. With only the development provider there is
@@ -79,6 +101,26 @@ async fn page(
     crate::web::html_page(body, false)
 }
 
+/// `POST /auth/logga-ut` with the session's CSRF token: the only way to log out. Logging out
+/// changes state, so neither a GET nor another site's form (without the token) may do it.
+async fn log_out(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    _form: CheckedForm,
+) -> Result {
+    state.store.delete_session(&session.id).await?;
+    let mut res = crate::web::redirect("/");
+    if let Ok(v) = format!(
+        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax",
+        crate::session::COOKIE
+    )
+    .parse()
+    {
+        res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
 /// Ends a log-in: a new session id for the person (so an id known before log-in is worth
 /// nothing after it), then on to `next`.
 pub async fn log_in(state: &AppState, old: &Session, person: &Person, next: &str) -> Result {
@@ -105,4 +147,42 @@ pub async fn log_in(state: &AppState, old: &Session, person: &Person, next: &str
         res.headers_mut().append(axum::http::header::SET_COOKIE, v);
     }
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_a_path_on_this_site_or_mina_sidor() {
+        for attack in [
+            "/%09/evil.example/",
+            "/\t/evil.example/",
+            "\t/evil",
+            "/\n/evil",
+            "//evil",
+            "/\\evil",
+            "\\\\evil",
+            "https://evil",
+            "http://blankett.invalid@evil/",
+            "/%2F%2Fevil",
+            "/%5Cevil",
+            "/.//evil",
+            "/x/..//evil",
+            "javascript:alert(1)",
+            " /x",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(attack)), "/mina-sidor", "{attack:?}");
+        }
+        assert_eq!(safe_next(None), "/mina-sidor");
+        for (ok, kept) in [
+            ("/ok?a=1", "/ok?a=1"),
+            ("/orust/bygglov/arendet", "/orust/bygglov/arendet"),
+            ("/underskrift/abc?lang=en", "/underskrift/abc?lang=en"),
+            ("/a/../b#top", "/b"),
+        ] {
+            assert_eq!(safe_next(Some(ok)), kept, "{ok:?}");
+        }
+    }
 }

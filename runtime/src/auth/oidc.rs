@@ -146,7 +146,7 @@ async fn start(
     let cfg = state.config.oidc.clone().ok_or(Error::NotFound)?;
     let next = super::safe_next(q.next.as_deref());
     match authorize_url(&state, &cfg, &session, &next).await {
-        Ok(url) => Ok(crate::web::redirect(&url)),
+        Ok(url) => Ok(crate::web::redirect_to_provider(&url)),
         Err(Refused::Store(e)) => Err(e.into()),
         Err(e) => Err(Error::Unavailable {
             what: "the OIDC provider",

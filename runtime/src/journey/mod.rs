@@ -176,29 +176,37 @@ impl FromRequestParts<AppState> for JourneyCtx {
 }
 
 /// `/{kommun}/{form}` goes to the start page; `/{kommun}/<logo file>` is the kommun's logo.
+/// The start page's address is made of the registry's own ids, never of the request's text: the
+/// path's segments arrive decoded, and `/%2Fevil.example/x` would otherwise redirect to
+/// `//evil.example/x/`, another site (issue 21).
 async fn start_redirect(
     State(state): State<AppState>,
     Path((kommun, form)): Path<(String, String)>,
-) -> Response {
-    let reg = state.registry();
-    if let Some(k) = reg.kommuner.get(&kommun) {
-        if let (Some(info), Some(logo)) = (&k.info, &k.branding.logo) {
-            if *logo == form && !logo.contains("..") && !logo.contains('/') {
-                let ty = if logo.ends_with(".svg") {
-                    "image/svg+xml"
-                } else if logo.ends_with(".png") {
-                    "image/png"
-                } else {
-                    "application/octet-stream"
-                };
-                return match tokio::fs::read(info.dir.join(logo)).await {
-                    Ok(bytes) => ([(header::CONTENT_TYPE, ty)], bytes).into_response(),
-                    Err(_) => StatusCode::NOT_FOUND.into_response(),
-                };
-            }
+) -> Result {
+    if state.config.dev {
+        if let Some(errors) = state.dev_errors() {
+            return Err(Error::DevCompile(errors));
         }
     }
-    redirect(&format!("/{kommun}/{form}/"))
+    let reg = state.registry();
+    let (kommun_id, k) = reg.kommuner.get_key_value(&kommun).ok_or(Error::NotFound)?;
+    if let (Some(info), Some(logo)) = (&k.info, &k.branding.logo) {
+        if *logo == form && !logo.contains("..") && !logo.contains('/') {
+            let ty = if logo.ends_with(".svg") {
+                "image/svg+xml"
+            } else if logo.ends_with(".png") {
+                "image/png"
+            } else {
+                "application/octet-stream"
+            };
+            let bytes = tokio::fs::read(info.dir.join(logo))
+                .await
+                .map_err(|_| Error::NotFound)?;
+            return Ok(([(header::CONTENT_TYPE, ty)], bytes).into_response());
+        }
+    }
+    let (form_id, _) = k.services.get_key_value(&form).ok_or(Error::NotFound)?;
+    Ok(redirect(&format!("/{kommun_id}/{form_id}/")))
 }
 
 async fn start(jc: JourneyCtx) -> Response {

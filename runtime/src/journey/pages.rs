@@ -2,12 +2,13 @@
 
 use super::{JourneyCtx, PageQuery};
 use crate::app::AppState;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Texts};
 use crate::session::csrf_ok;
 use crate::store::{Draft, Event, EventKind};
 use crate::submission::{form_for, parse_answers, today};
 use crate::web::redirect;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use blankett_compiler::backend::html::{self, PageAction, View};
 use blankett_compiler::eval;
@@ -29,16 +30,46 @@ fn after(jc: &JourneyCtx, form: &Form, outcome: &eval::Outcome, index: usize) ->
 
 /// A question page's draft and form: login first where the form requires it, the person's draft
 /// (started now if there is none), the form version it is bound to, and the page's index.
+/// An address that is no page of the served form starts no draft: it is only a page of the
+/// version an existing draft is bound to, or 404.
 async fn open_page(
     state: &AppState,
     jc: &JourneyCtx,
     page_id: &str,
 ) -> Result<(Draft, Arc<Form>, usize)> {
     jc.needs_login(state, &format!("{}/{page_id}", jc.j.base))?;
-    let mut draft = jc.draft_or_new(state).await?;
+    let mut draft = if jc.j.form.page(page_id).is_some() {
+        jc.draft_or_new(state).await?
+    } else {
+        jc.find_draft(state).await?.ok_or(Error::NotFound)?
+    };
     let form = form_for(state, &jc.j.form, &mut draft).await?;
     let index = form.page(page_id).ok_or(Error::NotFound)?;
     Ok((draft, form, index))
+}
+
+/// A POST whose repeat rows cannot be read (more rows than the question takes, or row numbers
+/// no page draws) is refused whole, before anything is stored: the draft stays as it was.
+fn refused(why: html::RowsRefused) -> Error {
+    tracing::warn!(refused = %why, "a page's POST was refused");
+    match why {
+        html::RowsRefused::TooMany { .. } => Error::refused(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Texts::new("För många rader", "Too many rows"),
+            Texts::new(
+                "Sidan skickade fler rader än frågan tar emot, så ingenting av det sparades. Dina tidigare svar finns kvar. Gå tillbaka, ladda om sidan och fyll i raderna där.",
+                "The page sent more rows than the question takes, so none of it was saved. Your earlier answers are kept. Go back, reload the page and fill in the rows there.",
+            ),
+        ),
+        html::RowsRefused::BadIndex { .. } => Error::refused(
+            StatusCode::BAD_REQUEST,
+            Texts::new("Raderna kunde inte läsas", "The rows could not be read"),
+            Texts::new(
+                "Sidan skickade rader som den inte har, så ingenting av det sparades. Dina tidigare svar finns kvar. Gå tillbaka, ladda om sidan och försök igen.",
+                "The page sent rows it does not have, so none of it was saved. Your earlier answers are kept. Go back, reload the page and try again.",
+            ),
+        ),
+    }
 }
 
 pub(super) async fn page(
@@ -46,10 +77,8 @@ pub(super) async fn page(
     jc: JourneyCtx,
     Path((_, _, page_id)): Path<(String, String, String)>,
 ) -> Result {
-    match page_id.as_str() {
-        "tillganglighet" => return Ok(jc.render(&jc.j.form, &View::Accessibility)),
-        "logga-ut" => return crate::auth::dev::logout_now(&state, &jc.session).await,
-        _ => {}
+    if page_id == "tillganglighet" {
+        return Ok(jc.render(&jc.j.form, &View::Accessibility));
     }
     let (draft, form, index) = open_page(&state, &jc, &page_id).await?;
     let answers = parse_answers(&draft.answers)?;
@@ -74,18 +103,14 @@ pub(super) async fn save_page(
     Query(q): Query<PageQuery>,
     req: axum::extract::Request,
 ) -> Result {
-    if page_id == "logga-ut" {
-        return crate::auth::dev::logout_now(&state, &jc.session).await;
-    }
     let (mut draft, form, index) = open_page(&state, &jc, &page_id).await?;
     let posted = super::upload::read_post(&state, &form, index, &draft, req).await?;
     if !csrf_ok(&jc.session, posted.csrf.as_deref()) {
         return Err(Error::Csrf);
     }
+    let page_answers = html::answers_from_form(&form, index, &posted.pairs).map_err(refused)?;
     let mut answers = parse_answers(&draft.answers)?;
-    for (k, v) in html::answers_from_form(&form, index, &posted.pairs) {
-        answers.insert(k, v);
-    }
+    answers.extend(page_answers);
     answers.extend(posted.files.clone());
     draft.answers = serde_json::to_string(&answers)
         .map_err(|e| Error::Corrupt(format!("answers cannot be written: {e}")))?;

@@ -85,13 +85,46 @@ pub fn html_page(body: String, english: bool) -> Response {
     res
 }
 
-/// 303, so a POST followed by reload does not post again.
+/// 303, so a POST followed by reload does not post again. Only ever to a path on this site
+/// ([`is_local_path`]): anything else would be an open redirect, so it is logged as the bug it
+/// is and the visitor goes to `/` instead.
 pub fn redirect(to: &str) -> Response {
+    if is_local_path(to) {
+        see_other(to)
+    } else {
+        tracing::error!(location = %to.escape_debug(), "refused to redirect off the site; sent to / instead");
+        see_other("/")
+    }
+}
+
+/// 303 to the configured e-ID provider: the one redirect that leaves the site on purpose.
+pub fn redirect_to_provider(url: &str) -> Response {
+    see_other(url)
+}
+
+fn see_other(to: &str) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();
     if let Ok(v) = HeaderValue::from_str(to) {
         res.headers_mut().insert(header::LOCATION, v);
     }
     res
+}
+
+/// Whether a browser reads `to`, as a Location, as a path on this site. It must start with one
+/// `/` and hold only visible ASCII; percent-decoded, it must still not start with `//` nor hold
+/// `\`, whitespace or control characters. Browsers drop tabs and newlines from a URL and read
+/// `\` as `/`, so `/\t/evil.example` and `/\evil.example` lead to another host.
+pub fn is_local_path(to: &str) -> bool {
+    let raw = to.as_bytes();
+    let decoded: Vec<u8> = percent_encoding::percent_decode(raw).collect();
+    let same_site = |b: &[u8]| {
+        b.first() == Some(&b'/')
+            && b.get(1) != Some(&b'/')
+            && !b
+                .iter()
+                .any(|&c| c == b'\\' || c.is_ascii_whitespace() || c.is_ascii_control())
+    };
+    raw.iter().all(u8::is_ascii_graphic) && same_site(raw) && same_site(&decoded)
 }
 
 pub fn message(status: StatusCode, lang: &str, heading: &str, body: &str) -> Response {
@@ -168,5 +201,51 @@ pub fn before_main_end(page: String, block: &str) -> String {
     match page.rfind("</main>") {
         Some(i) => format!("{}{block}{}", &page[..i], &page[i..]),
         None => page,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn location(to: &str) -> String {
+        redirect(to).headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn a_redirect_stays_on_the_site() {
+        for ok in [
+            "/",
+            "/orust/felanmalan/",
+            "/mina-sidor?sparad=1",
+            "/admin?token=a%2Bb",
+            "/a%C3%A5",
+        ] {
+            assert_eq!(location(ok), ok);
+        }
+        for off in [
+            "//evil.example/x/",
+            "/\\evil.example/x/",
+            "/\t/evil.example/",
+            "/%09/evil.example/",
+            "/%2F%2Fevil.example",
+            "/%2fevil.example",
+            "/%5Cevil.example",
+            "/ok\r\nSet-Cookie: x=1",
+            "/a b",
+            "/%20",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "evil.example",
+            " /x",
+            "",
+            "/å",
+        ] {
+            assert_eq!(location(off), "/", "{off:?}");
+            assert!(!is_local_path(off), "{off:?}");
+        }
     }
 }

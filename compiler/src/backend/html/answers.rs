@@ -6,6 +6,7 @@ use crate::eval::Answers;
 use crate::ir::FieldType;
 use crate::ir::{FieldId, Form};
 use serde_json::{Map, Value as Json};
+use std::collections::{BTreeSet, HashMap};
 
 /// The button a person pressed. Without JavaScript, adding and removing repeat rows are
 /// submits of the page, so the runtime re-renders the page instead of moving on.
@@ -37,6 +38,33 @@ pub fn page_action(pairs: &[(String, String)]) -> PageAction {
     PageAction::Continue
 }
 
+/// No repeat takes more rows than this from one POST, whatever its `max_items` says, and none
+/// without `max_items` more: a page is drawn with one input per row, so rows are bounded like
+/// the page is.
+pub const MAX_ROWS: usize = 1000;
+
+/// A POST whose repeat rows are not read: nothing of it should be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowsRefused {
+    /// More rows than the repeat takes: its `max_items`, at most [`MAX_ROWS`].
+    TooMany { repeat: String, limit: usize },
+    /// A row number no page draws: not a number, or not below the repeat's limit.
+    BadIndex { repeat: String, index: String },
+}
+
+impl std::fmt::Display for RowsRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RowsRefused::TooMany { repeat, limit } => {
+                write!(f, "more than {limit} rows posted for `{repeat}`")
+            }
+            RowsRefused::BadIndex { repeat, index } => {
+                write!(f, "row `{index}` of `{repeat}` is out of range")
+            }
+        }
+    }
+}
+
 /// The answers a POST of `page` gives, with a repeat's "Lägg till"/"Ta bort" applied.
 ///
 /// Every input field of the page gets an entry (`null` when nothing was sent), so that
@@ -45,17 +73,25 @@ pub fn page_action(pairs: &[(String, String)]) -> PageAction {
 /// when its name was sent, and a stored upload is otherwise kept. Fully blank repeat rows are
 /// dropped: a row nobody wrote in is no answer, and dropping it means "Lägg till" followed by
 /// "Fortsätt" does not trap a person in a row of required-field errors.
-pub fn answers_from_form(form: &Form, page: usize, pairs: &[(String, String)]) -> Answers {
+///
+/// The pairs are read once into an index, so the time is linear in the POST. A repeat with more
+/// posted rows than it takes, or a row number it never draws, refuses the whole POST.
+pub fn answers_from_form(
+    form: &Form,
+    page: usize,
+    pairs: &[(String, String)],
+) -> Result<Answers, RowsRefused> {
     let mut answers = Answers::new();
     let Some(p) = form.pages.get(page) else {
-        return answers;
+        return Ok(answers);
     };
+    let posted = Posted::index(pairs);
     for &id in &p.fields {
         let f = &form.fields[id];
         if !f.kind.is_input() {
             continue;
         }
-        let v = collect(form, id, &f.path, pairs);
+        let v = posted.collect(form, id, &f.path)?;
         if f.kind == FieldType::File && v.is_null() {
             continue;
         }
@@ -76,76 +112,133 @@ pub fn answers_from_form(form: &Form, page: usize, pairs: &[(String, String)]) -
             }
         }
     }
-    answers
+    Ok(answers)
 }
 
-/// The answer of one field instance named `name` (`startdatum`, `barn[0].alder`).
-fn collect(form: &Form, id: FieldId, name: &str, pairs: &[(String, String)]) -> Json {
-    let f = &form.fields[id];
-    let get = |n: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == n)
-            .map(|(_, v)| Json::String(v.clone()))
-    };
-    let parts = |keys: &[&str]| {
-        let o: Map<String, Json> = keys
-            .iter()
-            .filter_map(|k| get(&format!("{name}.{k}")).map(|v| (k.to_string(), v)))
-            .collect();
-        if o.is_empty() {
-            Json::Null
-        } else {
-            Json::Object(o)
+/// A POST's pairs, indexed in one pass.
+struct Posted<'a> {
+    /// The values sent under each name, in the order sent.
+    values: HashMap<&'a str, Vec<&'a str>>,
+    /// For each repeat instance a name could belong to (`barn`, `barn[1].syskon`), the row
+    /// numbers its names carry, and the first one that is not a number.
+    rows: HashMap<&'a str, (BTreeSet<usize>, Option<&'a str>)>,
+}
+
+impl<'a> Posted<'a> {
+    fn index(pairs: &'a [(String, String)]) -> Self {
+        let mut posted = Posted {
+            values: HashMap::new(),
+            rows: HashMap::new(),
+        };
+        for (k, v) in pairs {
+            posted.values.entry(k).or_default().push(v);
+            // Every `[i]` in the name: the part before it names a repeat instance.
+            let mut from = 0;
+            while let Some(open) = k[from..].find('[').map(|i| from + i) {
+                let Some(close) = k[open..].find(']').map(|i| open + i) else {
+                    break;
+                };
+                let index = &k[open + 1..close];
+                let entry = posted.rows.entry(&k[..open]).or_default();
+                match row_number(index) {
+                    Some(i) => {
+                        entry.0.insert(i);
+                    }
+                    None => {
+                        entry.1.get_or_insert(index);
+                    }
+                }
+                from = close;
+            }
         }
-    };
-    match f.kind {
-        FieldType::Date => parts(&["day", "month", "year"]),
-        FieldType::Position => parts(&["lat", "lon"]),
-        FieldType::MultiChoice => Json::Array(
-            pairs
-                .iter()
-                .filter(|(k, v)| k == name && !v.is_empty())
-                .map(|(_, v)| Json::String(v.clone()))
-                .collect(),
-        ),
-        FieldType::Repeat => {
-            let prefix = format!("{name}[");
-            let mut rows: Vec<usize> = pairs
-                .iter()
-                .filter_map(|(k, _)| {
-                    let rest = k.strip_prefix(&prefix)?;
-                    rest.split_once(']')?.0.parse().ok()
-                })
-                .collect();
-            rows.sort_unstable();
-            rows.dedup();
-            Json::Array(
-                rows.into_iter()
-                    .map(|i| {
-                        let row: Map<String, Json> = f
-                            .children
-                            .iter()
-                            .filter(|&&c| form.fields[c].kind.is_input())
-                            .map(|&c| {
-                                let key = form.fields[c].row_key(form).to_string();
-                                let v = collect(form, c, &format!("{name}[{i}].{key}"), pairs);
-                                (key, v)
-                            })
-                            .collect();
-                        row
-                    })
-                    .filter(|row| !row.values().all(crate::eval::answer::is_empty))
-                    .map(Json::Object)
-                    .collect(),
-            )
-        }
-        FieldType::File => match get(name) {
-            Some(Json::String(s)) if !s.is_empty() => Json::String(s),
-            _ => Json::Null,
-        },
-        _ => get(name).unwrap_or(Json::Null),
+        posted
     }
+
+    fn get(&self, name: &str) -> Option<Json> {
+        let v = self.values.get(name)?.first()?;
+        Some(Json::String(v.to_string()))
+    }
+
+    /// The answer of one field instance named `name` (`startdatum`, `barn[0].alder`).
+    fn collect(&self, form: &Form, id: FieldId, name: &str) -> Result<Json, RowsRefused> {
+        let f = &form.fields[id];
+        let parts = |keys: &[&str]| {
+            let o: Map<String, Json> = keys
+                .iter()
+                .filter_map(|k| self.get(&format!("{name}.{k}")).map(|v| (k.to_string(), v)))
+                .collect();
+            if o.is_empty() {
+                Json::Null
+            } else {
+                Json::Object(o)
+            }
+        };
+        Ok(match f.kind {
+            FieldType::Date => parts(&["day", "month", "year"]),
+            FieldType::Position => parts(&["lat", "lon"]),
+            FieldType::MultiChoice => Json::Array(
+                self.values
+                    .get(name)
+                    .into_iter()
+                    .flatten()
+                    .filter(|v| !v.is_empty())
+                    .map(|v| Json::String(v.to_string()))
+                    .collect(),
+            ),
+            FieldType::Repeat => {
+                let limit = f.max_items.map_or(MAX_ROWS, |m| m as usize).min(MAX_ROWS);
+                let (indexes, bad) = match self.rows.get(name) {
+                    Some((indexes, bad)) => (indexes, *bad),
+                    None => (&BTreeSet::new(), None),
+                };
+                if indexes.len() > limit {
+                    return Err(RowsRefused::TooMany {
+                        repeat: name.to_string(),
+                        limit,
+                    });
+                }
+                let out_of_range = indexes.last().filter(|&&i| i >= limit);
+                if let Some(index) = bad
+                    .map(str::to_string)
+                    .or(out_of_range.map(|i| i.to_string()))
+                {
+                    return Err(RowsRefused::BadIndex {
+                        repeat: name.to_string(),
+                        index,
+                    });
+                }
+                let mut rows = Vec::with_capacity(indexes.len());
+                for i in indexes {
+                    let mut row = Map::new();
+                    for &c in &f.children {
+                        if !form.fields[c].kind.is_input() {
+                            continue;
+                        }
+                        let key = form.fields[c].row_key(form);
+                        let v = self.collect(form, c, &format!("{name}[{i}].{key}"))?;
+                        row.insert(key.to_string(), v);
+                    }
+                    if !row.values().all(crate::eval::answer::is_empty) {
+                        rows.push(Json::Object(row));
+                    }
+                }
+                Json::Array(rows)
+            }
+            FieldType::File => match self.get(name) {
+                Some(Json::String(s)) if !s.is_empty() => Json::String(s),
+                _ => Json::Null,
+            },
+            _ => self.get(name).unwrap_or(Json::Null),
+        })
+    }
+}
+
+/// A row number as the pages write it: decimal digits, short enough to be a row.
+fn row_number(s: &str) -> Option<usize> {
+    if s.is_empty() || s.len() > 9 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 /// The repeat's row list at an instance path (`omsorgstider`, `barn[1].syskon`).
@@ -199,7 +292,8 @@ mod tests {
                 ("startdatum.year", "2027"),
                 ("onskad_forskola", "ekbacken"),
             ]),
-        );
+        )
+        .unwrap();
         assert_eq!(
             a["startdatum"],
             json!({"day": "7", "month": "1", "year": "2027"})
@@ -225,7 +319,8 @@ mod tests {
                 ("position.lon", "11.6744"),
                 ("platsbeskrivning", "  Torget "),
             ]),
-        );
+        )
+        .unwrap();
         assert_eq!(a["position"], json!({"lat": "58,2255", "lon": "11.6744"}));
         assert_eq!(a["platsbeskrivning"], json!("  Torget "));
         let o = evaluate(f, &a, default_today());
@@ -250,13 +345,14 @@ mod tests {
                 ("atgard", "rivning"),
                 ("beskrivning", "Ett garage"),
             ]),
-        );
+        )
+        .unwrap();
         assert_eq!(a["atgard"], json!(["nybyggnad", "rivning"]));
-        let a = answers_from_form(f, p, &pairs(&[]));
+        let a = answers_from_form(f, p, &pairs(&[])).unwrap();
         assert_eq!(a["atgard"], json!([]));
 
         let p = f.page("bilagor").unwrap();
-        let a = answers_from_form(f, p, &pairs(&[("situationsplan", "plan.pdf")]));
+        let a = answers_from_form(f, p, &pairs(&[("situationsplan", "plan.pdf")])).unwrap();
         assert_eq!(a["situationsplan"], json!("plan.pdf"));
         // No file sent: the upload stored earlier stays.
         assert!(!a.contains_key("fasadritningar"));
@@ -274,7 +370,7 @@ mod tests {
             ("omsorgstider[2].dag", "onsdag"),
             ("omsorgstider[2].timmar", "8"),
         ];
-        let a = answers_from_form(f, p, &pairs(&rows));
+        let a = answers_from_form(f, p, &pairs(&rows)).unwrap();
         // The blank middle row is dropped; missing inputs of a row are null.
         assert_eq!(
             a["omsorgstider"],
@@ -289,7 +385,7 @@ mod tests {
         add.push(("_action".into(), "add:omsorgstider".into()));
         assert_eq!(page_action(&add), PageAction::Add("omsorgstider".into()));
         assert_eq!(
-            answers_from_form(f, p, &add)["omsorgstider"]
+            answers_from_form(f, p, &add).unwrap()["omsorgstider"]
                 .as_array()
                 .unwrap()
                 .len(),
@@ -303,8 +399,82 @@ mod tests {
             PageAction::Remove("omsorgstider".into(), 0)
         );
         assert_eq!(
-            answers_from_form(f, p, &remove)["omsorgstider"],
+            answers_from_form(f, p, &remove).unwrap()["omsorgstider"],
             json!([{"dag": "onsdag", "lamning": null, "hamtning": null, "timmar": "8"}])
         );
+    }
+
+    /// `omsorgstider[i].dag` for each `i`.
+    fn rows(indexes: impl Iterator<Item = usize>) -> Vec<(String, String)> {
+        indexes
+            .map(|i| (format!("omsorgstider[{i}].dag"), "mandag".to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn more_rows_than_a_repeat_takes_refuse_the_post() {
+        let f = form("barnomsorg");
+        let p = f.page("tider").unwrap();
+        // `max_items: 5`.
+        let five = answers_from_form(f, p, &rows(0..5)).unwrap();
+        assert_eq!(five["omsorgstider"].as_array().unwrap().len(), 5);
+        assert_eq!(
+            answers_from_form(f, p, &rows(0..6)),
+            Err(RowsRefused::TooMany {
+                repeat: "omsorgstider".into(),
+                limit: 5
+            })
+        );
+        // A flood is refused as quickly as it is read: one pass, not one per row.
+        assert!(matches!(
+            answers_from_form(f, p, &rows(0..20_000)),
+            Err(RowsRefused::TooMany { .. })
+        ));
+
+        // Without `max_items`, MAX_ROWS.
+        let mut open = f.clone();
+        let id = open.field("omsorgstider").unwrap();
+        open.fields[id].max_items = None;
+        let all = answers_from_form(&open, p, &rows(0..MAX_ROWS)).unwrap();
+        assert_eq!(all["omsorgstider"].as_array().unwrap().len(), MAX_ROWS);
+        assert!(matches!(
+            answers_from_form(&open, p, &rows(0..MAX_ROWS + 1)),
+            Err(RowsRefused::TooMany {
+                limit: MAX_ROWS,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_row_number_no_page_draws_refuses_the_post() {
+        let f = form("barnomsorg");
+        let p = f.page("tider").unwrap();
+        for index in [
+            "5",
+            "4000000000",
+            "99999999999999999999",
+            "-1",
+            "+1",
+            "x",
+            "",
+            "1 ",
+        ] {
+            let posted = pairs(&[(&format!("omsorgstider[{index}].dag"), "mandag")]);
+            assert_eq!(
+                answers_from_form(f, p, &posted),
+                Err(RowsRefused::BadIndex {
+                    repeat: "omsorgstider".into(),
+                    index: index.into()
+                }),
+                "{index:?}"
+            );
+        }
+        // Gaps are no harm: the rows are read in order and numbered anew.
+        let a = answers_from_form(f, p, &rows([4, 0, 2].into_iter())).unwrap();
+        assert_eq!(a["omsorgstider"].as_array().unwrap().len(), 3);
+        // Brackets in names of other fields are not rows of this repeat.
+        let posted = pairs(&[("annat[x]", "1"), ("omsorgstider[0].dag[x]", "1")]);
+        assert!(answers_from_form(f, p, &posted).is_ok());
     }
 }

@@ -9,8 +9,9 @@
 //! `default-src 'self'` with no `unsafe-inline`, so colours come from a theme stylesheet.
 //!
 //! URLs of a journey at `base`: `{base}/` (start), `{base}/{page_id}`, `{base}/kontrollera`,
-//! `{base}/kvitto`, `{base}/tillganglighet`, `{base}/logga-ut`; `?lang=en` switches language.
-//! Forms post to their own URL, so `?tillbaka=kontrollera` survives the POST.
+//! `{base}/kvitto`, `{base}/tillganglighet`; `?lang=en` switches language. Forms post to their
+//! own URL, so `?tillbaka=kontrollera` survives the POST. Logging out is a form that posts to
+//! the runtime's [`LOGOUT_URL`] with the CSRF token.
 
 mod answers;
 mod attrs;
@@ -22,7 +23,11 @@ mod tests;
 pub mod ui_text;
 mod values;
 
-pub use answers::{answers_from_form, page_action, PageAction};
+/// Where the header's "Logga ut" posts: the runtime's one way to log out. A POST with the
+/// CSRF token, never a link, so no other site can log a person out with an image or a link.
+pub const LOGOUT_URL: &str = "/auth/logga-ut";
+
+pub use answers::{answers_from_form, page_action, PageAction, RowsRefused, MAX_ROWS};
 pub use preview::preview;
 pub use values::display_value;
 
@@ -44,7 +49,7 @@ pub struct Ctx<'a> {
     pub assets: &'a str,
     /// The CSRF token: a hidden `_csrf` input in every POST form when set.
     pub csrf: Option<&'a str>,
-    /// The logged-in person's name, shown with a log-out link.
+    /// The logged-in person's name, shown with a log-out button.
     pub user: Option<&'a str>,
 }
 

@@ -117,7 +117,7 @@ pub fn context(
             "form_js": links.file(ctx.base, "form.js"),
             "start": links.page(ctx.base, ""),
             "accessibility": links.page(ctx.base, "tillganglighet"),
-            "logout": links.page(ctx.base, "logga-ut"),
+            "logout": super::LOGOUT_URL,
         },
         "languages": if languages.len() > 1 { languages } else { Vec::new() },
         "kommun": {
