@@ -599,7 +599,15 @@ async fn the_second_guardian_signs_through_the_provider_and_another_person_is_re
         .body
         .contains("Du har skrivit under"));
     let s = state.store.submission(&id).await.unwrap().unwrap();
-    assert_eq!(s.status, SubmissionStatus::Mottagen);
+    // Complete: received, or already delivered by the outbox that runs beside this test.
+    assert!(
+        matches!(
+            s.status,
+            SubmissionStatus::Mottagen | SubmissionStatus::Levererad
+        ),
+        "{:?}",
+        s.status
+    );
     let sigs = state.store.signatures_of(&id).await.unwrap();
     assert_eq!(sigs.len(), 2);
     assert!(
