@@ -322,15 +322,21 @@ impl miette::Diagnostic for Bound {
     }
 }
 
-fn bind(sources: &SourceMap, diag: &Diagnostic) -> Bound {
-    let Some(primary) = &diag.primary else {
-        return Bound {
+impl Bound {
+    fn without_source(diag: &Diagnostic) -> Bound {
+        Bound {
             diag: diag.clone(),
             advice: false,
             source: None,
             labels: vec![],
             related: vec![],
-        };
+        }
+    }
+}
+
+fn bind(sources: &SourceMap, diag: &Diagnostic) -> Bound {
+    let Some(primary) = &diag.primary else {
+        return Bound::without_source(diag);
     };
     let file = sources.get(primary.span.file);
     let same_file = std::iter::once(primary)
@@ -341,13 +347,7 @@ fn bind(sources: &SourceMap, diag: &Diagnostic) -> Bound {
         .any(|l| line_around(&file.text, l.span.start as usize).len() > LONGEST_DRAWN_LINE)
     {
         // Drawn without the source; `render` adds an excerpt of the line instead.
-        return Bound {
-            diag: diag.clone(),
-            advice: false,
-            source: None,
-            labels: vec![],
-            related: vec![],
-        };
+        return Bound::without_source(diag);
     }
     let labeled = |l: &Label, is_primary: bool| {
         let (start, len) = (l.span.start as usize, l.span.len());
