@@ -81,7 +81,7 @@ impl Texts {
 }
 
 impl Error {
-    /// A refusal with the same text in both languages' slots (pages that only exist in Swedish).
+    /// A refusal that says what went wrong and what to do, in Swedish and English.
     pub fn refused(status: StatusCode, heading: Texts, body: Texts) -> Error {
         Error::Refused {
             status,
