@@ -188,6 +188,11 @@ async fn postgres_going_away_answers_503_and_nothing_is_lost() {
     };
     scenario(Client::new(router), &outage, &log).await;
     outage.end().await;
+    // The test's own database goes with it (FORCE ends the runtime's idle connections).
+    sqlx::raw_sql(&format!("DROP DATABASE {db} WITH (FORCE)"))
+        .execute(&admin)
+        .await
+        .unwrap();
 }
 
 struct SqliteOutage(std::sync::Arc<std::sync::atomic::AtomicBool>);
