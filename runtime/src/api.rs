@@ -94,6 +94,11 @@ fn caller<'a>(targets: &'a [Target], headers: &HeaderMap) -> Option<&'a Target> 
     })
 }
 
+/// Characters that reorder the text around them when shown.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 impl Report {
     /// What the report means, or what is wrong with it.
     fn reading(&self) -> Result<ReplyStatus, String> {
@@ -109,6 +114,10 @@ impl Report {
             }
             if c.chars().any(char::is_control) {
                 return Err("`case_number` must be one line of text".into());
+            }
+            // A case number is shown to the citizen; U+202E would show "KS 2026/417" reversed.
+            if c.chars().any(is_bidi_control) {
+                return Err("`case_number` must not contain bidirectional control characters (U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069): send the number as the case system shows it".into());
             }
         }
         use SubmissionStatus::{Leveransfel, Levererad, Registrerad};

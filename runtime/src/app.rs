@@ -6,8 +6,11 @@ use crate::metrics::Metrics;
 use crate::registry::Registry;
 use crate::store::DynStore;
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::Router;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -129,6 +132,7 @@ impl AppState {
 /// session and no CSRF token but each its own bearer token.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_request_bytes;
+    let timeouts = state.config.clone();
     Router::new()
         .merge(crate::site::router())
         .merge(crate::auth::router())
@@ -148,6 +152,15 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::error::localize))
         .layer(axum::middleware::from_fn(crate::security::headers))
         .layer(DefaultBodyLimit::max(limit))
+        // A body that pauses too long, or a request that takes too long in all (a 25 MB upload
+        // trickled a byte at a time), ends instead of holding the connection (issue 21).
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(
+            timeouts.body_idle_timeout_seconds,
+        )))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(timeouts.request_timeout_seconds),
+        ))
         .with_state(state)
 }
 
@@ -180,9 +193,10 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
         o.spawn();
     }
     crate::mail::Mailer::spawn(&state);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await
+    let timeouts = crate::server::ConnectionTimeouts {
+        headers: Duration::from_secs(state.config.header_timeout_seconds.max(1)),
+    };
+    crate::server::serve(listener, router(state), timeouts, shutdown()).await
 }
 
 /// Gallring: deletes what has passed its retention period, at start and every hour.
@@ -200,6 +214,11 @@ async fn retention_loop(state: AppState) {
         let day_ago = chrono::Utc::now() - chrono::Duration::days(1);
         if let Err(e) = state.store.purge_eid_orders(day_ago).await {
             tracing::error!(error = %e, "retention of e-ID orders failed");
+        }
+        // A session idle past the timeout has ended; its row only takes space.
+        let idle = chrono::Duration::minutes(state.config.idle_timeout_minutes.max(1));
+        if let Err(e) = state.store.purge_sessions(chrono::Utc::now() - idle).await {
+            tracing::error!(error = %e, "retention of ended sessions failed");
         }
         tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
     }

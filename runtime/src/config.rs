@@ -24,10 +24,20 @@ pub struct Config {
     /// Retention (gallring) in days: drafts untouched and submissions kept.
     pub retention_draft_days: i64,
     pub retention_submission_days: i64,
-    /// Submissions per minute from one session before it is slowed down.
+    /// Submissions per minute of one form by one person (or anonymous session).
     pub submit_rate_per_minute: u32,
+    /// Submissions per minute from one client address, whoever sends them.
+    pub submit_rate_per_address_per_minute: u32,
     /// Log-ins per minute from one address.
     pub login_rate_per_minute: u32,
+    /// The reverse proxies in front (addresses or networks) whose `X-Forwarded-For` is believed;
+    /// without them every request's client is the connection's peer.
+    pub trusted_proxies: Vec<crate::client::ProxyNet>,
+    /// Seconds a client may take to send a request's headers.
+    pub header_timeout_seconds: u64,
+    /// Seconds a request body may pause between two pieces, and take in all.
+    pub body_idle_timeout_seconds: u64,
+    pub request_timeout_seconds: u64,
     /// Retention per form id, over the defaults above: `[retention.bygglov] submission_days = 3650`.
     pub retention: std::collections::BTreeMap<String, Retention>,
     /// Delivery to the kommun's case system: `[delivery]` and `[[delivery.targets]]`.
@@ -110,7 +120,12 @@ impl Default for Config {
             retention_draft_days: 30,
             retention_submission_days: 365,
             submit_rate_per_minute: 10,
+            submit_rate_per_address_per_minute: 60,
             login_rate_per_minute: 20,
+            trusted_proxies: Vec::new(),
+            header_timeout_seconds: 10,
+            body_idle_timeout_seconds: 20,
+            request_timeout_seconds: 300,
             retention: Default::default(),
             delivery: Default::default(),
             oidc: None,
@@ -160,6 +175,13 @@ impl Config {
         }
         if let Some(v) = get("BLANKETT_ADMIN_TOKEN") {
             self.admin_token = Some(v);
+        }
+        if let Some(v) = get("BLANKETT_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(str::parse)
+                .collect::<Result<_, _>>()?;
         }
         if let Some(v) = get("BLANKETT_IDLE_TIMEOUT_MINUTES") {
             self.idle_timeout_minutes = num("BLANKETT_IDLE_TIMEOUT_MINUTES", v)?;

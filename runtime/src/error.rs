@@ -26,9 +26,12 @@ pub enum Error {
     Unauthorized,
     #[error("too many requests")]
     TooManyRequests,
-    /// A body over the size limit, or one that cannot be read as the form it claims to be.
-    #[error("the request body is too large or cannot be read")]
+    /// A body over the size limit.
+    #[error("the request body is too large")]
     TooLarge,
+    /// A body that cannot be read: malformed (no multipart boundary, cut short) or too slow.
+    #[error("the request body cannot be read")]
+    Unreadable,
     /// A request that cannot be served as sent; the texts say what to do (Swedish, English).
     #[error("{heading}")]
     Refused {
@@ -90,6 +93,16 @@ impl Error {
         }
     }
 
+    /// A body that could not be read, by the status axum gives the reason: over the size limit
+    /// (413) or anything else (400: malformed, cut short, too slow).
+    pub fn body(status: StatusCode) -> Error {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::TooLarge
+        } else {
+            Error::Unreadable
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Error::NotFound => StatusCode::NOT_FOUND,
@@ -98,6 +111,7 @@ impl Error {
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Unreadable => StatusCode::BAD_REQUEST,
             Error::Refused { status, .. } => *status,
             Error::Store(_) | Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::Corrupt(_) | Error::DevCompile(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -141,6 +155,13 @@ impl Error {
                 Texts::new(
                     "Välj en mindre fil, eller skicka filerna en i taget. Dina andra svar är sparade.",
                     "Choose a smaller file, or send the files one at a time. Your other answers are saved.",
+                ),
+            ),
+            Error::Unreadable => t(
+                Texts::new("Det du skickade kunde inte läsas", "What you sent could not be read"),
+                Texts::new(
+                    "Sidan kom inte fram hel. Dina tidigare svar finns kvar. Gå tillbaka, ladda om sidan och försök igen.",
+                    "The page did not arrive whole. Your earlier answers are kept. Go back, reload the page and try again.",
                 ),
             ),
             Error::Refused { heading, body, .. } => t(*heading, *body),
@@ -242,6 +263,7 @@ mod tests {
             Error::Unauthorized,
             Error::TooManyRequests,
             Error::TooLarge,
+            Error::Unreadable,
             Error::Store(StoreError::from(sqlx::Error::PoolClosed)),
             Error::Corrupt("x".into()),
         ];

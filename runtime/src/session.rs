@@ -44,10 +44,20 @@ pub fn owner(s: &Session) -> String {
     }
 }
 
+/// Addresses that serve no person's page: the BankID simulator's API (`--dev`, called server to
+/// server), health and metrics, and static files. They get no session, so a flood of cookieless
+/// requests to them stores nothing (issue 21: every `GET /healthz` stored a session row).
+fn needs_no_session(path: &str) -> bool {
+    path.starts_with("/_dev/")
+        || path.starts_with("/assets/")
+        || matches!(path, "/healthz" | "/metrics" | "/favicon.ico")
+        || path.ends_with("/theme.css")
+        || path.ends_with("/form.js")
+}
+
 /// Loads the session (or starts one) before every request and sets the cookie when new.
 pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    // The BankID simulator's API (`--dev`) is called server to server: no person, no session.
-    if req.uri().path().starts_with("/_dev/bankid/") {
+    if needs_no_session(req.uri().path()) {
         return next.run(req).await;
     }
     let cookie = cookie_value(&req);
@@ -86,8 +96,10 @@ async fn load(state: &AppState, cookie: Option<String>) -> Result<(Session, bool
                 fresh = true;
                 new_session()
             } else {
-                // Touch at most once a minute: a write per page view would cost throughput.
-                if now() - last > chrono::Duration::seconds(60) {
+                // Touch at most once a minute (a write per page view would cost throughput), and
+                // at least four times per idle period, so activity always keeps a session alive.
+                let touch = (idle / 4).min(chrono::Duration::seconds(60));
+                if now() - last > touch {
                     s.last_seen_at = now();
                     state.store.put_session(&s).await?;
                 }

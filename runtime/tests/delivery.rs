@@ -378,7 +378,7 @@ async fn a_permanently_refused_message_is_a_dead_letter_until_retried_by_hand() 
     );
     assert_eq!(r.mailbox.counts().posts, 1, "sent once, not retried");
     assert!(r.mailbox.tx_ids().is_empty());
-    let page = c.get("/admin?token=hemligt").await;
+    let page = c.admin("hemligt").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(PERMANENT), "{}", page.body);
     assert!(
@@ -394,18 +394,27 @@ async fn a_permanently_refused_message_is_a_dead_letter_until_retried_by_hand() 
         "{metrics}"
     );
 
-    // The retry needs the token and the CSRF token.
+    // The token is in no page and no address after the exchange (issue 21).
+    assert!(!page.body.contains("hemligt"), "{}", page.body);
+    // The retry needs the admin cookie and the CSRF token.
     let retry = format!("/admin/leverans/{}/forsok-igen", job.id);
     let csrf = csrf_of(&page.body).unwrap();
-    let no_csrf = c.post(&retry, &[("token", "hemligt")]).await;
+    let no_csrf = c.post(&retry, &[]).await;
     assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
-    let no_token = c.post(&retry, &[("_csrf", &csrf)]).await;
-    assert_eq!(no_token.status, StatusCode::UNAUTHORIZED);
-    r.set_mode(Mode::Accept).await.unwrap();
-    let ok = c
+    let admin = c.admin_cookie.take();
+    let no_token = c
         .post(&retry, &[("_csrf", &csrf), ("token", "hemligt")])
         .await;
+    assert_eq!(
+        no_token.status,
+        StatusCode::UNAUTHORIZED,
+        "a posted token is no key"
+    );
+    c.admin_cookie = admin;
+    r.set_mode(Mode::Accept).await.unwrap();
+    let ok = c.post(&retry, &[("_csrf", &csrf)]).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.location.as_deref(), Some("/admin"));
     assert_eq!(outbox.deliver_due("diariet").await.unwrap(), 1);
     let done = state.store.delivery_job(&job.id).await.unwrap().unwrap();
     assert_eq!(done.state, DeliveryState::Delivered);
@@ -478,7 +487,7 @@ async fn the_canary_marks_a_broken_target_and_its_recovery() {
         metrics.contains("blankett_delivery_canary_ok{target=\"diariet\"} 0"),
         "{metrics}"
     );
-    let page = c.get("/admin?token=hemligt").await.body;
+    let page = c.admin("hemligt").await.body;
     assert!(page.contains("FEL:"), "{page}");
 
     r.set_mode(Mode::Accept).await.unwrap();
@@ -488,7 +497,7 @@ async fn the_canary_marks_a_broken_target_and_its_recovery() {
         metrics.contains("blankett_delivery_canary_ok{target=\"diariet\"} 1"),
         "{metrics}"
     );
-    let page = c.get("/admin?token=hemligt").await.body;
+    let page = c.admin("hemligt").await.body;
     assert!(
         !page.contains("FEL:") && page.contains("fungerar"),
         "{page}"

@@ -238,7 +238,7 @@ async fn the_canary_of_a_pickup_target_fails_when_messages_wait_unfetched() {
         metrics.contains("blankett_delivery_jobs{target=\"arkivet\",state=\"queued\"} 1"),
         "{metrics}"
     );
-    let admin = c.get("/admin?token=adminnyckel").await.body;
+    let admin = c.admin("adminnyckel").await.body;
     assert!(admin.contains("arkivet (hämtar själv)"), "{admin}");
     assert!(
         admin.contains("<strong>FEL:</strong> a message has waited"),

@@ -146,6 +146,13 @@ async fn a_case_system_reports_the_case_number_and_mina_sidor_shows_it() {
             &format!(r#"{{"reference": "{reference}", "status": "klar"}}"#),
             "not \"klar\"",
         ),
+        // Issue 21: a right-to-left override would show the case number reversed to the citizen.
+        (
+            &format!(
+                r#"{{"reference": "{reference}", "status": "registrerad", "case_number": "KS \u202e714/6202"}}"#
+            ),
+            "bidirectional control characters",
+        ),
     ] {
         let a = report(&app, Some(DIARIETS_NYCKEL), body).await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{body}: {}", a.json);

@@ -66,7 +66,13 @@ async fn submissions_are_rate_limited_per_session() {
 async fn retention_deletes_old_drafts_and_submissions_only() {
     let (router, state) = app().await;
     let mut c = Client::new(router);
-    c.get("/orust/felanmalan/felet").await;
+    // A saved page starts the draft (looking at one stores nothing).
+    let token = c.csrf("/orust/felanmalan/felet").await;
+    c.post(
+        "/orust/felanmalan/felet",
+        &[("_csrf", &token), ("_action", "save")],
+    )
+    .await;
     let owner = {
         let id = c
             .cookie

@@ -1,5 +1,6 @@
 //! Command-line parsing and dispatch.
 
+mod backup;
 mod build;
 mod check;
 mod new;
@@ -56,6 +57,25 @@ pub enum Command {
     Serve {
         /// The kommun project (a folder with kommun.yaml), or a library.
         paths: Vec<PathBuf>,
+        #[command(flatten)]
+        opts: ServeOpts,
+    },
+    /// Copy the embedded database while the server runs (SQLite; PostgreSQL: pg_dump).
+    Backup {
+        /// The kommun project, for its blankett.toml (default: the current folder).
+        paths: Vec<PathBuf>,
+        /// The backup file to write; it must not exist.
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        opts: ServeOpts,
+    },
+    /// Put a backup in place as the database of a new, empty data folder.
+    Restore {
+        paths: Vec<PathBuf>,
+        /// The backup file written by `blankett backup`.
+        #[arg(long)]
+        from: PathBuf,
         #[command(flatten)]
         opts: ServeOpts,
     },
@@ -148,6 +168,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::New { what } => new::run(what).map(|()| ExitCode::SUCCESS),
         Command::Serve { paths, opts } => serve::run(opts.into_args(paths, false), false),
         Command::Dev { paths, opts } => serve::run(opts.into_args(paths, true), true),
+        Command::Backup { paths, to, opts } => {
+            backup::backup(opts.into_args(default_paths(paths), false), &to)
+        }
+        Command::Restore { paths, from, opts } => {
+            backup::restore(opts.into_args(default_paths(paths), false), &from)
+        }
         Command::Shs {
             command: ShsCommand::Show { file, json },
         } => shs::show(&file, json),

@@ -30,7 +30,7 @@ pub fn init_logs(json: bool) {
     }
 }
 
-fn config(a: &ServeArgs) -> Result<Config, String> {
+pub fn config(a: &ServeArgs) -> Result<Config, String> {
     let default_file = a.paths.first().map(|p| {
         if p.is_dir() {
             p.join("blankett.toml")

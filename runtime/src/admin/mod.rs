@@ -1,5 +1,7 @@
 //! The admin page: statistics per service. Opened with the configured token (staff login comes
-//! with the e-ID work).
+//! with the e-ID work): `Authorization: Bearer …`, or once as `/admin?token=…`, which sets an
+//! HttpOnly cookie and leads on to `/admin`, so the token never stays in an address, a page or a
+//! redirect (issue 21: it was copied into hidden fields and the retry's redirect).
 
 pub mod delivery;
 mod statistics;
@@ -25,14 +27,52 @@ pub struct Q {
     pub token: Option<String>,
 }
 
-pub(crate) fn authorized(state: &AppState, headers: &HeaderMap, q: &Q) -> bool {
+const ADMIN_COOKIE: &str = "blankett_admin";
+
+/// What the admin cookie holds: a hash of the token, not the token itself.
+fn cookie_value(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(format!("blankett admin:{token}")))
+}
+
+fn cookie_of(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| kv.trim().strip_prefix("blankett_admin="))
+}
+
+/// Whether the request carries the admin token (bearer) or the cookie it was exchanged for.
+pub(crate) fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
     let Some(want) = &state.config.admin_token else {
         return false;
     };
-    let got = crate::security::bearer(headers)
-        .or(q.token.as_deref())
-        .unwrap_or("");
-    crate::security::same_secret(got, want)
+    if let Some(got) = crate::security::bearer(headers) {
+        return crate::security::same_secret(got, want);
+    }
+    cookie_of(headers).is_some_and(|got| crate::security::same_secret(got, &cookie_value(want)))
+}
+
+/// `/admin?token=…`: the token for the cookie, then on to `/admin` without it.
+fn exchange(state: &AppState, token: &str) -> Result {
+    let Some(want) = &state.config.admin_token else {
+        return Err(Error::Unauthorized);
+    };
+    if !crate::security::same_secret(token, want) {
+        return Err(Error::Unauthorized);
+    }
+    let secure = if state.config.dev { "" } else { "; Secure" };
+    let cookie = format!(
+        "{ADMIN_COOKIE}={}; Path=/admin; HttpOnly; SameSite=Strict{secure}",
+        cookie_value(want)
+    );
+    let mut res = crate::web::redirect("/admin");
+    if let Ok(v) = cookie.parse() {
+        res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+    }
+    Ok(res)
 }
 
 async fn overview(
@@ -41,7 +81,10 @@ async fn overview(
     headers: HeaderMap,
     Query(q): Query<Q>,
 ) -> Result {
-    if !authorized(&state, &headers, &q) {
+    if let Some(token) = &q.token {
+        return exchange(&state, token);
+    }
+    if !authorized(&state, &headers) {
         return Err(Error::Unauthorized);
     }
     let reg = state.registry();
@@ -67,7 +110,7 @@ async fn overview(
             "admin.html",
             "sv",
             json!({"title": "Statistik", "services": services, "delivery": delivery,
-                "csrf": session.csrf, "token": q.token}),
+                "csrf": session.csrf}),
         ),
         false,
     ))

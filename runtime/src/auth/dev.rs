@@ -48,24 +48,14 @@ async fn page(
 async fn login(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
-    headers: axum::http::HeaderMap,
+    client: crate::client::ClientAddr,
     req: axum::extract::Request,
 ) -> Result {
     // Outside `--dev` this address does not exist, whatever was posted to it.
     if !state.config.dev {
         return Err(Error::NotFound);
     }
-    let client = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("local")
-        .to_string();
-    if !state
-        .limits
-        .allow(&client, "login", state.config.login_rate_per_minute)
-    {
-        return Err(Error::TooManyRequests);
-    }
+    crate::auth::login_allowed(&state, &client)?;
     let form = CheckedForm::from_request(req, &state).await?;
     let Some((pnr, name)) = TEST_PERSONS
         .iter()

@@ -123,6 +123,19 @@ async fn log_out(
 
 /// Ends a log-in: a new session id for the person (so an id known before log-in is worth
 /// nothing after it), then on to `next`.
+/// Log-ins are counted per client address (see `crate::client`): a client that sends a made-up
+/// `X-Forwarded-For` is still one client, and clients without one are not one shared bucket.
+pub fn login_allowed(state: &AppState, client: &crate::client::ClientAddr) -> Result<()> {
+    if state
+        .limits
+        .allow(&client.key(), "login", state.config.login_rate_per_minute)
+    {
+        Ok(())
+    } else {
+        Err(crate::error::Error::TooManyRequests)
+    }
+}
+
 pub async fn log_in(state: &AppState, old: &Session, person: &Person, next: &str) -> Result {
     state.store.delete_session(&old.id).await?;
     let now = chrono::Utc::now();

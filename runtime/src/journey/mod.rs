@@ -2,6 +2,7 @@
 //! Fully usable without JavaScript: every step is a GET or a POST of a whole page, validated on
 //! the server with the compiler's evaluator.
 
+mod lengths;
 mod pages;
 mod submit;
 pub mod upload;
@@ -97,14 +98,13 @@ impl JourneyCtx {
             .find(|d| d.kommun == self.j.kommun && d.form == self.j.form.id))
     }
 
-    /// The person's draft of this form, started now if there is none.
-    async fn draft_or_new(&self, state: &AppState) -> Result<Draft> {
-        if let Some(d) = self.find_draft(state).await? {
-            return Ok(d);
-        }
+    /// A draft of this form not yet stored: what a first look at a page is drawn from. Nothing
+    /// is stored until the person posts a page (issue 21: every cookieless GET stored a draft
+    /// and a "started" event).
+    fn unsaved_draft(&self) -> Draft {
         let j = &self.j;
         let now = chrono::Utc::now();
-        let d = Draft {
+        Draft {
             id: uuid::Uuid::new_v4().to_string(),
             owner: owner(&self.session),
             kommun: j.kommun.clone(),
@@ -119,7 +119,16 @@ impl JourneyCtx {
                 .unwrap_or_default(),
             created_at: now,
             updated_at: now,
-        };
+        }
+    }
+
+    /// The person's draft of this form, started now if there is none.
+    async fn draft_or_new(&self, state: &AppState) -> Result<Draft> {
+        if let Some(d) = self.find_draft(state).await? {
+            return Ok(d);
+        }
+        let j = &self.j;
+        let d = self.unsaved_draft();
         state.store.put_draft(&d).await?;
         state
             .metrics

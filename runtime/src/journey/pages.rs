@@ -29,17 +29,22 @@ fn after(jc: &JourneyCtx, form: &Form, outcome: &eval::Outcome, index: usize) ->
 }
 
 /// A question page's draft and form: login first where the form requires it, the person's draft
-/// (started now if there is none), the form version it is bound to, and the page's index.
-/// An address that is no page of the served form starts no draft: it is only a page of the
-/// version an existing draft is bound to, or 404.
+/// (when there is none: started now for a POST, an unsaved one for a GET), the form version it is
+/// bound to, and the page's index. An address that is no page of the served form starts no
+/// draft: it is only a page of the version an existing draft is bound to, or 404.
 async fn open_page(
     state: &AppState,
     jc: &JourneyCtx,
     page_id: &str,
+    posting: bool,
 ) -> Result<(Draft, Arc<Form>, usize)> {
     jc.needs_login(state, &format!("{}/{page_id}", jc.j.base))?;
     let mut draft = if jc.j.form.page(page_id).is_some() {
-        jc.draft_or_new(state).await?
+        match (posting, jc.find_draft(state).await?) {
+            (_, Some(d)) => d,
+            (true, None) => jc.draft_or_new(state).await?,
+            (false, None) => jc.unsaved_draft(),
+        }
     } else {
         jc.find_draft(state).await?.ok_or(Error::NotFound)?
     };
@@ -72,6 +77,20 @@ fn refused(why: html::RowsRefused) -> Error {
     }
 }
 
+/// A text over its question's `max_length` is refused before anything is stored; without
+/// JavaScript the browser cannot stop it, so the page says what to do.
+fn refused_too_long(paths: &[String]) -> Error {
+    tracing::warn!(fields = ?paths, "a page's POST had answers over their max_length");
+    Error::refused(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        Texts::new("En text var för lång", "A text was too long"),
+        Texts::new(
+            "Ett av svaren var längre än frågan tar emot, så ingenting av det sparades. Dina tidigare svar finns kvar. Gå tillbaka, korta texten och skicka igen.",
+            "One of the answers was longer than the question takes, so none of it was saved. Your earlier answers are kept. Go back, shorten the text and send it again.",
+        ),
+    )
+}
+
 pub(super) async fn page(
     State(state): State<AppState>,
     jc: JourneyCtx,
@@ -80,7 +99,7 @@ pub(super) async fn page(
     if page_id == "tillganglighet" {
         return Ok(jc.render(&jc.j.form, &View::Accessibility));
     }
-    let (draft, form, index) = open_page(&state, &jc, &page_id).await?;
+    let (draft, form, index) = open_page(&state, &jc, &page_id, false).await?;
     let answers = parse_answers(&draft.answers)?;
     let outcome = eval::evaluate(&form, &answers, today());
     if !outcome.page_visible[index] {
@@ -103,14 +122,18 @@ pub(super) async fn save_page(
     Query(q): Query<PageQuery>,
     req: axum::extract::Request,
 ) -> Result {
-    let (mut draft, form, index) = open_page(&state, &jc, &page_id).await?;
+    let (mut draft, form, index) = open_page(&state, &jc, &page_id, true).await?;
     let posted = super::upload::read_post(&state, &form, index, &draft, req).await?;
     if !csrf_ok(&jc.session, posted.csrf.as_deref()) {
         return Err(Error::Csrf);
     }
-    let page_answers = html::answers_from_form(&form, index, &posted.pairs).map_err(refused)?;
+    let mut page_answers = html::answers_from_form(&form, index, &posted.pairs).map_err(refused)?;
+    let too_long = super::lengths::too_long(&form, &page_answers);
+    if !too_long.is_empty() {
+        return Err(refused_too_long(&too_long));
+    }
     let mut answers = parse_answers(&draft.answers)?;
-    answers.extend(page_answers);
+    answers.append(&mut page_answers);
     answers.extend(posted.files.clone());
     draft.answers = serde_json::to_string(&answers)
         .map_err(|e| Error::Corrupt(format!("answers cannot be written: {e}")))?;

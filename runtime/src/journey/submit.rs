@@ -34,16 +34,21 @@ pub(super) async fn check(State(state): State<AppState>, jc: JourneyCtx) -> Resu
 pub(super) async fn submit(
     State(state): State<AppState>,
     jc: JourneyCtx,
+    client: crate::client::ClientAddr,
     headers: axum::http::HeaderMap,
     _form: CheckedForm,
 ) -> Result {
     let base = &jc.j.base;
     jc.needs_login(&state, &format!("{base}/kontrollera"))?;
-    if !state.limits.allow(
-        &jc.session.id,
-        "submit",
-        state.config.submit_rate_per_minute,
-    ) {
+    // Per person and form, and per client address: fresh sessions do not reset either (issue 21).
+    let person = format!("{}/{}", owner(&jc.session), jc.j.form.id);
+    let per_person = state.config.submit_rate_per_minute;
+    let per_address = state.config.submit_rate_per_address_per_minute;
+    if !state.limits.allow(&person, "submit", per_person)
+        || !state
+            .limits
+            .allow(&client.key(), "submit-address", per_address)
+    {
         return Err(Error::TooManyRequests);
     }
     let Some(mut draft) = jc.find_draft(&state).await? else {

@@ -41,21 +41,21 @@ pub async fn read_post(
     if !is_multipart {
         let body = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| Error::TooLarge)?;
+            .map_err(|e| Error::body(e.status()))?;
         posted.pairs = crate::web::form_pairs(&body);
     } else {
         let mut mp = Multipart::from_request(req, state)
             .await
-            .map_err(|_| Error::TooLarge)?;
+            .map_err(|e| Error::body(e.status()))?;
         loop {
             let field = match mp.next_field().await {
                 Ok(Some(f)) => f,
                 Ok(None) => break,
-                Err(_) => return Err(Error::TooLarge),
+                Err(e) => return Err(Error::body(e.status())),
             };
             let name = field.name().unwrap_or("").to_string();
             let filename = field.file_name().map(str::to_string);
-            let bytes = field.bytes().await.map_err(|_| Error::TooLarge)?;
+            let bytes = field.bytes().await.map_err(|e| Error::body(e.status()))?;
             match filename {
                 Some(filename) => {
                     if bytes.is_empty() && filename.is_empty() {

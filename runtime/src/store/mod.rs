@@ -9,6 +9,7 @@
 //! format, the one `to_rfc3339` wrote before), which sorts as time does; PostgreSQL as
 //! `TIMESTAMPTZ`, to the microsecond.
 
+pub mod backup;
 mod error;
 mod mail;
 mod outbox;

@@ -21,4 +21,6 @@ pub trait SessionStore: Send + Sync {
     async fn put_session(&self, s: &Session) -> Result<()>;
     async fn session(&self, id: &str) -> Result<Option<Session>>;
     async fn delete_session(&self, id: &str) -> Result<()>;
+    /// Deletes the sessions last used before `idle_since` (they have ended); how many.
+    async fn purge_sessions(&self, idle_since: DateTime<Utc>) -> Result<u64>;
 }

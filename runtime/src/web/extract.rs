@@ -49,7 +49,7 @@ impl FromRequest<AppState> for CheckedForm {
         let req = Request::from_parts(parts, body);
         let body = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| Error::TooLarge)?;
+            .map_err(|e| Error::body(e.status()))?;
         let form = CheckedForm(super::form_pairs(&body));
         if csrf_ok(&session, form.get("_csrf")) {
             Ok(form)

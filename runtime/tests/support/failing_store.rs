@@ -40,6 +40,10 @@ impl SessionStore for Failing {
         self.check()?;
         self.inner.delete_session(id).await
     }
+    async fn purge_sessions(&self, idle_since: DateTime<Utc>) -> Result<u64> {
+        self.check()?;
+        self.inner.purge_sessions(idle_since).await
+    }
 }
 
 #[async_trait::async_trait]

@@ -26,6 +26,8 @@ pub struct Response {
 pub struct Client {
     pub app: Router,
     pub cookie: Option<String>,
+    /// The admin page's cookie, once `admin` has exchanged the token for it.
+    pub admin_cookie: Option<String>,
 }
 
 pub async fn app() -> (Router, AppState) {
@@ -67,7 +69,11 @@ pub async fn app_on(
 
 impl Client {
     pub fn new(app: Router) -> Self {
-        Client { app, cookie: None }
+        Client {
+            app,
+            cookie: None,
+            admin_cookie: None,
+        }
     }
 
     async fn send(&mut self, req: Request<Body>) -> Response {
@@ -79,6 +85,8 @@ impl Client {
                 self.cookie = None;
             } else if pair.starts_with("blankett_session=") {
                 self.cookie = Some(pair);
+            } else if pair.starts_with("blankett_admin=") {
+                self.admin_cookie = Some(pair);
             }
         }
         let status = res.status();
@@ -98,8 +106,13 @@ impl Client {
 
     fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
         let mut b = Request::builder().method(method).uri(path);
-        if let Some(c) = &self.cookie {
-            b = b.header(header::COOKIE, c);
+        let cookies: Vec<&str> = [&self.cookie, &self.admin_cookie]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        if !cookies.is_empty() {
+            b = b.header(header::COOKIE, cookies.join("; "));
         }
         b
     }
@@ -109,6 +122,19 @@ impl Client {
         self.send(req).await
     }
 
+    /// Opens the admin page with `token` as staff do (`/admin?token=…`, exchanged for a cookie).
+    pub async fn admin(&mut self, token: &str) -> Response {
+        let exchanged = self.get(&format!("/admin?token={token}")).await;
+        assert_eq!(
+            exchanged.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            exchanged.body
+        );
+        assert_eq!(exchanged.location.as_deref(), Some("/admin"));
+        self.get("/admin").await
+    }
+
     pub async fn post(&mut self, path: &str, pairs: &[(&str, &str)]) -> Response {
         let body: String = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs)
@@ -116,6 +142,16 @@ impl Client {
         let req = self
             .request("POST", path)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// A POST of `body` as `content_type`, as sent (malformed bodies included).
+    pub async fn post_raw(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Response {
+        let req = self
+            .request("POST", path)
+            .header(header::CONTENT_TYPE, content_type)
             .body(Body::from(body))
             .unwrap();
         self.send(req).await

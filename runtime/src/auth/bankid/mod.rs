@@ -163,18 +163,15 @@ pub async fn begin(
 async fn start(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
-    headers: axum::http::HeaderMap,
+    client: crate::client::ClientAddr,
     form: CheckedForm,
 ) -> Result {
-    let client = end_user_ip(&headers);
-    if !state
-        .limits
-        .allow(&client, "login", state.config.login_rate_per_minute)
-    {
-        return Err(Error::TooManyRequests);
-    }
+    super::login_allowed(&state, &client)?;
     let req = OrderRequest {
-        end_user_ip: client,
+        end_user_ip: client
+            .0
+            .map(|ip| ip.to_string())
+            .unwrap_or_else(|| "127.0.0.1".into()),
         ..Default::default()
     };
     let next = super::safe_next(form.get("next"));

@@ -53,10 +53,19 @@ where
             .await?;
         Ok(())
     }
+
+    async fn purge_sessions(&self, idle_since: DateTime<Utc>) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1")
+            .bind(idle_since)
+            .execute(&self.writer)
+            .await?;
+        Ok(DB::rows_affected(&done))
+    }
 }
 
 forward!(SessionStore {
     fn put_session(&self, s: &Session) -> Result<()>;
     fn session(&self, id: &str) -> Result<Option<Session>>;
     fn delete_session(&self, id: &str) -> Result<()>;
+    fn purge_sessions(&self, idle_since: DateTime<Utc>) -> Result<u64>;
 });
