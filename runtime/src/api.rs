@@ -200,6 +200,8 @@ async fn report(
         reference: Some(submission.reference.clone()),
     };
     crate::outbox::replies::record_reply(&state.store, &reply).await?;
+    let what = format!("{} {}", submission.reference, reply.status.store_status());
+    crate::audit::record(&state.store, &target.name, "status_report", &what).await;
     if let ReplyStatus::Failed { info, .. } = &reply.status {
         tracing::warn!(target = %target.name, reference = %submission.reference,
             message = info.as_deref().unwrap_or(""), "the case system reports a failed delivery");

@@ -149,6 +149,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .merge(crate::api::router())
         .merge(pickup_service(&state))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::client::layer,
+        ))
         .layer(axum::middleware::from_fn(crate::error::localize))
         .layer(axum::middleware::from_fn(crate::security::headers))
         .layer(DefaultBodyLimit::max(limit))
@@ -204,6 +208,13 @@ async fn retention_loop(state: AppState) {
     loop {
         let counts = purge_expired(&state, chrono::Utc::now()).await;
         if counts != (0, 0) {
+            crate::audit::record(
+                &state.store,
+                "system",
+                "retention_purge",
+                &format!("drafts={} submissions={}", counts.0, counts.1),
+            )
+            .await;
             tracing::info!(
                 drafts = counts.0,
                 submissions = counts.1,
@@ -219,6 +230,14 @@ async fn retention_loop(state: AppState) {
         let idle = chrono::Duration::minutes(state.config.idle_timeout_minutes.max(1));
         if let Err(e) = state.store.purge_sessions(chrono::Utc::now() - idle).await {
             tracing::error!(error = %e, "retention of ended sessions failed");
+        }
+        let audit_days = chrono::Duration::days(state.config.audit_retention_days.max(1));
+        if let Err(e) = state
+            .store
+            .purge_audit(chrono::Utc::now() - audit_days)
+            .await
+        {
+            tracing::error!(error = %e, "retention of the audit trail failed");
         }
         tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
     }

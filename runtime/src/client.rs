@@ -112,6 +112,20 @@ impl FromRequestParts<crate::app::AppState> for ClientAddr {
     }
 }
 
+/// Makes the request's client known to the audit trail for as long as the request is served.
+pub async fn layer(
+    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let client = client_of(&state.config.trusted_proxies, peer, req.headers());
+    crate::audit::CLIENT.scope(client, next.run(req)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,8 @@ pub struct Config {
     /// Retention (gallring) in days: drafts untouched and submissions kept.
     pub retention_draft_days: i64,
     pub retention_submission_days: i64,
+    /// Days the audit trail keeps an entry.
+    pub audit_retention_days: i64,
     /// Submissions per minute of one form by one person (or anonymous session).
     pub submit_rate_per_minute: u32,
     /// Submissions per minute from one client address, whoever sends them.
@@ -119,6 +121,7 @@ impl Default for Config {
             admin_token: None,
             retention_draft_days: 30,
             retention_submission_days: 365,
+            audit_retention_days: 730,
             submit_rate_per_minute: 10,
             submit_rate_per_address_per_minute: 60,
             login_rate_per_minute: 20,

@@ -98,6 +98,7 @@ async fn overview(
 }
 
 async fn download(
+    State(state): State<AppState>,
     Extension(session): Extension<Session>,
     OwnedSubmission(s): OwnedSubmission,
     Path((_, file)): Path<(String, String)>,
@@ -110,6 +111,9 @@ async fn download(
         "ansokan.json" => ("application/json; charset=utf-8", s.json),
         _ => return Err(Error::NotFound),
     };
+    let who = owner(&session);
+    let what = format!("{} {file}", s.reference);
+    crate::audit::record(&state.store, &who, "download", &what).await;
     let disposition = format!("attachment; filename=\"{}-{}\"", s.reference, file);
     let mut res = ([(header::CONTENT_TYPE, ty)], body).into_response();
     if let Ok(v) = HeaderValue::from_str(&disposition) {
@@ -129,6 +133,8 @@ async fn attachment(
         .await?
         .filter(|(a, _)| a.owner == owner(&session))
         .ok_or(Error::NotFound)?;
+    let what = format!("attachment {id}");
+    crate::audit::record(&state.store, &a.owner, "download", &what).await;
     let mut res = ([(header::CONTENT_TYPE, a.mime.clone())], data).into_response();
     // Always a download: an uploaded file is never shown as a page of this site.
     let safe: String = a

@@ -16,7 +16,9 @@ use tokio::net::TcpStream;
 
 /// The example kommun served on a loopback port through the real server, as `blankett serve`
 /// serves it.
-async fn serve(adjust: impl FnOnce(&mut blankett_runtime::config::Config)) -> SocketAddr {
+async fn serve(
+    adjust: impl FnOnce(&mut blankett_runtime::config::Config),
+) -> (SocketAddr, blankett_runtime::app::AppState) {
     let (router, state) = app_with(adjust).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -29,7 +31,7 @@ async fn serve(adjust: impl FnOnce(&mut blankett_runtime::config::Config)) -> So
         timeouts,
         std::future::pending(),
     ));
-    addr
+    (addr, state)
 }
 
 /// One dev log-in attempt with `X-Forwarded-For: forwarded`: its status.
@@ -67,7 +69,7 @@ fn no_redirects() -> reqwest::Client {
 
 #[tokio::test]
 async fn a_made_up_forwarded_for_does_not_get_past_the_login_limit() {
-    let addr = serve(|c| c.login_rate_per_minute = 5).await;
+    let (addr, _) = serve(|c| c.login_rate_per_minute = 5).await;
     let http = no_redirects();
     let mut statuses = Vec::new();
     for i in 0..8 {
@@ -84,7 +86,7 @@ async fn a_made_up_forwarded_for_does_not_get_past_the_login_limit() {
 
 #[tokio::test]
 async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
-    let addr = serve(|c| {
+    let (addr, state) = serve(|c| {
         c.login_rate_per_minute = 3;
         c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
     })
@@ -107,11 +109,29 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
         dev_login(&http, addr, "198.51.100.8").await,
         StatusCode::SEE_OTHER
     );
+    // The audit trail says where each log-in came from.
+    let since = chrono::Utc::now() - chrono::Duration::hours(1);
+    let logins: Vec<_> = state
+        .store
+        .audit_entries(since, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "login")
+        .map(|e| e.client.unwrap())
+        .collect();
+    assert_eq!(logins.len(), 4, "{logins:?}");
+    assert!(logins.contains(&"198.51.100.8".to_string()));
+    assert_eq!(
+        logins.iter().filter(|c| *c == "198.51.100.7").count(),
+        3,
+        "{logins:?}"
+    );
 }
 
 #[tokio::test]
 async fn starting_oidc_log_ins_is_limited_before_anything_is_fetched_or_stored() {
-    let addr = serve(|c| {
+    let (addr, _) = serve(|c| {
         c.login_rate_per_minute = 4;
         // A provider that is not there: each start that gets through tries it and fails.
         c.oidc = Some(
@@ -155,7 +175,7 @@ async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> Option<St
 
 #[tokio::test]
 async fn headers_trickled_or_never_sent_end_the_connection() {
-    let addr = serve(|c| c.header_timeout_seconds = 1).await;
+    let (addr, _) = serve(|c| c.header_timeout_seconds = 1).await;
     // A connection that sends nothing, and one that sends its headers a byte a time.
     let mut silent = TcpStream::connect(addr).await.unwrap();
     let mut trickle = TcpStream::connect(addr).await.unwrap();
@@ -183,7 +203,7 @@ async fn headers_trickled_or_never_sent_end_the_connection() {
 
 #[tokio::test]
 async fn a_body_trickled_past_the_request_timeout_is_cut_off() {
-    let addr = serve(|c| {
+    let (addr, _) = serve(|c| {
         c.request_timeout_seconds = 2;
         c.body_idle_timeout_seconds = 1;
     })

@@ -114,6 +114,7 @@ pub(super) async fn retry(
         return Err(Error::Unauthorized);
     }
     let now = chrono::Utc::now();
+    crate::audit::record(&state.store, "staff", "retry", &format!("job {job}")).await;
     if state.store.retry_delivery(&job, now).await? {
         tracing::info!(job = %job, "delivery: manual retry");
         if let Some(o) = &state.outbox {

@@ -12,6 +12,7 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::json;
@@ -19,6 +20,7 @@ use serde_json::json;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(overview))
+        .route("/admin/logg.csv", get(audit_csv))
         .route("/admin/leverans/{job}/forsok-igen", post(delivery::retry))
 }
 
@@ -56,13 +58,15 @@ pub(crate) fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
 }
 
 /// `/admin?token=…`: the token for the cookie, then on to `/admin` without it.
-fn exchange(state: &AppState, token: &str) -> Result {
+async fn exchange(state: &AppState, token: &str) -> Result {
     let Some(want) = &state.config.admin_token else {
         return Err(Error::Unauthorized);
     };
     if !crate::security::same_secret(token, want) {
+        crate::audit::record(&state.store, "staff", "admin_login_refused", "").await;
         return Err(Error::Unauthorized);
     }
+    crate::audit::record(&state.store, "staff", "admin_login", "").await;
     let secure = if state.config.dev { "" } else { "; Secure" };
     let cookie = format!(
         "{ADMIN_COOKIE}={}; Path=/admin; HttpOnly; SameSite=Strict{secure}",
@@ -82,7 +86,7 @@ async fn overview(
     Query(q): Query<Q>,
 ) -> Result {
     if let Some(token) = &q.token {
-        return exchange(&state, token);
+        return exchange(&state, token).await;
     }
     if !authorized(&state, &headers) {
         return Err(Error::Unauthorized);
@@ -105,13 +109,63 @@ async fn overview(
         }
     }
     let delivery = delivery::view(&state).await?;
+    crate::audit::record(&state.store, "staff", "admin_view", "").await;
+    let month_ago = chrono::Utc::now() - chrono::Duration::days(30);
+    let audit: Vec<_> = state
+        .store
+        .audit_entries(month_ago, 100)
+        .await?
+        .into_iter()
+        .map(|e| {
+            json!({"at": crate::submission::local_time(e.at), "actor": e.actor,
+            "action": e.action, "target": e.target, "client": e.client})
+        })
+        .collect();
     Ok(crate::web::html_page(
         crate::web::render(
             "admin.html",
             "sv",
             json!({"title": "Statistik", "services": services, "delivery": delivery,
-                "csrf": session.csrf}),
+                "csrf": session.csrf, "audit": audit}),
         ),
         false,
     ))
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct AuditQ {
+    /// Days back from now (default 90).
+    pub dagar: Option<i64>,
+}
+
+/// `GET /admin/logg.csv?dagar=90`: the audit trail as CSV, for the security officer.
+async fn audit_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<AuditQ>,
+) -> Result {
+    if !authorized(&state, &headers) {
+        return Err(Error::Unauthorized);
+    }
+    let days = q.dagar.unwrap_or(90).clamp(1, 36_500);
+    let since = chrono::Utc::now() - chrono::Duration::days(days);
+    let entries = state.store.audit_entries(since, 1_000_000).await?;
+    crate::audit::record(
+        &state.store,
+        "staff",
+        "audit_export",
+        &format!("{days} days"),
+    )
+    .await;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"granskningslogg.csv\"",
+            ),
+        ],
+        crate::audit::csv(&entries),
+    )
+        .into_response())
 }

@@ -109,6 +109,8 @@ async fn log_out(
     _form: CheckedForm,
 ) -> Result {
     state.store.delete_session(&session.id).await?;
+    let who = crate::session::owner(&session);
+    crate::audit::record(&state.store, &who, "logout", "").await;
     let mut res = crate::web::redirect("/");
     if let Ok(v) = format!(
         "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax",
@@ -138,6 +140,7 @@ pub fn login_allowed(state: &AppState, client: &crate::client::ClientAddr) -> Re
 
 pub async fn log_in(state: &AppState, old: &Session, person: &Person, next: &str) -> Result {
     state.store.delete_session(&old.id).await?;
+    crate::audit::record(&state.store, &format!("pnr:{}", person.pnr), "login", "").await;
     let now = chrono::Utc::now();
     let fresh = Session {
         id: crate::session::token(),

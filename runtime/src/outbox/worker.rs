@@ -121,7 +121,11 @@ impl Outbox {
         };
         let labels = [("target", job.target.as_str())];
         match &next {
-            NextStep::Delivered => self.metrics.inc("blankett_deliveries_total", &labels),
+            NextStep::Delivered => {
+                self.metrics.inc("blankett_deliveries_total", &labels);
+                let what = format!("job {} tx {}", job.id, job.tx_id);
+                crate::audit::record(&self.store, &job.target, "delivered", &what).await;
+            }
             NextStep::RetryAt(at) => {
                 self.metrics
                     .inc("blankett_delivery_failed_attempts_total", &labels);

@@ -9,6 +9,7 @@
 //! format, the one `to_rfc3339` wrote before), which sorts as time does; PostgreSQL as
 //! `TIMESTAMPTZ`, to the microsecond.
 
+mod audit;
 pub mod backup;
 mod error;
 mod mail;
@@ -19,6 +20,7 @@ mod sql;
 mod submission;
 mod text;
 
+pub use audit::{AuditEntry, AuditStore};
 pub use error::{StoreError, UnknownValue};
 pub use mail::{FinishedMail, InvitationMail, MailState, MailStore};
 pub use outbox::{
@@ -37,16 +39,27 @@ use std::sync::Arc;
 
 /// The store traits, for `use crate::store::prelude::*;`.
 pub mod prelude {
-    pub use super::{MailStore, OutboxStore, SessionStore, SigningStore, Store, SubmissionStore};
+    pub use super::{
+        AuditStore, MailStore, OutboxStore, SessionStore, SigningStore, Store, SubmissionStore,
+    };
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Everything the runtime stores.
-pub trait Store: SessionStore + SubmissionStore + OutboxStore + SigningStore + MailStore {}
+pub trait Store:
+    SessionStore + SubmissionStore + OutboxStore + SigningStore + MailStore + AuditStore
+{
+}
 
 impl<T> Store for T where
-    T: SessionStore + SubmissionStore + OutboxStore + SigningStore + MailStore + ?Sized
+    T: SessionStore
+        + SubmissionStore
+        + OutboxStore
+        + SigningStore
+        + MailStore
+        + AuditStore
+        + ?Sized
 {
 }
 

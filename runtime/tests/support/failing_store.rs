@@ -278,3 +278,19 @@ impl MailStore for Failing {
         self.inner.invitation_mails_of(submission_id).await
     }
 }
+
+#[async_trait::async_trait]
+impl AuditStore for Failing {
+    async fn record_audit(&self, e: &AuditEntry) -> Result<()> {
+        self.check()?;
+        self.inner.record_audit(e).await
+    }
+    async fn audit_entries(&self, since: DateTime<Utc>, limit: i64) -> Result<Vec<AuditEntry>> {
+        self.check()?;
+        self.inner.audit_entries(since, limit).await
+    }
+    async fn purge_audit(&self, before: DateTime<Utc>) -> Result<u64> {
+        self.check()?;
+        self.inner.purge_audit(before).await
+    }
+}

@@ -3,6 +3,7 @@
 //! (`forward!`). Statements number their parameters `$1…$n`, which both databases read, and
 //! bind times, statuses and other enums as the types they are.
 
+mod audit;
 mod mail;
 mod migrate;
 mod outbox;
