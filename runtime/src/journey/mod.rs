@@ -5,6 +5,7 @@
 mod pages;
 mod submit;
 pub mod upload;
+pub mod warnings;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
@@ -77,6 +78,13 @@ impl JourneyCtx {
         crate::web::html_page(html::render(&self.ctx(form), view), self.lang != "sv")
     }
 
+    /// Keeps the logged-in person with `answers` (`inloggad` in expressions); nobody when no
+    /// one is logged in, so a person is never read from answers after logging out.
+    fn with_person(&self, answers: &mut blankett_compiler::eval::Answers) {
+        let who = crate::session::inloggad(&self.session);
+        blankett_compiler::expr::inloggad::set(answers, who.as_ref());
+    }
+
     /// Forms that require e-ID send the person to log in first, and back to `back` after.
     fn needs_login(&self, state: &AppState, back: &str) -> Result<()> {
         if self.j.form.identification == Identification::Required
@@ -104,13 +112,19 @@ impl JourneyCtx {
         }
         let j = &self.j;
         let now = chrono::Utc::now();
+        // The journey starts with the prefills, decided now for the person logged in.
+        let mut answers = blankett_compiler::eval::Answers::new();
+        self.with_person(&mut answers);
+        blankett_compiler::eval::prefill::start(&j.form, &mut answers, crate::submission::today());
+        let answers = serde_json::to_string(&answers)
+            .map_err(|e| Error::Corrupt(format!("answers cannot be written: {e}")))?;
         let d = Draft {
             id: uuid::Uuid::new_v4().to_string(),
             owner: owner(&self.session),
             kommun: j.kommun.clone(),
             form: j.form.id.clone(),
             form_hash: j.form.hash.clone(),
-            answers: "{}".into(),
+            answers,
             page: j
                 .form
                 .pages
