@@ -69,6 +69,9 @@ codes! {
     InvalidFileName => "invalid_file_name", "a file whose name does not say what it is";
     InvalidOrgnr => "invalid_orgnr", "an organisation number that fails its check digit";
     LowContrast => "low_contrast", "a colour pair under the 4.5:1 contrast WCAG requires";
+    NeedsIdentification => "needs_identification", "`inloggad` (the logged-in person) in a form with `identification: none`";
+    ReservedName => "reserved_name", "a field or `as` named `inloggad`, which expressions reserve for the logged-in person";
+    QuestionOnStopPage => "question_on_stop_page", "a stop page (`end: true`) with a field that asks something";
 }
 
 impl fmt::Display for Code {

@@ -8,7 +8,7 @@
 mod kinds;
 mod kommun;
 
-pub use kinds::{FieldType, Identification, Signing};
+pub use kinds::{FieldType, Identification, RuleSeverity, Signing};
 pub use kommun::{Contact, Kommun};
 
 use crate::diagnostic::Diagnostic;
@@ -135,6 +135,9 @@ pub struct Page {
     pub visible_if: Option<Expr>,
     /// The page's own fields (not repeat children), in order.
     pub fields: Vec<FieldId>,
+    /// A stop page: the journey ends where it is shown (`end: true`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub end: bool,
 }
 
 /// A heading over the fields a fragment placed (`use … as … label …`).
@@ -201,6 +204,12 @@ pub struct Field {
     pub min_items: Option<u32>,
     pub max_items: Option<u32>,
     pub autocomplete: Option<String>,
+    /// The answer the journey starts with (`prefill:`), over `inloggad` and `today()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<Expr>,
+    /// `locked: true`: the prefilled value is shown, not asked, and a posted one is ignored.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
     /// Where the field was defined (for messages; not part of the hash).
     #[serde(skip)]
     pub span: Span,
@@ -225,6 +234,12 @@ pub struct Rule {
     pub when: Expr,
     pub message: Text,
     pub field: FieldId,
+    #[serde(default, skip_serializing_if = "is_error")]
+    pub severity: RuleSeverity,
+}
+
+fn is_error(s: &RuleSeverity) -> bool {
+    *s == RuleSeverity::Error
 }
 
 /// The case-system mapping, resolved. Template parts are literal text and expressions.
@@ -271,6 +286,15 @@ pub struct TestCase {
     pub hidden: Vec<String>,
     pub errors: Option<Vec<String>>,
     pub values: BTreeMap<String, serde_json::Value>,
+    /// The logged-in person (`inloggad:`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inloggad: Option<crate::expr::inloggad::Inloggad>,
+    /// Fields that must show a warning; `None` when the test does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<String>>,
+    /// The stop page the journey must end at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<String>,
     #[serde(skip)]
     pub span: Span,
 }

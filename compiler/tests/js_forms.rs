@@ -55,7 +55,7 @@ fn forms_run_alike_in_the_browser() {
         );
         let scenarios = form.tests.iter().map(|t| {
             let today = t.today.unwrap_or_else(testing::default_today);
-            (t.name.clone(), t.answers.clone(), today)
+            (t.name.clone(), testing::journey_answers(form, t), today)
         });
         for (name, answers, today) in std::iter::once(empty).chain(scenarios) {
             let o = evaluate(form, &answers, today);
@@ -64,8 +64,10 @@ fn forms_run_alike_in_the_browser() {
                 .iter()
                 .map(|(k, v)| (k.clone(), encode(v)))
                 .collect();
-            expected
-                .push(json!({ "pages": o.page_visible, "visible": o.visible, "values": values }));
+            let warnings: Vec<&str> = o.warnings.iter().map(|w| w.path.as_str()).collect();
+            expected.push(json!({
+                "pages": o.page_visible, "visible": o.visible, "values": values, "warnings": warnings,
+            }));
             cases.push(json!({
                 "form": form.id, "answers": answers, "today": encode(&Value::Date(today)),
             }));
@@ -85,7 +87,7 @@ fn forms_run_alike_in_the_browser() {
             failures.push(format!("{name}: the runtime threw {e}"));
             continue;
         }
-        for part in ["pages", "visible", "values"] {
+        for part in ["pages", "visible", "values", "warnings"] {
             let (w, g) = (&want[part], &got[part]);
             if same(w, g) {
                 continue;

@@ -123,10 +123,23 @@ fn new_session() -> Session {
         id: token(),
         person_pnr: None,
         person_name: None,
+        person_given_name: None,
+        person_family_name: None,
         csrf: token(),
         created_at: t,
         last_seen_at: t,
     }
+}
+
+/// The logged-in person as forms see them (`inloggad`), or nobody.
+pub fn inloggad(s: &Session) -> Option<blankett_compiler::expr::inloggad::Inloggad> {
+    s.person_pnr.as_deref().map(|pnr| {
+        blankett_compiler::expr::inloggad::Inloggad::new(
+            pnr,
+            s.person_given_name.as_deref(),
+            s.person_family_name.as_deref(),
+        )
+    })
 }
 
 /// Compares a submitted CSRF token with the session's, in constant time.

@@ -331,3 +331,30 @@ test('a kommun without BankID: both guardians sign at the OIDC provider (Signatu
     await stop();
   }
 });
+
+test('OIDC log-in: serveringstillstånd shows the applicant prefilled from the e-ID and locked', { timeout: 120_000 }, async () => {
+  const browser = await launch(true);
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${base}/orust/serveringstillstand/`);
+    await next(page, 'Starta');
+    await logInThroughProvider(page, '198112289874', 'Anna Andersson');
+    // Anna is 44: past the age gate's stop page, at the applicant page.
+    assert.equal(path(page), '/orust/serveringstillstand/sokande');
+    await audit(page, 'serveringstillstånd: den sökande från e-legitimationen', counts);
+    const locked = page.locator('.bk-locked');
+    assert.equal(await locked.count(), 3);
+    const shown = await locked.allTextContents();
+    assert.match(shown[0], /Förnamn\s+Anna/);
+    assert.match(shown[1], /Efternamn\s+Andersson/);
+    assert.match(shown[2], /Personnummer\s+19811228-9874/);
+    for (const name of ['sokande_fornamn', 'sokande_efternamn', 'sokande_personnummer']) {
+      assert.equal(await page.locator(`[name="${name}"]`).count(), 0, `${name} is not an input`);
+    }
+    await option(page, 'Ska ni bara servera folköl?', 'Nej').check();
+    await next(page);
+    assert.equal(path(page), '/orust/serveringstillstand/tillstandet');
+  } finally {
+    await browser.close();
+  }
+});

@@ -117,6 +117,10 @@ impl Env<'_> {
 
 impl TypeEnv for Env<'_> {
     fn lookup(&self, r: &Ref) -> Result<Lookup, LookupError> {
+        // Reserved: no field may be called `inloggad`, so nothing is shadowed here.
+        if let Some(found) = crate::expr::inloggad::lookup(r) {
+            return found;
+        }
         // Inside a repeat row, the row's own fields come first.
         let mut prefixes: Vec<String> = self
             .rows()

@@ -81,6 +81,8 @@ pub fn compile_form(
             r.diags.extend((checks.mapping)(&r.form));
         }
     }
+    r.check_prefills();
+    super::stop_pages::check(&mut r, &pages);
     let before_tests = r.diags.len();
     super::tests::check_names(&mut r, syntax.tests.iter().flatten());
     for t in syntax.tests.iter().flatten() {
@@ -351,6 +353,7 @@ fn rule(r: &mut Resolver, rule: &m::RuleDef) {
             when,
             message,
             field,
+            severity: rule.severity.as_ref().map(|s| s.value).unwrap_or_default(),
         });
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod form;
+pub mod inloggad;
 pub mod kommun;
 pub mod library;
 pub mod order;
@@ -9,6 +10,7 @@ pub mod overlay;
 pub mod renamed;
 pub mod resolve;
 pub mod settings;
+pub mod stop_pages;
 pub mod tests;
 pub mod texts;
 

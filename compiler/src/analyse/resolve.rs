@@ -208,6 +208,7 @@ impl<'a> Resolver<'a> {
             title,
             visible_if,
             fields: Vec::new(),
+            end: page.end.as_ref().is_some_and(|e| e.value),
         });
         let scope = Scope {
             prefixes: vec![String::new()],
@@ -266,6 +267,7 @@ impl<'a> Resolver<'a> {
             _ => scope.prefixes[0].clone(),
         };
         let prefix = join(&base, &u.prefix.value);
+        self.reserved_name(&u.prefix, "fragment prefix (`as`)");
         if !self.id(&u.prefix, "fragment prefix (`as`)") {
             self.broken.insert(prefix);
             return vec![];
@@ -370,6 +372,7 @@ impl<'a> Resolver<'a> {
         group: Option<usize>,
     ) -> Option<FieldId> {
         self.id(&f.id, "field");
+        self.reserved_name(&f.id, "field");
         let base = match parent {
             Some(p) if scope.prefixes[0].is_empty() => self.form.fields[p].path.clone(),
             _ => scope.prefixes[0].clone(),
@@ -424,10 +427,13 @@ impl<'a> Resolver<'a> {
             min_items: settings.min_items,
             max_items: settings.max_items,
             autocomplete: f.autocomplete.as_ref().map(|a| a.value.clone()),
+            prefill: None,
+            locked: false,
             span: f.id.span,
         });
         self.scopes.push(scope.clone());
         self.required(f, id);
+        self.prefill_keys(f, id);
         if kind == FieldType::Computed {
             match &f.value {
                 Some(v) => self.form.fields[id].value = self.parse_expr(v),

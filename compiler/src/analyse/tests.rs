@@ -79,6 +79,15 @@ pub fn test_case(r: &mut Resolver, t: &m::TestDef) -> Option<ir::TestCase> {
         hidden: Vec::new(),
         errors: None,
         values: BTreeMap::new(),
+        inloggad: t.inloggad.as_ref().map(|p| {
+            crate::expr::inloggad::Inloggad::new(
+                &p.personnummer.value,
+                p.fornamn.as_ref().map(|f| f.value.as_str()),
+                p.efternamn.as_ref().map(|e| e.value.as_str()),
+            )
+        }),
+        warnings: None,
+        ends_at: None,
         span: t.name.span,
     };
     if let Some(e) = &t.expect {
@@ -109,6 +118,16 @@ pub fn test_case(r: &mut Resolver, t: &m::TestDef) -> Option<ir::TestCase> {
                 .map(|n| n.value.clone())
                 .collect()
         });
+        tc.warnings = e.warnings.as_ref().map(|ws| {
+            ws.iter()
+                .filter(|n| {
+                    let path = Sp::new(crate::eval::field_path(&n.value), n.span);
+                    field_ref(r, &path, "in this form").is_some()
+                })
+                .map(|n| n.value.clone())
+                .collect()
+        });
+        tc.ends_at = e.ends_at.as_ref().and_then(|p| stop_page(r, p));
         for (key, value) in e.values.iter().flat_map(|a| a.0.iter()) {
             if let Some(id) = field_ref(r, key, "in this form") {
                 tc.values
@@ -117,6 +136,34 @@ pub fn test_case(r: &mut Resolver, t: &m::TestDef) -> Option<ir::TestCase> {
         }
     }
     Some(tc)
+}
+
+/// `ends_at:` names a page that is a stop page.
+fn stop_page(r: &mut Resolver, p: &Sp<String>) -> Option<String> {
+    let stops: Vec<&str> = r
+        .form
+        .pages
+        .iter()
+        .filter(|pg| pg.end)
+        .map(|pg| pg.id.as_str())
+        .collect();
+    if r.form.pages.iter().any(|pg| pg.end && pg.id == p.value) {
+        return Some(p.value.clone());
+    }
+    let help = match (
+        did_you_mean(&p.value, stops.iter().copied()),
+        stops.is_empty(),
+    ) {
+        (Some(d), _) => d,
+        (None, true) => "the form has no stop page: give a page `end: true`".to_string(),
+        (None, false) => format!("its stop pages are: {}", stops.join(", ")),
+    };
+    r.diags.push(
+        Diagnostic::error(Code::UnknownPage, format!("no stop page `{}`", p.value))
+            .at(p.span, "not a page with `end: true` in this form")
+            .help(help),
+    );
+    None
 }
 
 fn page_or_field(r: &mut Resolver, n: &Sp<String>) -> bool {

@@ -84,8 +84,14 @@ pub fn generate(form: &Form) -> String {
     }
     out.push_str("  ],\n  rules: [\n");
     for r in &form.rules {
+        // A warning is the server's to show, once, when the page is posted.
+        let warning = if r.severity == crate::ir::RuleSeverity::Warning {
+            ", warning: true"
+        } else {
+            ""
+        };
         out.push_str(&format!(
-            "    {{ field: {}, when: {}, message: {} }},\n",
+            "    {{ field: {}, when: {}, message: {}{warning} }},\n",
             s(&form.fields[r.field].path),
             function(&r.when),
             text(&r.message)

@@ -38,6 +38,12 @@ pub fn generate(form: &Form) -> Value {
             required.push(json!(e.name));
         }
     }
+    if super::warnings::has_warnings(form) {
+        properties.insert(
+            super::warnings::ELEMENT.into(),
+            super::warnings::json_schema(),
+        );
+    }
     json!({
         "$schema": DRAFT,
         "$id": super::namespace(form),

@@ -18,6 +18,7 @@ pub mod js;
 pub mod json_schema;
 pub mod mapping;
 pub mod submission;
+pub mod warnings;
 pub mod xsd;
 
 pub use build::{build, BuildOutput, OutputFile};

@@ -43,7 +43,7 @@ pub fn to_xml(form: &Form, outcome: &Outcome) -> String {
     let children = collect(form, outcome, &model::fields(form), &[]);
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     // Writing into a Vec cannot fail.
-    match write_root(&mut w, form, &children) {
+    match write_root(&mut w, form, &children, outcome) {
         Ok(()) => String::from_utf8(w.into_inner()).unwrap_or_default() + "\n",
         Err(_) => String::new(),
     }
@@ -56,6 +56,9 @@ pub fn to_json(form: &Form, outcome: &Outcome) -> Json {
     root.insert("formHash".into(), Json::String(form.hash.clone()));
     for (name, out) in collect(form, outcome, &model::fields(form), &[]) {
         root.insert(name, json(&out));
+    }
+    if let Some(w) = super::warnings::json(&outcome.warnings) {
+        root.insert(super::warnings::ELEMENT.into(), w);
     }
     Json::Object(root)
 }
@@ -257,7 +260,12 @@ fn number(n: f64) -> Json {
 
 type W = Writer<Vec<u8>>;
 
-fn write_root(w: &mut W, form: &Form, children: &[(String, Out)]) -> io::Result<()> {
+fn write_root(
+    w: &mut W,
+    form: &Form,
+    children: &[(String, Out)],
+    outcome: &Outcome,
+) -> io::Result<()> {
     let ns = super::namespace(form);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let mut root = w
@@ -272,7 +280,7 @@ fn write_root(w: &mut W, form: &Form, children: &[(String, Out)]) -> io::Result<
             for (name, out) in children {
                 write(w, name, out)?;
             }
-            Ok(())
+            super::warnings::write_xml(w, &outcome.warnings)
         })?;
     Ok(())
 }

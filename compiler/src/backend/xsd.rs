@@ -50,7 +50,23 @@ fn schema(w: &mut W, form: &Form) -> io::Result<()> {
                 .write_inner_content(|w| {
                     w.create_element("xs:complexType")
                         .write_inner_content(|w| {
-                            sequence(w, &model::fields(form))?;
+                            let fields = model::fields(form);
+                            if super::warnings::has_warnings(form) {
+                                w.create_element("xs:sequence").write_inner_content(|w| {
+                                    for c in &fields {
+                                        element(
+                                            w,
+                                            c,
+                                            if c.required { "1" } else { "0" },
+                                            None,
+                                            false,
+                                        )?;
+                                    }
+                                    super::warnings::write_xsd(w)
+                                })?;
+                            } else {
+                                sequence(w, &fields)?;
+                            }
                             attribute(w, "formVersion", &Simple::of(Base::String))?;
                             let hash = Simple {
                                 xsd_pattern: Some("[0-9a-f]{64}".into()),

@@ -2,6 +2,7 @@
 //! is wrong. Pure: no I/O. The runtime validates with this, and `blankett test` runs on it.
 
 use super::answer;
+use crate::expr::inloggad::{self, Inloggad};
 use crate::expr::{self, Ref, Value, ValueEnv};
 use crate::ir::FieldType;
 use crate::ir::{FieldId, Form, Required, Text};
@@ -31,6 +32,10 @@ pub struct Outcome {
     /// Typed values by instance path (hidden fields are `Null`), computed fields included.
     pub values: BTreeMap<String, Value>,
     pub errors: Vec<FieldError>,
+    /// The messages of rules with `severity: warning` that hold: shown, never blocking.
+    pub warnings: Vec<FieldError>,
+    /// Locked fields whose prefill has a value: drawn as values, not inputs.
+    pub locked: std::collections::BTreeSet<FieldId>,
     /// Rows per repeat path.
     pub rows: BTreeMap<String, usize>,
 }
@@ -44,6 +49,17 @@ impl Outcome {
             .iter()
             .filter(|e| form.fields[e.field].page == page)
             .collect()
+    }
+    pub fn warnings_on_page(&self, form: &Form, page: usize) -> Vec<&FieldError> {
+        self.warnings
+            .iter()
+            .filter(|e| form.fields[e.field].page == page)
+            .collect()
+    }
+    /// The stop page the journey ends at: the first shown page with `end: true`.
+    pub fn stop_page(&self, form: &Form) -> Option<usize> {
+        (0..form.pages.len())
+            .find(|&p| form.pages[p].end && self.page_visible.get(p) == Some(&true))
     }
 }
 
@@ -121,6 +137,8 @@ impl<T: Clone> Memo<T> {
 struct State<'a> {
     form: &'a Form,
     today: NaiveDate,
+    /// The logged-in person kept with the answers.
+    inloggad: Option<Inloggad>,
     /// Parsed answers by instance path.
     parsed: BTreeMap<String, Value>,
     parse_errors: BTreeMap<String, Text>,
@@ -141,7 +159,8 @@ struct Env<'s, 'a> {
 impl ValueEnv for Env<'_, '_> {
     fn get(&self, r: &Ref) -> Value {
         match &r.resolved {
-            Some(c) => self.st.get_canonical(c, &self.rows),
+            Some(c) => inloggad::value_of(c, self.st.inloggad.as_ref())
+                .unwrap_or_else(|| self.st.get_canonical(c, &self.rows)),
             None => Value::Null,
         }
     }
@@ -156,6 +175,7 @@ impl<'a> State<'a> {
             shown_page,
             form,
             today,
+            inloggad: Inloggad::of_answers(answers),
             parsed: BTreeMap::new(),
             parse_errors: BTreeMap::new(),
             rows: BTreeMap::new(),
@@ -407,8 +427,12 @@ pub fn evaluate_showing(
         for rows in instances(&st, rule.field) {
             if st.visible(rule.field, &rows) && st.eval_in(&rule.when, &rows).truthy() {
                 let path = instance_path(form, rule.field, &rows);
-                if !out.errors.iter().any(|e| e.path == path) {
-                    out.errors.push(FieldError {
+                let list = match rule.severity {
+                    crate::ir::RuleSeverity::Error => &mut out.errors,
+                    crate::ir::RuleSeverity::Warning => &mut out.warnings,
+                };
+                if !list.iter().any(|e| e.path == path) {
+                    list.push(FieldError {
                         field: rule.field,
                         path,
                         message: rule.message.clone(),
@@ -426,6 +450,11 @@ pub fn evaluate_showing(
         .collect();
     out.errors
         .sort_by_key(|e| (form.fields[e.field].page, order[&e.field], e.path.clone()));
+    out.warnings
+        .sort_by_key(|e| (form.fields[e.field].page, order[&e.field], e.path.clone()));
+    out.locked = (0..form.fields.len())
+        .filter(|&id| super::prefill::is_locked(form, id, st.inloggad.as_ref(), today))
+        .collect();
     out
 }
 

@@ -2,7 +2,9 @@
 //! and domain validation, rule errors. Pure; shared by `blankett test` and the runtime.
 
 pub mod answer;
+pub mod expect;
 pub mod form;
+pub mod prefill;
 pub mod testing;
 pub mod validate;
 

@@ -41,8 +41,20 @@ fn shown(form: &Form, o: &Outcome, name: &str) -> bool {
         .any(|(k, v)| *v && super::form::field_path(k) == name)
 }
 
+/// A test's answers as the journey has them: the person kept with the answers, the prefills
+/// the journey started with under what the test answers, and locked fields as prefilled.
+pub fn journey_answers(form: &Form, t: &TestCase) -> super::Answers {
+    let today = t.today.unwrap_or_else(default_today);
+    let mut answers = t.answers.clone();
+    crate::expr::inloggad::set(&mut answers, t.inloggad.as_ref());
+    super::prefill::start(form, &mut answers, today);
+    super::prefill::lock(form, &mut answers, today);
+    answers
+}
+
 pub fn run_one(form: &Form, t: &TestCase) -> TestResult {
-    let o = evaluate(form, &t.answers, t.today.unwrap_or_else(default_today));
+    let today = t.today.unwrap_or_else(default_today);
+    let o = evaluate(form, &journey_answers(form, t), today);
     let mut failures = Vec::new();
     for v in &t.visible {
         if !shown(form, &o, v) {
@@ -79,6 +91,12 @@ pub fn run_one(form: &Form, t: &TestCase) -> TestResult {
                 ));
             }
         }
+    }
+    if let Some(expected) = &t.warnings {
+        failures.extend(super::expect::warnings(expected, &o.warnings));
+    }
+    if let Some(page) = &t.ends_at {
+        failures.extend(super::expect::ends_at(form, &o, page));
     }
     for (path, want) in &t.values {
         let got = o.values.get(path).cloned().unwrap_or(Value::Null);

@@ -12,6 +12,7 @@ pub mod ast;
 pub mod check;
 pub mod eval;
 pub mod functions;
+pub mod inloggad;
 pub mod parse;
 pub mod pattern;
 mod pnr;

@@ -12,6 +12,18 @@ pub enum Identification {
     Required,
 }
 
+/// How a rule's message stops the citizen: an `error` until the answers change, a `warning`
+/// once (posting the page again continues).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, JsonSchema, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleSeverity {
+    #[default]
+    Error,
+    Warning,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Signing {

@@ -345,6 +345,7 @@ fn page(ctx: &Ctx, node: &Node) -> Option<PageDef> {
     let id = o.req_str("id");
     let title = req_text(&o, "title");
     let visible_if = opt_expr(&o, "visible_if");
+    let end = o.bool("end");
     let fields = req_list(&o, "fields", |n| field_item(ctx, n));
     // An empty list is the page's own mistake; a list whose every field has a mistake of its
     // own is not, and is not reported again.
@@ -368,6 +369,7 @@ fn page(ctx: &Ctx, node: &Node) -> Option<PageDef> {
         id: id?,
         title: title.unwrap_or_default(),
         visible_if,
+        end,
         fields: fields.unwrap_or_default(),
     })
 }
@@ -448,6 +450,8 @@ fn field(o: &Obj) -> Result<FieldDef, Option<Sp<String>>> {
     let min_items = o.int("min_items");
     let max_items = o.int("max_items");
     let autocomplete = o.str("autocomplete");
+    let prefill = opt_expr(o, "prefill");
+    let locked = o.bool("locked");
     o.finish();
     let (Some(id), Some(ty)) = (id.clone(), ty) else {
         return Err(id);
@@ -475,6 +479,8 @@ fn field(o: &Obj) -> Result<FieldDef, Option<Sp<String>>> {
         min_items,
         max_items,
         autocomplete,
+        prefill,
+        locked,
     })
 }
 
@@ -520,11 +526,20 @@ fn rule(ctx: &Ctx, node: &Node) -> Option<RuleDef> {
     let when = o.req("when").and_then(|n| expr(ctx, n, "when"));
     let message = req_text(&o, "message");
     let field = o.req_str("field");
+    let severity = enum_value(
+        &o,
+        "severity",
+        &[
+            ("error", RuleSeverity::Error),
+            ("warning", RuleSeverity::Warning),
+        ],
+    );
     o.finish();
     Some(RuleDef {
         when: when?,
         message: message.unwrap_or_default(),
         field: field?,
+        severity,
     })
 }
 
@@ -534,12 +549,25 @@ fn test(ctx: &Ctx, node: &Node) -> Option<TestDef> {
     let answers = o.get("answers").and_then(|n| keyed(ctx, n, "answers"));
     let expect = o.get("expect").and_then(|n| expect(ctx, n));
     let today = o.str("today");
+    let inloggad = o.get("inloggad").and_then(|n| {
+        let p = ctx.obj(n, "the logged-in person (`inloggad`)")?;
+        let personnummer = p.req_str("personnummer");
+        let fornamn = p.str("fornamn");
+        let efternamn = p.str("efternamn");
+        p.finish();
+        Some(InloggadDef {
+            personnummer: personnummer?,
+            fornamn,
+            efternamn,
+        })
+    });
     o.finish();
     Some(TestDef {
         name: name?,
         answers,
         expect,
         today,
+        inloggad,
     })
 }
 
@@ -549,12 +577,16 @@ fn expect(ctx: &Ctx, node: &Node) -> Option<ExpectDef> {
     let hidden = o.get("hidden").and_then(|n| str_list(ctx, n, "hidden"));
     let errors = o.get("errors").and_then(|n| str_list(ctx, n, "errors"));
     let values = o.get("values").and_then(|n| keyed(ctx, n, "values"));
+    let warnings = o.get("warnings").and_then(|n| str_list(ctx, n, "warnings"));
+    let ends_at = o.str("ends_at");
     o.finish();
     Some(ExpectDef {
         visible,
         hidden,
         errors,
         values,
+        warnings,
+        ends_at,
     })
 }
 

@@ -206,6 +206,8 @@ pub struct PageDef {
     pub title: Text,
     /// Show the page only when this is true.
     pub visible_if: Option<ExprSrc>,
+    /// A stop page: the journey ends here when it is shown (only `info` fields; no submit).
+    pub end: Option<Sp<bool>>,
     pub fields: Vec<FieldItem>,
 }
 
@@ -294,6 +296,10 @@ pub struct FieldDef {
     pub max_items: Option<Sp<i64>>,
     /// The input's autocomplete purpose, when it cannot be derived from the type.
     pub autocomplete: Option<Sp<String>>,
+    /// The answer the journey starts with, e.g. `inloggad.personnummer`.
+    pub prefill: Option<ExprSrc>,
+    /// Show the prefilled value instead of an input; the server ignores a posted value.
+    pub locked: Option<Sp<bool>>,
 }
 
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
@@ -304,7 +310,12 @@ pub struct RuleDef {
     pub message: Text,
     /// The field the message is shown at.
     pub field: Sp<String>,
+    /// `error` (the default) stops the citizen; `warning` is shown once and posting the page
+    /// again continues.
+    pub severity: Option<Sp<RuleSeverity>>,
 }
+
+pub use crate::ir::RuleSeverity;
 
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
@@ -315,6 +326,17 @@ pub struct TestDef {
     pub expect: Option<ExpectDef>,
     /// The date `today()` returns in this test (`YYYY-MM-DD`); default 2026-06-15.
     pub today: Option<Sp<String>>,
+    /// The logged-in person: `{personnummer: …, fornamn: …, efternamn: …}`.
+    pub inloggad: Option<InloggadDef>,
+}
+
+/// The person a test is logged in as.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct InloggadDef {
+    pub personnummer: Sp<String>,
+    pub fornamn: Option<Sp<String>>,
+    pub efternamn: Option<Sp<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
@@ -328,6 +350,10 @@ pub struct ExpectDef {
     pub errors: Option<Vec<Sp<String>>>,
     /// Computed values.
     pub values: Option<KeyedValues>,
+    /// Fields that must show a warning (rules with `severity: warning`); `[]` means none.
+    pub warnings: Option<Vec<Sp<String>>>,
+    /// The stop page (`end: true`) the journey must end at.
+    pub ends_at: Option<Sp<String>>,
 }
 
 /// The mapping into the case system (ÄDHS).

@@ -87,7 +87,10 @@ if (mode === "expr") {
       const out = globalThis.blankett.evaluate(globalThis.blankett.forms[c.form], c.answers, decode(c.today));
       const values = {};
       for (const k of Object.keys(out.values)) values[k] = encode(out.values[k]);
-      return { pages: out.pages, visible: out.visible, values };
+      // In form.rs's order: the rules' order, row by row, sorted by page and field as there.
+      const order = (p) => globalThis.blankett.forms[c.form].fields.findIndex((f) => f.path === p.replace(/\[[0-9]+\]/g, ""));
+      const warnings = Object.keys(out.warnings).sort((a, b) => order(a) - order(b) || (a < b ? -1 : a > b ? 1 : 0));
+      return { pages: out.pages, visible: out.visible, values, warnings };
     } catch (e) {
       return { threw: String(e && e.stack ? e.stack : e) };
     }

@@ -36,6 +36,8 @@ pub fn field(kind: FieldType) -> Field {
         min_items: None,
         max_items: None,
         autocomplete: None,
+        prefill: None,
+        locked: false,
         span: Span::default(),
     }
 }

@@ -70,9 +70,13 @@ async fn login(
             ),
         ));
     };
+    // The test persons have one given name and one family name each.
+    let (given, family) = name.split_once(' ').unwrap_or((name, ""));
     let person = crate::auth::Person {
         pnr: pnr.to_string(),
         name: name.to_string(),
+        given_name: Some(given.to_string()),
+        family_name: Some(family.to_string()),
     };
     crate::auth::log_in(&state, &session, &person, form.get("next").unwrap_or("")).await
 }

@@ -34,6 +34,9 @@ pub struct Person {
     /// Twelve digits, no hyphen.
     pub pnr: String,
     pub name: String,
+    /// Given and family names, when the e-ID gives them apart.
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
 }
 
 /// Where a log-in leads afterwards: `next` when it is a path on this site, else Mina sidor. A
@@ -146,6 +149,8 @@ pub async fn log_in(state: &AppState, old: &Session, person: &Person, next: &str
         id: crate::session::token(),
         person_pnr: Some(person.pnr.clone()),
         person_name: Some(person.name.clone()),
+        person_given_name: person.given_name.clone(),
+        person_family_name: person.family_name.clone(),
         csrf: crate::session::token(),
         created_at: now,
         last_seen_at: now,

@@ -324,6 +324,14 @@ pub(super) async fn redeem(
         .claims(&client.id_token_verifier(), &Nonce::new(nonce))
         .map_err(|e| Refused::IdToken(e.to_string()))?;
     let mut pnr = claims.additional_claims().personal_identity_number.clone();
+    let mut given = claims
+        .given_name()
+        .and_then(|n| n.get(None))
+        .map(|n| n.as_str().to_string());
+    let mut family = claims
+        .family_name()
+        .and_then(|n| n.get(None))
+        .map(|n| n.as_str().to_string());
     let mut name = claims
         .name()
         .and_then(|n| n.get(None))
@@ -333,7 +341,7 @@ pub(super) async fn redeem(
             let family = claims.family_name().and_then(|n| n.get(None))?;
             Some(format!("{} {}", given.as_str(), family.as_str()))
         });
-    if pnr.is_none() || name.is_none() {
+    if pnr.is_none() || name.is_none() || given.is_none() || family.is_none() {
         // Many providers give profile claims only at userinfo; the subject must be the same.
         let info =
             match client.user_info(token.access_token().clone(), Some(claims.subject().clone())) {
@@ -350,6 +358,16 @@ pub(super) async fn redeem(
                 pnr = pnr.or_else(|| info.additional_claims().personal_identity_number.clone());
                 name =
                     name.or_else(|| info.name().and_then(|n| n.get(None)).map(|n| n.to_string()));
+                given = given.or_else(|| {
+                    info.given_name()
+                        .and_then(|n| n.get(None))
+                        .map(|n| n.as_str().to_string())
+                });
+                family = family.or_else(|| {
+                    info.family_name()
+                        .and_then(|n| n.get(None))
+                        .map(|n| n.as_str().to_string())
+                });
             }
             Err(e) => tracing::warn!(error = %e, "OIDC userinfo could not be read"),
         }
@@ -359,5 +377,13 @@ pub(super) async fn redeem(
         .filter(|p| p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()))
         .ok_or(Refused::NoPersonnummer)?;
     let name = name.unwrap_or_else(|| pnr.clone());
-    Ok((Person { pnr, name }, claims.additional_claims().clone()))
+    Ok((
+        Person {
+            pnr,
+            name,
+            given_name: given,
+            family_name: family,
+        },
+        claims.additional_claims().clone(),
+    ))
 }

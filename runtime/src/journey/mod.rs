@@ -6,6 +6,7 @@ mod lengths;
 mod pages;
 mod submit;
 pub mod upload;
+pub mod warnings;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
@@ -78,6 +79,13 @@ impl JourneyCtx {
         crate::web::html_page(html::render(&self.ctx(form), view), self.lang != "sv")
     }
 
+    /// Keeps the logged-in person with `answers` (`inloggad` in expressions); nobody when no
+    /// one is logged in, so a person is never read from answers after logging out.
+    fn with_person(&self, answers: &mut blankett_compiler::eval::Answers) {
+        let who = crate::session::inloggad(&self.session);
+        blankett_compiler::expr::inloggad::set(answers, who.as_ref());
+    }
+
     /// Forms that require e-ID send the person to log in first, and back to `back` after.
     fn needs_login(&self, state: &AppState, back: &str) -> Result<()> {
         if self.j.form.identification == Identification::Required
@@ -101,16 +109,22 @@ impl JourneyCtx {
     /// A draft of this form not yet stored: what a first look at a page is drawn from. Nothing
     /// is stored until the person posts a page (issue 21: every cookieless GET stored a draft
     /// and a "started" event).
-    fn unsaved_draft(&self) -> Draft {
+    fn unsaved_draft(&self) -> Result<Draft> {
         let j = &self.j;
         let now = chrono::Utc::now();
-        Draft {
+        // The journey starts with the prefills, decided now for the person logged in.
+        let mut answers = blankett_compiler::eval::Answers::new();
+        self.with_person(&mut answers);
+        blankett_compiler::eval::prefill::start(&j.form, &mut answers, crate::submission::today());
+        let answers = serde_json::to_string(&answers)
+            .map_err(|e| Error::Corrupt(format!("answers cannot be written: {e}")))?;
+        Ok(Draft {
             id: uuid::Uuid::new_v4().to_string(),
             owner: owner(&self.session),
             kommun: j.kommun.clone(),
             form: j.form.id.clone(),
             form_hash: j.form.hash.clone(),
-            answers: "{}".into(),
+            answers,
             page: j
                 .form
                 .pages
@@ -119,7 +133,7 @@ impl JourneyCtx {
                 .unwrap_or_default(),
             created_at: now,
             updated_at: now,
-        }
+        })
     }
 
     /// The person's draft of this form, started now if there is none.
@@ -128,7 +142,7 @@ impl JourneyCtx {
             return Ok(d);
         }
         let j = &self.j;
-        let d = self.unsaved_draft();
+        let d = self.unsaved_draft()?;
         state.store.put_draft(&d).await?;
         state
             .metrics

@@ -43,7 +43,7 @@ async fn open_page(
         match (posting, jc.find_draft(state).await?) {
             (_, Some(d)) => d,
             (true, None) => jc.draft_or_new(state).await?,
-            (false, None) => jc.unsaved_draft(),
+            (false, None) => jc.unsaved_draft()?,
         }
     } else {
         jc.find_draft(state).await?.ok_or(Error::NotFound)?
@@ -100,11 +100,18 @@ pub(super) async fn page(
         return Ok(jc.render(&jc.j.form, &View::Accessibility));
     }
     let (draft, form, index) = open_page(&state, &jc, &page_id, false).await?;
-    let answers = parse_answers(&draft.answers)?;
-    let outcome = eval::evaluate(&form, &answers, today());
+    let mut answers = parse_answers(&draft.answers)?;
+    jc.with_person(&mut answers);
+    let mut outcome = eval::evaluate(&form, &answers, today());
+    // The journey ended at a stop page before this one: nothing after it is asked.
+    if let Some(stop) = outcome.stop_page(&form).filter(|&s| s < index) {
+        return Ok(redirect(&format!("{}/{}", jc.j.base, form.pages[stop].id)));
+    }
     if !outcome.page_visible[index] {
         return Ok(after(&jc, &form, &outcome, index));
     }
+    // Warnings are shown when the page is posted, not when it is looked at.
+    outcome.warnings.clear();
     // The page is visible (checked above), so this evaluation is the one it is drawn with.
     let view = View::Question {
         page: index,
@@ -127,7 +134,12 @@ pub(super) async fn save_page(
     if !csrf_ok(&jc.session, posted.csrf.as_deref()) {
         return Err(Error::Csrf);
     }
-    let mut page_answers = html::answers_from_form(&form, index, &posted.pairs).map_err(refused)?;
+    // A stop page posts nothing and leads nowhere: it is shown again.
+    if form.pages[index].end {
+        return Ok(redirect(&format!("{}/{page_id}", jc.j.base)));
+    }
+    let mut page_answers =
+        html::answers_from_form(&form, index, &posted.pairs).map_err(refused)?;
     let too_long = super::lengths::too_long(&form, &page_answers);
     if !too_long.is_empty() {
         return Err(refused_too_long(&too_long));
@@ -135,19 +147,31 @@ pub(super) async fn save_page(
     let mut answers = parse_answers(&draft.answers)?;
     answers.append(&mut page_answers);
     answers.extend(posted.files.clone());
-    draft.answers = serde_json::to_string(&answers)
-        .map_err(|e| Error::Corrupt(format!("answers cannot be written: {e}")))?;
-    draft.page = page_id.clone();
-    draft.updated_at = chrono::Utc::now();
-    state.store.put_draft(&draft).await?;
+    jc.with_person(&mut answers);
+    // What was posted for a locked field is ignored: it keeps its prefilled value.
+    eval::prefill::lock(&form, &mut answers, today());
     let action = html::page_action(&posted.pairs);
-    let outcome = eval::evaluate(&form, &answers, today());
+    let mut outcome = eval::evaluate(&form, &answers, today());
     let errors: Vec<eval::FieldError> = outcome
         .errors_on_page(&form, index)
         .into_iter()
         .cloned()
         .chain(posted.upload_errors.clone())
         .collect();
+    let warnings = outcome.warnings_on_page(&form, index);
+    let warn = action == PageAction::Continue
+        && (!errors.is_empty() || super::warnings::any_unseen(&answers, &warnings));
+    if warn {
+        let warnings: Vec<eval::FieldError> = warnings.into_iter().cloned().collect();
+        super::warnings::mark_shown(&mut answers, &warnings.iter().collect::<Vec<_>>());
+    } else {
+        outcome.warnings.clear();
+    }
+    draft.answers = serde_json::to_string(&answers)
+        .map_err(|e| Error::Corrupt(format!("answers cannot be written: {e}")))?;
+    draft.page = page_id.clone();
+    draft.updated_at = chrono::Utc::now();
+    state.store.put_draft(&draft).await?;
     let save_later = posted
         .pairs
         .iter()
@@ -155,7 +179,7 @@ pub(super) async fn save_page(
     if save_later {
         return Ok(redirect("/mina-sidor?sparad=1"));
     }
-    if action != PageAction::Continue || !errors.is_empty() {
+    if action != PageAction::Continue || !errors.is_empty() || !outcome.warnings.is_empty() {
         if !errors.is_empty() {
             state.metrics.inc(
                 "blankett_validation_errors_total",

@@ -19,8 +19,12 @@ pub(super) async fn check(State(state): State<AppState>, jc: JourneyCtx) -> Resu
         return Ok(redirect(&format!("{}/", jc.j.base)));
     };
     let form = form_for(&state, &jc.j.form, &mut draft).await?;
-    let answers = parse_answers(&draft.answers)?;
+    let mut answers = parse_answers(&draft.answers)?;
+    jc.with_person(&mut answers);
     let outcome = eval::evaluate(&form, &answers, today());
+    if let Some(r) = to_stop_page(&jc, &form, &outcome) {
+        return Ok(r);
+    }
     if let Some(r) = to_first_error(&jc, &form, &outcome) {
         return Ok(r);
     }
@@ -59,11 +63,19 @@ pub(super) async fn submit(
         });
     };
     let form = form_for(&state, &jc.j.form, &mut draft).await?;
-    let answers = parse_answers(&draft.answers)?;
+    let mut answers = parse_answers(&draft.answers)?;
+    jc.with_person(&mut answers);
+    eval::prefill::lock(&form, &mut answers, today());
     let outcome = eval::evaluate(&form, &answers, today());
+    // A journey that ended at a stop page sends nothing, whatever was posted here.
+    if let Some(r) = to_stop_page(&jc, &form, &outcome) {
+        return Ok(r);
+    }
     if let Some(r) = to_first_error(&jc, &form, &outcome) {
         return Ok(r);
     }
+    let answers_json = serde_json::to_string(&answers)
+        .map_err(|e| Error::Corrupt(format!("answers cannot be written: {e}")))?;
     let json = serde_json::to_string(&blankett_compiler::backend::submission::to_json(
         &form, &outcome,
     ))
@@ -77,7 +89,7 @@ pub(super) async fn submit(
         form: form.id.clone(),
         form_version: form.version.clone(),
         form_hash: form.hash.clone(),
-        answers: draft.answers.clone(),
+        answers: answers_json,
         xml: blankett_compiler::backend::submission::to_xml(&form, &outcome),
         json,
         status: SubmissionStatus::Mottagen,
@@ -117,6 +129,13 @@ pub(super) async fn submit(
     // The `submit` statistics event was stored with the submission, in the same transaction.
     // The receipt is shown only now, after the commit.
     Ok(redirect(&format!("{base}/kvitto/{}", stored.id)))
+}
+
+/// The journey ended at a stop page: the person is taken there, and nothing is sent.
+fn to_stop_page(jc: &JourneyCtx, form: &Form, outcome: &eval::Outcome) -> Option<Response> {
+    let stop = outcome.stop_page(form)?;
+    tracing::info!(form = %form.id, page = %form.pages[stop].id, "a journey ended at its stop page");
+    Some(redirect(&format!("{}/{}", jc.j.base, form.pages[stop].id)))
 }
 
 /// Something still needs an answer: take the person to it rather than show or send a summary.

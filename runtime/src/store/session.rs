@@ -10,6 +10,9 @@ pub struct Session {
     pub id: String,
     pub person_pnr: Option<String>,
     pub person_name: Option<String>,
+    /// As the e-ID gave them, for forms' `inloggad.fornamn` and `inloggad.efternamn`.
+    pub person_given_name: Option<String>,
+    pub person_family_name: Option<String>,
     pub csrf: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,

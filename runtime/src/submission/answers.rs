@@ -14,7 +14,7 @@ pub fn parse_answers(json: &str) -> Result<Answers, Error> {
 /// the same type, and every chosen value is still a choice.
 pub fn compatible(new: &Form, answers: &Answers) -> bool {
     answers.iter().all(|(path, value)| {
-        if value.is_null() {
+        if value.is_null() || crate::journey::warnings::is_journey_key(path) {
             return true;
         }
         let Some(id) = new.field(path) else {

@@ -166,6 +166,9 @@ pub fn describedby(v: &FieldView) -> Option<String> {
     if v.current_file.is_some() {
         ids.push(format!("{}-current", v.id));
     }
+    if v.warning.is_some() {
+        ids.push(format!("{}-warning", v.id));
+    }
     if v.has_rule {
         ids.push(format!("{}-rule", v.id));
     }

@@ -33,6 +33,8 @@ pub struct FieldView {
     /// rule's message is the field's error.
     pub rule: Option<String>,
     pub has_rule: bool,
+    /// A rule's warning (`severity: warning`): shown once, when the page is posted.
+    pub warning: Option<String>,
     pub describedby: Option<String>,
     pub input_type: &'static str,
     pub autocomplete: Option<String>,
@@ -97,6 +99,8 @@ pub struct PageFields<'a> {
     pub dynamic: BTreeSet<FieldId>,
     /// Instance path → the id an error-summary link focuses.
     pub targets: BTreeMap<String, String>,
+    /// The warnings to show, by instance path.
+    pub warnings: BTreeMap<&'a str, &'a FieldError>,
 }
 
 impl<'a> PageFields<'a> {
@@ -125,6 +129,7 @@ impl<'a> PageFields<'a> {
             errors: errors.iter().map(|e| (e.path.as_str(), e)).collect(),
             dynamic,
             targets: BTreeMap::new(),
+            warnings: BTreeMap::new(),
         }
     }
 
@@ -248,11 +253,32 @@ impl<'a> PageFields<'a> {
             error: if rule_error { None } else { message.clone() },
             rule: if rule_error { message } else { None },
             has_rule,
+            warning: self
+                .warnings
+                .get(path.as_str())
+                .map(|w| w.message.get(lang).to_string()),
             input_type: "text",
             ..Default::default()
         };
         let mut target = html_id.clone();
+        // A locked field's prefilled value is shown, not asked: there is no input to post.
+        let locked = rows.is_empty() && self.outcome.locked.contains(&id);
         match f.kind {
+            _ if locked => {
+                v.kind = "locked";
+                let value = self
+                    .outcome
+                    .values
+                    .get(&path)
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                v.value = display_value(form, id, &value, lang);
+                v.label = f.label.get(lang).to_string();
+                v.hint = Some(match v.hint.take() {
+                    Some(h) => format!("{h} {}", t(lang, "locked_hint")),
+                    None => t(lang, "locked_hint").to_string(),
+                });
+            }
             FieldType::Info => v.kind = "info",
             FieldType::Computed => {
                 v.kind = "computed";

@@ -196,8 +196,27 @@ fn question(
         .filter(|e| form.fields.get(e.field).is_some_and(|f| f.page == page))
         .cloned()
         .collect();
+    // The warnings to show are those of the outcome the caller gives (the runtime's, when a
+    // page is posted); an outcome evaluated here is a page being looked at, which warns of
+    // nothing.
+    let warnings: Vec<FieldError> = given
+        .map(|o| {
+            o.warnings_on_page(form, page)
+                .into_iter()
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
     let mut pf = PageFields::new(form, ctx.lang, page, answers, outcome, &errors);
+    pf.warnings = warnings.iter().map(|w| (w.path.as_str(), w)).collect();
     let fields = pf.build();
+    let warning_links: Vec<ErrorLink> = warnings
+        .iter()
+        .map(|w| ErrorLink {
+            href: pf.targets.get(&w.path).map(|id| format!("#{id}")),
+            text: w.message.get(ctx.lang).to_string(),
+        })
+        .collect();
     let summary: Vec<ErrorLink> = errors
         .iter()
         .map(|e| ErrorLink {
@@ -229,6 +248,9 @@ fn question(
             .any(|&i| form.fields[i].kind == FieldType::Repeat),
         errors: summary,
         error_title: error_title(ctx.lang, errors.len()),
+        warnings: warning_links,
+        end: form.pages[page].end,
+        start: links.page(ctx.base, ""),
         back,
     }
 }
@@ -245,6 +267,10 @@ struct QuestionPage {
     has_repeat: bool,
     errors: Vec<ErrorLink>,
     error_title: String,
+    warnings: Vec<ErrorLink>,
+    /// A stop page: its text and a way back, nothing to post.
+    end: bool,
+    start: String,
     back: String,
 }
 
@@ -276,10 +302,22 @@ fn context_answers(form: &crate::ir::Form, page: usize, answers: &Answers) -> St
             .filter(|r| form.fields[r.field].page == page)
             .map(|r| &r.when),
     );
-    let mut needed: BTreeSet<FieldId> = BTreeSet::new();
+    // A locked field of this page has no input to read: the browser gets its value here.
+    let mut needed: BTreeSet<FieldId> = form
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.page == page && f.locked)
+        .map(|(i, _)| i)
+        .collect();
     let mut seen_computed: BTreeSet<FieldId> = BTreeSet::new();
+    let mut reads_person = false;
     while let Some(e) = exprs.pop() {
         for r in e.refs() {
+            if crate::expr::inloggad::is_reference(r) {
+                reads_person = true;
+                continue;
+            }
             let Some(id) = r.resolved.as_deref().and_then(top) else {
                 continue;
             };
@@ -294,13 +332,17 @@ fn context_answers(form: &crate::ir::Form, page: usize, answers: &Answers) -> St
             }
         }
     }
-    let picked: serde_json::Map<String, Json> = needed
+    let mut picked: serde_json::Map<String, Json> = needed
         .iter()
         .filter_map(|&id| {
             let path = &form.fields[id].path;
             answers.get(path).map(|v| (path.clone(), v.clone()))
         })
         .collect();
+    let person = crate::expr::inloggad::NAME;
+    if let Some(who) = answers.get(person).filter(|_| reads_person) {
+        picked.insert(person.to_string(), who.clone());
+    }
     serde_json::to_string(&picked).unwrap_or_else(|_| "{}".into())
 }
 
@@ -327,8 +369,17 @@ fn check(ctx: &Ctx, links: &Links, outcome: &Outcome) -> Json {
         .find(|&p| outcome.page_visible.get(p).copied().unwrap_or(true))
         .map(|p| links.page(ctx.base, &form.pages[p].id))
         .unwrap_or_else(|| links.page(ctx.base, ""));
+    let warnings: Vec<ErrorLink> = outcome
+        .warnings
+        .iter()
+        .map(|w| ErrorLink {
+            href: Some(change_href(ctx, links, w.field, &w.path)),
+            text: w.message.get(ctx.lang).to_string(),
+        })
+        .collect();
     json!({
         "sections": summary(ctx, links, outcome, true),
+        "warnings": warnings,
         "errors": errors,
         "error_title": error_title(ctx.lang, outcome.errors.len()),
         "send_label": t(ctx.lang, if form.signing == Signing::None { "send" } else { "send_and_sign" }),

@@ -31,7 +31,7 @@
       // ir.rs `row_key`: the path inside the row.
       if (f.path.startsWith(parent.path)) f.key = f.path.slice(parent.path.length).replace(/^\.+/, "");
     }
-    const rules = spec.rules.map((r) => ({ field: index.get(r.field), when: r.when, message: r.message }));
+    const rules = spec.rules.map((r) => ({ field: index.get(r.field), when: r.when, message: r.message, warning: r.warning === true }));
     return { id: spec.id, version: spec.version, hash: spec.hash, pages: spec.pages, fields, index, rules };
   }
 
@@ -61,6 +61,9 @@
     constructor(form, answers, today) {
       this.form = form;
       this.today = today;
+      // eval/form.rs: the logged-in person kept with the answers (expr/inloggad.rs).
+      const who = hasOwn(answers, "inloggad") && isObject(answers.inloggad) ? answers.inloggad : null;
+      this.inloggad = who !== null && typeof who.personnummer === "string" && who.personnummer !== "" ? who : null;
       this.parsed = new Map();
       this.invalid = new Set();
       this.rows = new Map();
@@ -150,6 +153,10 @@
 
     /** A canonical reference: `sokande.namn`, `barn[*].alder`, or `barn.alder` in a row. */
     getCanonical(canonical, rows) {
+      if (canonical.startsWith("inloggad.")) {
+        const v = this.inloggad === null ? null : this.inloggad[canonical.slice("inloggad.".length)];
+        return typeof v === "string" ? v : null;
+      }
       const segs = canonical.split(".").map((s) => (s.endsWith("[*]") ? [s.slice(0, -3), true] : [s, false]));
       return this.walk(segs, 0, "", rows, 0);
     }
@@ -189,7 +196,7 @@
     const st = new State(form, answers, today);
     const out = {
       pages: form.pages.map((p, i) => st.pageVisible(i)),
-      visible: {}, values: {}, required: {}, rules: {},
+      visible: {}, values: {}, required: {}, rules: {}, warnings: {},
       rows: {},
     };
     for (const [path, n] of st.rows) out.rows[path] = n;
@@ -215,7 +222,8 @@
       for (const rows of st.instances(rule.field)) {
         if (st.visible(rule.field, rows) && B.truthy(st.evalIn(rule.when, rows))) {
           const path = instancePath(form, rule.field, rows);
-          if (!hasOwn(out.rules, path)) out.rules[path] = rule.message;
+          const list = rule.warning ? out.warnings : out.rules;
+          if (!hasOwn(list, path)) list[path] = rule.message;
         }
       }
     }
@@ -314,9 +322,12 @@
     const pageId = holder ? holder.getAttribute("data-page") : null;
     const here = form.pages.findIndex((p) => p.id === pageId);
     const answers = {};
+    if (saved !== null && hasOwn(saved, "inloggad")) answers.inloggad = saved.inloggad;
     form.fields.forEach((f, id) => {
       if (f.parent !== null || !isInput(f.kind)) return;
-      if (saved !== null && f.page !== here) answers[f.path] = hasOwn(saved, f.path) ? saved[f.path] : null;
+      // A locked field on this page is drawn without an input; the server sends its value.
+      const locked = saved !== null && f.page === here && hasOwn(saved, f.path) && !byName.has(f.path);
+      if (saved !== null && (f.page !== here || locked)) answers[f.path] = hasOwn(saved, f.path) ? saved[f.path] : null;
       else answers[f.path] = readField(form, id, f.path, byName);
     });
     return answers;

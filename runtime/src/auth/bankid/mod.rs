@@ -389,6 +389,8 @@ async fn finish(state: &AppState, session: &Session, id: &str, c: CollectRespons
     let person = super::Person {
         pnr: data.user.personal_number.clone(),
         name: data.user.name.clone(),
+        given_name: Some(data.user.given_name.clone()),
+        family_name: Some(data.user.surname.clone()),
     };
     match order.sign {
         None => super::log_in(state, session, &person, &order.next).await,

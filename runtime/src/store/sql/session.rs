@@ -5,7 +5,7 @@ use crate::store::{Result, Session, SessionStore};
 use chrono::{DateTime, Utc};
 use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
 
-const SESSION_COLS: &str = "id, person_pnr, person_name, csrf, created_at, last_seen_at";
+const SESSION_COLS: &str = "id, person_pnr, person_name, person_given_name, person_family_name, csrf, created_at, last_seen_at";
 
 impl<DB: Db> Sql<DB>
 where
@@ -21,15 +21,19 @@ where
 {
     async fn put_session(&self, s: &Session) -> Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (id, person_pnr, person_name, csrf, created_at, last_seen_at)
-             VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO sessions (id, person_pnr, person_name, person_given_name,
+             person_family_name, csrf, created_at, last_seen_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (id) DO UPDATE SET person_pnr = excluded.person_pnr,
-             person_name = excluded.person_name, csrf = excluded.csrf,
+             person_name = excluded.person_name, person_given_name = excluded.person_given_name,
+             person_family_name = excluded.person_family_name, csrf = excluded.csrf,
              last_seen_at = excluded.last_seen_at",
         )
         .bind(&s.id)
         .bind(&s.person_pnr)
         .bind(&s.person_name)
+        .bind(&s.person_given_name)
+        .bind(&s.person_family_name)
         .bind(&s.csrf)
         .bind(s.created_at)
         .bind(s.last_seen_at)
