@@ -5,7 +5,7 @@ use crate::app::AppState;
 use crate::error::{Error, Result, Texts};
 use crate::session::csrf_ok;
 use crate::store::{Draft, Event, EventKind};
-use crate::submission::{form_for, parse_answers, today};
+use crate::submission::{files, form_for, parse_answers, today};
 use crate::web::redirect;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -104,29 +104,36 @@ pub(super) async fn save_page(
     req: axum::extract::Request,
 ) -> Result {
     let (mut draft, form, index) = open_page(&state, &jc, &page_id).await?;
-    let posted = super::upload::read_post(&state, &form, index, &draft, req).await?;
+    let posted = super::upload::read_post(&state, &form, index, &draft, &jc.session, req).await?;
     if !csrf_ok(&jc.session, posted.csrf.as_deref()) {
         return Err(Error::Csrf);
     }
-    let page_answers = html::answers_from_form(&form, index, &posted.pairs).map_err(refused)?;
+    // A file answer is only ever an upload of this draft: the ids the page posts are looked up
+    // among them, and text under a file's name is nothing.
+    let stored = state.store.attachments_of_draft(&draft.id).await?;
+    let (pairs, upload_errors) = super::upload::with_uploads(&form, posted);
+    let lookup = files::lookup(&stored);
+    let page_answers = html::answers_from_post(&form, index, &pairs, &lookup).map_err(refused)?;
     let mut answers = parse_answers(&draft.answers)?;
     answers.extend(page_answers);
-    answers.extend(posted.files.clone());
     draft.answers = serde_json::to_string(&answers)
         .map_err(|e| Error::Corrupt(format!("answers cannot be written: {e}")))?;
     draft.page = page_id.clone();
     draft.updated_at = chrono::Utc::now();
     state.store.put_draft(&draft).await?;
-    let action = html::page_action(&posted.pairs);
+    files::forget_unnamed(&state, &form, &draft, &answers, &stored).await?;
+    let action = html::page_action(&pairs);
     let outcome = eval::evaluate(&form, &answers, today());
+    // One error per problem: a refused upload says why, and the field's "choose a file" that
+    // follows from it is not said again.
     let errors: Vec<eval::FieldError> = outcome
         .errors_on_page(&form, index)
         .into_iter()
+        .filter(|e| !upload_errors.iter().any(|u| u.path == e.path))
         .cloned()
-        .chain(posted.upload_errors.clone())
+        .chain(upload_errors.iter().cloned())
         .collect();
-    let save_later = posted
-        .pairs
+    let save_later = pairs
         .iter()
         .any(|(k, v)| k == "_save" || (k == "_action" && v == "save"));
     if save_later {
