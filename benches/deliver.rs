@@ -220,5 +220,6 @@ fn felanmalan(n: usize, target: &str) -> NewSubmission {
         reference_prefix: "BENCH".into(),
         year: 2026,
         delivery_targets: vec![target.to_string()],
+        attachments: Vec::new(),
     }
 }

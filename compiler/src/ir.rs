@@ -197,6 +197,15 @@ pub struct Field {
     pub pattern_message: Option<Text>,
     pub accept: Vec<String>,
     pub max_size: Option<u64>,
+    /// How many files a file field takes (1 unless `max_files` says more); several are a list.
+    #[serde(default = "one_file", skip_serializing_if = "is_one_file")]
+    pub max_files: u32,
+    /// How many files a required file field needs at least (1 when not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_files: Option<u32>,
+    /// The largest size of a file field's files together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_total_size: Option<u64>,
     pub capture: bool,
     pub value: Option<Expr>,
     /// A computed field's value type, as the checker inferred it.
@@ -215,7 +224,22 @@ pub struct Field {
     pub span: Span,
 }
 
+fn one_file() -> u32 {
+    1
+}
+
+// serde's `skip_serializing_if` passes a reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_one_file(n: &u32) -> bool {
+    *n == 1
+}
+
 impl Field {
+    /// Whether the field takes several files (`max_files` above 1): its answer is a list.
+    pub fn takes_several_files(&self) -> bool {
+        self.kind == FieldType::File && self.max_files > 1
+    }
+
     /// The path relative to its repeat row (`alder` for `barn.alder`), or the full path.
     pub fn row_key<'a>(&'a self, form: &'a Form) -> &'a str {
         match self.parent {

@@ -115,6 +115,7 @@ async fn submit(s: &DynStore, targets: &[String]) -> Submission {
         reference_prefix: "FEL".into(),
         year: 2026,
         delivery_targets: targets.to_vec(),
+        attachments: Vec::new(),
     })
     .await
     .unwrap()

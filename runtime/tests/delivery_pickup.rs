@@ -293,6 +293,7 @@ async fn offered_jobs_settle_once(s: blankett_runtime::store::DynStore) {
                 reference_prefix: format!("P{}", &unique[..8]).to_uppercase(),
                 year: 2026,
                 delivery_targets: vec![target.clone()],
+                attachments: Vec::new(),
             })
             .await
             .unwrap();
@@ -443,6 +444,7 @@ async fn a_message_that_cannot_be_made_is_a_dead_letter_and_never_offered() {
             reference_prefix: "OFEL".into(),
             year: 2026,
             delivery_targets: vec!["arkivet".into()],
+            attachments: Vec::new(),
         })
         .await
         .unwrap();

@@ -144,6 +144,7 @@ async fn store_signed(
             reference_prefix: "OFEL".into(),
             year: 2026,
             delivery_targets: vec!["diariet".into()],
+            attachments: Vec::new(),
         })
         .await
         .unwrap();

@@ -57,6 +57,7 @@ fn new_submission(draft_id: &str, owner: &str) -> NewSubmission {
         reference_prefix: "FEL".into(),
         year: 2026,
         delivery_targets: Vec::new(),
+        attachments: Vec::new(),
     }
 }
 
@@ -95,7 +96,7 @@ async fn suite(s: DynStore) {
     s.put_draft(&d1b).await.unwrap();
     assert_eq!(s.draft(&d1.id).await.unwrap().unwrap().answers, d1b.answers);
 
-    // Attachments follow their draft into the submission.
+    // The attachments the submission names follow it; the draft's others are deleted.
     let att = Attachment {
         id: format!("a{unique}"),
         owner: owner_a.clone(),
@@ -109,10 +110,20 @@ async fn suite(s: DynStore) {
         created_at: now(),
     };
     s.put_attachment(&att, &[1, 2, 3, 4]).await.unwrap();
-    assert_eq!(s.attachments_of_draft(&d1.id).await.unwrap().len(), 1);
+    let replaced = Attachment {
+        id: format!("b{unique}"),
+        ..att.clone()
+    };
+    s.put_attachment(&replaced, &[9]).await.unwrap();
+    assert_eq!(s.attachments_of_draft(&d1.id).await.unwrap().len(), 2);
 
     // Submitting stores, numbers, moves attachments and removes the draft, at once.
-    let first = s.submit(new_submission(&d1.id, &owner_a)).await.unwrap();
+    let mut with_file = new_submission(&d1.id, &owner_a);
+    with_file.attachments = vec![blankett_runtime::store::SubmittedFile {
+        id: att.id.clone(),
+        field_path: "bilagor[1].fil".into(),
+    }];
+    let first = s.submit(with_file).await.unwrap();
     assert!(
         first.reference.starts_with("FEL-2026-"),
         "{}",
@@ -121,6 +132,8 @@ async fn suite(s: DynStore) {
     assert_eq!(s.draft(&d1.id).await.unwrap(), None);
     let moved = s.attachments_of_submission(&first.id).await.unwrap();
     assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].field_path, "bilagor[1].fil");
+    assert!(s.attachment(&replaced.id).await.unwrap().is_none());
     assert_eq!(
         s.attachment(&att.id).await.unwrap().unwrap().1,
         vec![1, 2, 3, 4]

@@ -24,6 +24,7 @@ pub fn field_type(form: &Form, id: FieldId, computed: &BTreeMap<FieldId, Type>) 
         FieldType::Date => Type::Date,
         FieldType::YesNo | FieldType::Consent => Type::Bool,
         FieldType::MultiChoice => Type::List(Box::new(Type::Text)),
+        FieldType::File if f.max_files > 1 => Type::list(Type::File),
         FieldType::File => Type::File,
         FieldType::Position => Type::Position,
         FieldType::Repeat => Type::List(Box::new(Type::Row)),

@@ -421,6 +421,9 @@ impl<'a> Resolver<'a> {
             pattern_message: f.pattern_message.as_ref().map(|t| self.texts.text(t)),
             accept: settings.accept,
             max_size: settings.max_size,
+            max_files: settings.max_files.unwrap_or(1),
+            min_files: settings.min_files,
+            max_total_size: settings.max_total_size,
             capture: f.capture.as_ref().map(|c| c.value).unwrap_or(false),
             value: None,
             computed_type: None,
@@ -572,7 +575,9 @@ pub fn applies_to(key: &str) -> &'static str {
         "min_length" | "max_length" | "pattern" | "pattern_message" => {
             "`text` and `textarea` fields"
         }
-        "accept" | "max_size" | "capture" => "`file` fields",
+        "accept" | "max_size" | "capture" | "max_files" | "min_files" | "max_total_size" => {
+            "`file` fields"
+        }
         "value" => "`computed` fields",
         "fields" | "min_items" | "max_items" => "`repeat` fields",
         "required" => "fields that take an answer (not `computed` or `info`)",
@@ -626,6 +631,9 @@ pub struct Settings {
     pub pattern: Option<String>,
     pub accept: Vec<String>,
     pub max_size: Option<u64>,
+    pub max_files: Option<u32>,
+    pub min_files: Option<u32>,
+    pub max_total_size: Option<u64>,
     pub min_items: Option<u32>,
     pub max_items: Option<u32>,
 }

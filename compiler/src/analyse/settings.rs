@@ -85,6 +85,28 @@ impl Resolver<'_> {
                 s.max_size = self.size(size);
             }
         }
+        s.max_files = self.count(f.max_files.as_ref(), "max_files", kind, file);
+        s.min_files = self.count(f.min_files.as_ref(), "min_files", kind, file);
+        if let Some(b) = f.max_files.as_ref().filter(|_| s.max_files == Some(0)) {
+            self.diags.push(
+                Diagnostic::error(Code::InvalidBounds, "`max_files` is 0")
+                    .at(b.span, "a file field takes at least one file")
+                    .help("write 1 or more; leave `max_files` out for one file"),
+            );
+        }
+        if let (Some(lo), Some(b)) = (s.min_files, &f.min_files) {
+            let hi = s.max_files.unwrap_or(1);
+            if lo > hi {
+                self.bounds_error(b.span, "min_files", "max_files", &format!("{lo} > {hi}"));
+            }
+        }
+        if let Some(size) = &f.max_total_size {
+            if !file {
+                self.not_applicable(size.span, "max_total_size", kind);
+            } else {
+                s.max_total_size = self.size(size);
+            }
+        }
         if let Some(c) = &f.capture {
             if !file {
                 self.not_applicable(c.span, "capture", kind);

@@ -272,6 +272,7 @@ fn check_answer(r: &mut Resolver, id: FieldId, v: &Node) {
             }
             true
         }
+        (NodeKind::Seq(_), FieldType::File) => r.form.fields[id].takes_several_files(),
         (NodeKind::Seq(_), _) => false,
         (NodeKind::Map(_), FieldType::File | FieldType::Position) => true,
         (NodeKind::Map(_), _) => false,
@@ -286,6 +287,9 @@ fn check_answer(r: &mut Resolver, id: FieldId, v: &Node) {
         let expected = match f.kind {
             FieldType::Repeat => "a list of rows",
             FieldType::MultiChoice => "a list of values",
+            FieldType::File if f.takes_several_files() => {
+                "a list of file names or of {name, size, type}"
+            }
             FieldType::File => "a file name or {name, size, type}",
             FieldType::Position => "{lat, lon}",
             _ => "a single value",

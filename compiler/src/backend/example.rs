@@ -252,6 +252,29 @@ fn dates(f: &crate::ir::Field, today: NaiveDate) -> Vec<Option<Json>> {
 }
 
 fn files(f: &crate::ir::Field) -> Vec<Option<Json>> {
+    let one = one_file(f);
+    if !f.takes_several_files() {
+        return one;
+    }
+    // Several files: as many as the field needs, at least two, within its total size.
+    let n = f.min_files.unwrap_or(1).max(2).min(f.max_files) as u64;
+    one.into_iter()
+        .map(|candidate| {
+            let file = candidate?;
+            let size = file["size"].as_u64().unwrap_or(0);
+            let size = f.max_total_size.map_or(size, |t| size.min(t / n));
+            let name = file["name"].as_str().unwrap_or("bilaga.pdf").to_string();
+            let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, "bin"));
+            Some(Json::Array(
+                (1..=n)
+                    .map(|i| json!({"name": format!("{stem}-{i}.{ext}"), "size": size, "type": file["type"]}))
+                    .collect(),
+            ))
+        })
+        .collect()
+}
+
+fn one_file(f: &crate::ir::Field) -> Vec<Option<Json>> {
     let size = f.max_size.map_or(120_000, |m| m.min(120_000));
     let accepted: Vec<String> = if f.accept.is_empty() {
         vec!["application/pdf".to_string()]

@@ -48,10 +48,15 @@ pub fn generate(form: &Form) -> String {
         s(&form.hash)
     );
     for f in &form.fields {
-        let kind = serde_json::to_value(f.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let kind = if f.takes_several_files() {
+            // A list of files, where `file` is one.
+            "files".to_string()
+        } else {
+            serde_json::to_value(f.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
         let conditions: Vec<String> = f.conditions.iter().map(function).collect();
         let required = match &f.required {
             Required::Always => "true".to_string(),

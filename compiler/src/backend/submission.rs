@@ -143,10 +143,20 @@ fn leaf(body: &Body, value: &Value, path: &str) -> Option<Out> {
     match (body, value) {
         (Body::Simple(s), v) => scalar(s, v),
         (Body::List { item, nullable, .. }, Value::List(items)) => {
+            // Each of a field's several files is told apart by its number: `ritningar[1]`.
+            let numbered = matches!(
+                item.body,
+                Body::Object {
+                    id_attribute: true,
+                    ..
+                }
+            );
             let items = items
                 .iter()
-                .map(|v| match v {
+                .enumerate()
+                .map(|(i, v)| match v {
                     Value::Null if *nullable => Some(Out::Null),
+                    v if numbered => leaf(&item.body, v, &format!("{path}[{i}]")),
                     v => leaf(&item.body, v, path),
                 })
                 .collect::<Option<Vec<_>>>()?;

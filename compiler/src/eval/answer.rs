@@ -61,7 +61,7 @@ pub fn parse(field: &Field, raw: &Json, today: NaiveDate) -> Result<Value, Text>
                 .map(|s| Value::List(vec![Value::Text(s)]))
                 .ok_or_else(not_text),
         },
-        FieldType::File => file(raw),
+        FieldType::File => files(field, raw),
         FieldType::Position => position(raw),
         FieldType::Repeat | FieldType::Computed | FieldType::Info => Ok(Value::Null),
     }
@@ -253,6 +253,21 @@ fn boolean(raw: &Json) -> Result<Value, Text> {
             _ => Err(err()),
         },
         _ => Err(err()),
+    }
+}
+
+/// A file field's answer: one file, or for a field that takes several (`max_files`) a list of
+/// them (one given alone is a list of one).
+fn files(field: &Field, raw: &Json) -> Result<Value, Text> {
+    match raw {
+        Json::Array(items) if field.max_files > 1 => items
+            .iter()
+            .filter(|i| !is_empty(i))
+            .map(file)
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::List),
+        _ if field.max_files > 1 => file(raw).map(|f| Value::List(vec![f])),
+        _ => file(raw),
     }
 }
 

@@ -179,6 +179,7 @@ pub fn check(
                 ));
             }
         }
+        (FieldType::File, Value::List(files)) => return check_files(f, files, required),
         (FieldType::File, Value::File { size, mime, .. }) => {
             if !f.accept.is_empty() && !f.accept.iter().any(|a| accepts(a, mime)) {
                 let kinds = f
@@ -209,6 +210,77 @@ pub fn check(
         _ => {}
     }
     None
+}
+
+/// A field's several files: how many (`min_files` where required, `max_files`), each file as
+/// one file is checked, and all together against `max_total_size`.
+fn check_files(f: &crate::ir::Field, files: &[Value], required: bool) -> Option<Text> {
+    let n = files.len();
+    let (sv, en) = (quote_sv(&f.label), quote_en(&f.label));
+    let min = f.min_files.unwrap_or(1) as usize;
+    if required && n < min {
+        return Some(Text::sv_en(
+            format!("Välj minst {min} filer för {sv}."),
+            format!("Choose at least {min} files for {en}."),
+        ));
+    }
+    let max = f.max_files.max(1) as usize;
+    if n > max {
+        return Some(Text::sv_en(
+            format!("Du kan ladda upp högst {max} filer för {sv}."),
+            format!("You can upload at most {max} files for {en}."),
+        ));
+    }
+    let mut total = 0u64;
+    for file in files {
+        let Value::File { size, mime, .. } = file else {
+            continue;
+        };
+        total = total.saturating_add(*size);
+        if !f.accept.is_empty() && !f.accept.iter().any(|a| accepts(a, mime)) {
+            let kinds = accept_kinds(f);
+            return Some(Text::sv_en(
+                format!("Filerna måste vara av typen {kinds}."),
+                format!("The files must be {kinds}."),
+            ));
+        }
+        if let Some(max) = f.max_size.filter(|m| size > m) {
+            let mb = max as f64 / 1e6;
+            return Some(Text::sv_en(
+                format!(
+                    "En av filerna är för stor. Varje fil får vara högst {} MB.",
+                    fmt_num(mb).0
+                ),
+                format!(
+                    "One of the files is too large. Each file can be at most {} MB.",
+                    fmt_num(mb).1
+                ),
+            ));
+        }
+    }
+    if let Some(max) = f.max_total_size.filter(|m| total > *m) {
+        let mb = max as f64 / 1e6;
+        return Some(Text::sv_en(
+            format!(
+                "Filerna är för stora tillsammans. De får vara högst {} MB sammanlagt.",
+                fmt_num(mb).0
+            ),
+            format!(
+                "The files are too large together. They can be at most {} MB in all.",
+                fmt_num(mb).1
+            ),
+        ));
+    }
+    None
+}
+
+/// An `accept` list as people read it: `PDF, JPEG`.
+pub fn accept_kinds(f: &crate::ir::Field) -> String {
+    f.accept
+        .iter()
+        .map(|a| a.rsplit('/').next().unwrap_or(a).to_uppercase())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether a file of type `mime` meets an `accept` entry (`image/jpeg`, or `image/*`).

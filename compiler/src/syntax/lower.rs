@@ -444,6 +444,9 @@ fn field(o: &Obj) -> Result<FieldDef, Option<Sp<String>>> {
     let pattern_message = opt_text(o, "pattern_message");
     let accept = o.get("accept").and_then(|n| str_list(ctx, n, "accept"));
     let max_size = o.str("max_size");
+    let max_files = o.int("max_files");
+    let min_files = o.int("min_files");
+    let max_total_size = o.str("max_total_size");
     let capture = o.bool("capture");
     let value = opt_expr(o, "value");
     let fields = list(o, "fields", |n| field_item(ctx, n));
@@ -473,6 +476,9 @@ fn field(o: &Obj) -> Result<FieldDef, Option<Sp<String>>> {
         pattern_message,
         accept,
         max_size,
+        max_files,
+        min_files,
+        max_total_size,
         capture,
         value,
         fields,

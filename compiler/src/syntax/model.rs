@@ -286,6 +286,12 @@ pub struct FieldDef {
     pub accept: Option<Vec<Sp<String>>>,
     /// The largest file, e.g. `10 MB`.
     pub max_size: Option<Sp<String>>,
+    /// How many files a file field takes; 1 when not given.
+    pub max_files: Option<Sp<i64>>,
+    /// How many files a required file field needs at least; 1 when not given.
+    pub min_files: Option<Sp<i64>>,
+    /// The largest size of a file field's files together, e.g. `50 MB`.
+    pub max_total_size: Option<Sp<String>>,
     /// Let a phone open its camera for a file field.
     pub capture: Option<Sp<bool>>,
     /// A computed field's expression.

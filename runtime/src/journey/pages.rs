@@ -5,7 +5,7 @@ use crate::app::AppState;
 use crate::error::{Error, Result, Texts};
 use crate::session::csrf_ok;
 use crate::store::{Draft, Event, EventKind};
-use crate::submission::{form_for, parse_answers, today};
+use crate::submission::{files, form_for, parse_answers, today};
 use crate::web::redirect;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -130,7 +130,7 @@ pub(super) async fn save_page(
     req: axum::extract::Request,
 ) -> Result {
     let (mut draft, form, index) = open_page(&state, &jc, &page_id, true).await?;
-    let posted = super::upload::read_post(&state, &form, index, &draft, req).await?;
+    let posted = super::upload::read_post(&state, &form, index, &draft, &jc.session, req).await?;
     if !csrf_ok(&jc.session, posted.csrf.as_deref()) {
         return Err(Error::Csrf);
     }
@@ -138,25 +138,32 @@ pub(super) async fn save_page(
     if form.pages[index].end {
         return Ok(redirect(&format!("{}/{page_id}", jc.j.base)));
     }
+    // A file answer is only ever an upload of this draft: the ids the page posts are looked up
+    // among them, and text under a file's name is nothing.
+    let stored = state.store.attachments_of_draft(&draft.id).await?;
+    let (pairs, upload_errors) = super::upload::with_uploads(&form, posted);
+    let lookup = files::lookup(&stored);
     let mut page_answers =
-        html::answers_from_form(&form, index, &posted.pairs).map_err(refused)?;
+        html::answers_from_post(&form, index, &pairs, &lookup).map_err(refused)?;
     let too_long = super::lengths::too_long(&form, &page_answers);
     if !too_long.is_empty() {
         return Err(refused_too_long(&too_long));
     }
     let mut answers = parse_answers(&draft.answers)?;
     answers.append(&mut page_answers);
-    answers.extend(posted.files.clone());
     jc.with_person(&mut answers);
     // What was posted for a locked field is ignored: it keeps its prefilled value.
     eval::prefill::lock(&form, &mut answers, today());
-    let action = html::page_action(&posted.pairs);
+    let action = html::page_action(&pairs);
     let mut outcome = eval::evaluate(&form, &answers, today());
+    // One error per problem: a refused upload says why, and the field's "choose a file" that
+    // follows from it is not said again.
     let errors: Vec<eval::FieldError> = outcome
         .errors_on_page(&form, index)
         .into_iter()
+        .filter(|e| !upload_errors.iter().any(|u| u.path == e.path))
         .cloned()
-        .chain(posted.upload_errors.clone())
+        .chain(upload_errors.iter().cloned())
         .collect();
     let warnings = outcome.warnings_on_page(&form, index);
     let warn = action == PageAction::Continue
@@ -172,8 +179,8 @@ pub(super) async fn save_page(
     draft.page = page_id.clone();
     draft.updated_at = chrono::Utc::now();
     state.store.put_draft(&draft).await?;
-    let save_later = posted
-        .pairs
+    files::forget_unnamed(&state, &form, &draft, &answers, &stored).await?;
+    let save_later = pairs
         .iter()
         .any(|(k, v)| k == "_save" || (k == "_action" && v == "save"));
     if save_later {

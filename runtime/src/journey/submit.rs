@@ -118,6 +118,7 @@ pub(super) async fn submit(
             year: chrono::Datelike::year(&chrono::Utc::now()),
             // Signing forms waiting for co-signers enqueue later (`Store::enqueue_delivery`).
             delivery_targets: state.config.delivery.targets_for(&form.id),
+            attachments: crate::submission::files::submitted(&form, &answers, &outcome),
         })
         .await?;
     state

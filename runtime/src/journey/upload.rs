@@ -1,30 +1,46 @@
 //! Reading a POSTed page: URL-encoded, or multipart when it carries files. Files are checked
-//! by what they contain (not by their name), limited in size, renamed safely and stored.
+//! by what they contain (not by their name), limited in size and number, renamed safely and
+//! stored; only a part that is stored here becomes a file (`Posted::uploads`), whatever text a
+//! POST carries under a file field's name.
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
+use crate::store::Session;
 use crate::store::{Attachment, Draft};
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header;
-use blankett_compiler::eval::{Answers, FieldError};
+use blankett_compiler::eval::FieldError;
 use blankett_compiler::ir::FieldType;
 use blankett_compiler::ir::{Form, Text};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+/// No draft holds more uploads than this, nor more bytes in all: an anonymous form is open to
+/// anyone, and its uploads must not fill the store. (Uploads the answers no longer name are
+/// deleted on every save, so this bounds what a draft holds, not what it ever held.)
+pub const MAX_DRAFT_FILES: usize = 100;
+pub const MAX_DRAFT_BYTES: u64 = 500_000_000;
+
+/// The longest file name a case system takes, in bytes.
+pub const MAX_NAME_BYTES: usize = 255;
 
 pub struct Posted {
     pub pairs: Vec<(String, String)>,
     pub csrf: Option<String>,
-    /// Stored uploads as answers: `{name, size, type, id}`.
-    pub files: Answers,
-    /// Uploads refused (wrong type, too large), as errors on their fields.
+    /// Files stored from this POST: the input's name (`bilagor[0].fil`) and the upload's id.
+    pub uploads: Vec<(String, String)>,
+    /// Uploads refused (wrong type, too large, too many, a name too long), one per input.
     pub upload_errors: Vec<FieldError>,
 }
 
+/// Reads a page's POST. A file is stored only after the page's CSRF token has come (the pages
+/// send it first), so another site's POST stores nothing.
 pub async fn read_post(
     state: &AppState,
     form: &Form,
     page: usize,
     draft: &Draft,
+    session: &Session,
     req: Request,
 ) -> Result<Posted> {
     let is_multipart = req
@@ -35,7 +51,7 @@ pub async fn read_post(
     let mut posted = Posted {
         pairs: Vec::new(),
         csrf: None,
-        files: Answers::new(),
+        uploads: Vec::new(),
         upload_errors: Vec::new(),
     };
     if !is_multipart {
@@ -47,6 +63,15 @@ pub async fn read_post(
         let mut mp = Multipart::from_request(req, state)
             .await
             .map_err(|e| Error::body(e.status()))?;
+        let held = state.store.attachments_of_draft(&draft.id).await?;
+        let mut budget = Budget {
+            files: held.len(),
+            bytes: held
+                .iter()
+                .map(|a| u64::try_from(a.size).unwrap_or(0))
+                .sum(),
+            per_input: HashMap::new(),
+        };
         loop {
             let field = match mp.next_field().await {
                 Ok(Some(f)) => f,
@@ -61,17 +86,16 @@ pub async fn read_post(
                     if bytes.is_empty() && filename.is_empty() {
                         continue;
                     }
-                    store_file(
-                        state,
-                        form,
-                        page,
-                        draft,
-                        &name,
-                        &filename,
-                        &bytes,
-                        &mut posted,
-                    )
-                    .await?;
+                    let token = posted.pairs.iter().find(|(k, _)| k == "_csrf");
+                    if !crate::session::csrf_ok(session, token.map(|(_, v)| v.as_str())) {
+                        return Err(Error::Csrf);
+                    }
+                    let upload = Upload {
+                        name: &name,
+                        filename: &filename,
+                        bytes: &bytes,
+                    };
+                    store_file(state, form, page, draft, upload, &mut budget, &mut posted).await?;
                 }
                 None => posted
                     .pairs
@@ -87,17 +111,35 @@ pub async fn read_post(
     Ok(posted)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One file part of a POST.
+struct Upload<'a> {
+    /// The input's name: the field's instance path.
+    name: &'a str,
+    filename: &'a str,
+    bytes: &'a [u8],
+}
+
+/// What the draft holds and this POST has added to each input so far.
+struct Budget {
+    files: usize,
+    bytes: u64,
+    per_input: HashMap<String, usize>,
+}
+
 async fn store_file(
     state: &AppState,
     form: &Form,
     page: usize,
     draft: &Draft,
-    name: &str,
-    filename: &str,
-    bytes: &[u8],
+    upload: Upload<'_>,
+    budget: &mut Budget,
     posted: &mut Posted,
 ) -> Result<()> {
+    let Upload {
+        name,
+        filename,
+        bytes,
+    } = upload;
     // Only file fields of this page take uploads; anything else is ignored, not stored.
     let base = blankett_compiler::eval::field_path(name);
     let Some(id) = form
@@ -106,6 +148,10 @@ async fn store_file(
     else {
         return Ok(());
     };
+    // One error per input: after the first refusal, its further parts are not read into files.
+    if posted.upload_errors.iter().any(|e| e.path == name) {
+        return Ok(());
+    }
     let field = &form.fields[id];
     let mime = sniff(bytes);
     let clean = sanitize_filename(filename);
@@ -114,18 +160,32 @@ async fn store_file(
         path: name.to_string(),
         message,
     };
+    let sent = budget.per_input.entry(name.to_string()).or_default();
+    if *sent >= field.max_files.max(1) as usize {
+        posted.upload_errors.push(too_many(form, id, name));
+        return Ok(());
+    }
+    if clean_name(filename).len() > MAX_NAME_BYTES {
+        posted.upload_errors.push(refuse(Text::sv_en(
+            format!("Filnamnet är för långt. Det får vara högst {MAX_NAME_BYTES} tecken (å, ä och ö räknas som två). Byt namn på filen och välj den igen."),
+            format!("The file name is too long. It can be at most {MAX_NAME_BYTES} characters (letters such as å, ä and ö count as two). Rename the file and choose it again."),
+        )));
+        return Ok(());
+    }
+    if budget.files >= MAX_DRAFT_FILES || budget.bytes + bytes.len() as u64 > MAX_DRAFT_BYTES {
+        posted.upload_errors.push(refuse(Text::sv_en(
+            "Du har laddat upp så många filer att inga fler får plats. Ta bort filer du inte behöver och försök igen.",
+            "You have uploaded so many files that no more fit. Remove files you do not need and try again.",
+        )));
+        return Ok(());
+    }
     if !field.accept.is_empty()
         && !field
             .accept
             .iter()
             .any(|a| blankett_compiler::eval::validate::accepts(a, mime))
     {
-        let kinds = field
-            .accept
-            .iter()
-            .map(|a| a.rsplit('/').next().unwrap_or(a).to_uppercase())
-            .collect::<Vec<_>>()
-            .join(", ");
+        let kinds = blankett_compiler::eval::validate::accept_kinds(field);
         posted.upload_errors.push(refuse(Text::sv_en(
             format!("Filen ”{clean}” är inte en av de tillåtna filtyperna ({kinds}). Välj en annan fil."),
             format!("The file “{clean}” is not one of the allowed types ({kinds}). Choose another file."),
@@ -158,11 +218,65 @@ async fn store_file(
         created_at: chrono::Utc::now(),
     };
     state.store.put_attachment(&att, bytes).await?;
-    posted.files.insert(
-        name.to_string(),
-        serde_json::json!({"name": clean, "size": bytes.len(), "type": mime, "id": att.id}),
-    );
+    *sent += 1;
+    budget.files += 1;
+    budget.bytes += bytes.len() as u64;
+    posted.uploads.push((name.to_string(), att.id));
     Ok(())
+}
+
+/// The refusal of a file more than its field takes.
+fn too_many(form: &Form, field: blankett_compiler::ir::FieldId, name: &str) -> FieldError {
+    let f = &form.fields[field];
+    let max = f.max_files.max(1);
+    let (sv, en) = (f.label.get("sv"), f.label.get("en"));
+    let (files_sv, files_en) = if max == 1 {
+        ("1 fil".to_string(), "1 file".to_string())
+    } else {
+        (format!("{max} filer"), format!("{max} files"))
+    };
+    FieldError {
+        field,
+        path: name.to_string(),
+        message: Text::sv_en(
+            format!("Du kan ladda upp högst {files_sv} för ”{sv}”. Ta bort en fil innan du lägger till en ny."),
+            format!("You can upload at most {files_en} for “{en}”. Remove a file before you add another."),
+        ),
+    }
+}
+
+/// The page's pairs with this POST's uploads among them: each new upload's id under its
+/// input's name, after the ids of the files the page keeps (its hidden inputs). A field of one
+/// file takes the new upload instead of the kept one; a field of several takes new ones up to
+/// `max_files`, and refuses the rest (they are not named, so they are deleted with the save).
+pub fn with_uploads(form: &Form, posted: Posted) -> (Vec<(String, String)>, Vec<FieldError>) {
+    let Posted {
+        mut pairs,
+        uploads,
+        upload_errors: mut errors,
+        ..
+    } = posted;
+    for (name, id) in uploads {
+        let Some(field) = form.field(&blankett_compiler::eval::field_path(&name)) else {
+            continue;
+        };
+        let max = form.fields[field].max_files.max(1) as usize;
+        if max == 1 {
+            pairs.retain(|(k, _)| *k != name);
+        } else if pairs
+            .iter()
+            .filter(|(k, v)| *k == name && !v.is_empty())
+            .count()
+            >= max
+        {
+            if !errors.iter().any(|e| e.path == name) {
+                errors.push(too_many(form, field, &name));
+            }
+            continue;
+        }
+        pairs.push((name, id));
+    }
+    (pairs, errors)
 }
 
 /// The type a file's bytes show it to be; what its name claims is not trusted.
@@ -177,15 +291,11 @@ pub fn sniff(bytes: &[u8]) -> &'static str {
     }
 }
 
-/// A file name safe to store and show: no folders, no control characters, at most 100
-/// characters, the extension kept.
+/// A file name safe to store and show: no folders, no control characters, no characters that
+/// turn text around (`\u{202e}gpj.exe` is shown as "exe.jpg"), at most 100 characters, the
+/// extension kept. A name longer than [`MAX_NAME_BYTES`] is refused before this shortens it.
 pub fn sanitize_filename(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*'))
-        .collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
+    let cleaned = clean_name(name);
     let cleaned = if cleaned.chars().count() > 100 {
         let ext: String = cleaned
             .rsplit_once('.')
@@ -203,6 +313,27 @@ pub fn sanitize_filename(name: &str) -> String {
     }
 }
 
+/// A name without folders and the characters a name must not hold, not yet shortened.
+fn clean_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| {
+            !c.is_control()
+                && !is_bidi_control(*c)
+                && !matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*')
+        })
+        .collect();
+    cleaned.trim().trim_start_matches('.').to_string()
+}
+
+/// The characters that change the direction text is shown in (Unicode's bidirectional
+/// controls and marks), and the zero-width ones that hide in a name.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +344,13 @@ mod tests {
         assert_eq!(sanitize_filename("C:\\Users\\x\\foto.jpg"), "foto.jpg");
         assert_eq!(sanitize_filename("a\u{0}b<script>.png"), "abscript.png");
         assert_eq!(sanitize_filename(".."), "fil");
+        // Shown as "exe.jpg" if kept; stored as what it is.
+        assert_eq!(sanitize_filename("foto\u{202e}gpj.exe"), "fotogpj.exe");
+        assert_eq!(
+            sanitize_filename("../../etc/<b>passwd</b>\u{202e}fdp.exe.pdf"),
+            "bfdp.exe.pdf"
+        );
+        assert_eq!(sanitize_filename("a\u{2067}b\u{200f}.pdf"), "ab.pdf");
         assert_eq!(
             sanitize_filename(&format!("{}.pdf", "x".repeat(300)))
                 .chars()

@@ -31,7 +31,7 @@ pub use session::{Session, SessionStore};
 pub use signing::{Cosigner, EidOrder, EidOrderKind, Signature, SignatureRole, SigningStore};
 pub use sql::{PgStore, SqliteStore};
 pub use submission::{
-    Attachment, Draft, Event, EventKind, NewSubmission, Submission, SubmissionStore,
+    Attachment, Draft, Event, EventKind, NewSubmission, Submission, SubmissionStore, SubmittedFile,
 };
 pub(crate) use text::text_enum;
 

@@ -64,6 +64,16 @@ pub struct NewSubmission {
     /// The delivery targets (names from the configuration) that get a delivery job in the same
     /// transaction; empty when nothing is delivered (or delivery waits for co-signers).
     pub delivery_targets: Vec<String>,
+    /// The draft's uploads the submission carries, each with the instance path it is answered
+    /// at (`bilagor[1].fil`); the draft's other uploads are deleted in the same transaction.
+    pub attachments: Vec<SubmittedFile>,
+}
+
+/// An upload a submission carries: its id and where in the answers it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubmittedFile {
+    pub id: String,
+    pub field_path: String,
 }
 
 super::text_enum! {
@@ -99,14 +109,16 @@ pub trait SubmissionStore: Send + Sync {
     async fn drafts_of(&self, owner: &str) -> Result<Vec<Draft>>;
     /// Deletes a draft and the attachments uploaded to it.
     async fn delete_draft(&self, id: &str) -> Result<()>;
+    /// Deletes these uploads of the draft (replaced or removed); a submission's are kept.
+    async fn delete_draft_attachments(&self, draft_id: &str, ids: &[String]) -> Result<()>;
 
     async fn put_attachment(&self, a: &Attachment, data: &[u8]) -> Result<()>;
     async fn attachment(&self, id: &str) -> Result<Option<(Attachment, Vec<u8>)>>;
     async fn attachments_of_draft(&self, draft_id: &str) -> Result<Vec<Attachment>>;
     async fn attachments_of_submission(&self, submission_id: &str) -> Result<Vec<Attachment>>;
 
-    /// Stores the submission in one transaction: numbers its reference, moves the draft's
-    /// attachments to it, deletes the draft, records the `submit` statistics event and creates
+    /// Stores the submission in one transaction: numbers its reference, moves the uploads it
+    /// names (`attachments`) to it and deletes the draft's others, deletes the draft, records the `submit` statistics event and creates
     /// its delivery jobs. Submitting the same draft again returns the submission made the
     /// first time.
     async fn submit(&self, s: NewSubmission) -> Result<Submission>;

@@ -3,6 +3,7 @@
 //! it returns; the outbox and the mailer call it directly.
 
 mod answers;
+pub mod files;
 mod forms;
 pub mod signing;
 mod status;

@@ -203,6 +203,7 @@ pub async fn record_signature(
             ));
         }
         submission.status = SubmissionStatus::VantarPaUnderskrift;
+        let attachments = super::files::submitted_of(state, &submission).await?;
         let stored = state
             .store
             .submit(NewSubmission {
@@ -211,6 +212,7 @@ pub async fn record_signature(
                 year: chrono::Datelike::year(&chrono::Utc::now()),
                 // Delivered only once every signature is in: `on_fully_signed` queues it.
                 delivery_targets: Vec::new(),
+                attachments,
             })
             .await?;
         state.store.put_signature(&signature(&stored.id)).await?;

@@ -64,6 +64,10 @@ impl SubmissionStore for Failing {
         self.check()?;
         self.inner.delete_draft(id).await
     }
+    async fn delete_draft_attachments(&self, draft_id: &str, ids: &[String]) -> Result<()> {
+        self.check()?;
+        self.inner.delete_draft_attachments(draft_id, ids).await
+    }
     async fn put_attachment(&self, a: &Attachment, data: &[u8]) -> Result<()> {
         self.check()?;
         self.inner.put_attachment(a, data).await

@@ -52,6 +52,16 @@ pub async fn app_on(
     adjust: impl FnOnce(&mut Config),
 ) -> (Router, AppState) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/orust");
+    app_serving(root, store, dir, adjust).await
+}
+
+/// The kommun project at `root` served from `store`, with its data folder `dir`.
+pub async fn app_serving(
+    root: PathBuf,
+    store: blankett_runtime::store::DynStore,
+    dir: PathBuf,
+    adjust: impl FnOnce(&mut Config),
+) -> (Router, AppState) {
     let registry = Registry::compile(&[root])
         .unwrap_or_else(|c| panic!("the example does not compile: {:?}", c.diagnostics));
     let mut config = Config {
@@ -179,6 +189,40 @@ impl Client {
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = self
+            .request("POST", path)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// A multipart POST: the pairs, then each file as `(field, file name, bytes)`, in order.
+    pub async fn post_files(
+        &mut self,
+        path: &str,
+        pairs: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Response {
+        let boundary = "XbLaNkEtTbOuNdArYx";
+        let mut body = Vec::new();
+        for (k, v) in pairs {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (field, filename, bytes) in files {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         let req = self
             .request("POST", path)
             .header(

@@ -18,6 +18,8 @@ pub enum PageAction {
     Add(String),
     /// `remove:<repeat instance path>:<row>`.
     Remove(String, usize),
+    /// `remove-file:<upload id>`: one uploaded file taken off its field.
+    RemoveFile(String),
 }
 
 /// The `_action` of a POST.
@@ -25,6 +27,9 @@ pub fn page_action(pairs: &[(String, String)]) -> PageAction {
     let Some((_, v)) = pairs.iter().find(|(k, _)| k == "_action") else {
         return PageAction::Continue;
     };
+    if let Some(id) = v.strip_prefix("remove-file:") {
+        return PageAction::RemoveFile(id.to_string());
+    }
     if let Some(path) = v.strip_prefix("add:") {
         return PageAction::Add(path.to_string());
     }
@@ -68,9 +73,9 @@ impl std::fmt::Display for RowsRefused {
 /// The answers a POST of `page` gives, with a repeat's "Lägg till"/"Ta bort" applied.
 ///
 /// Every input field of the page gets an entry (`null` when nothing was sent), so that
-/// merging them into the stored answers also clears what was unticked or emptied. File fields
-/// are the exception: their content arrives outside these pairs, so a file field is only set
-/// when its name was sent, and a stored upload is otherwise kept. Fully blank repeat rows are
+/// merging them into the stored answers also clears what was unticked or emptied. A file field
+/// takes no file from these pairs: a name typed into a POST is no upload (see
+/// [`answers_from_post`]), so here every file field is unanswered. Fully blank repeat rows are
 /// dropped: a row nobody wrote in is no answer, and dropping it means "Lägg till" followed by
 /// "Fortsätt" does not trap a person in a row of required-field errors.
 ///
@@ -81,24 +86,45 @@ pub fn answers_from_form(
     page: usize,
     pairs: &[(String, String)],
 ) -> Result<Answers, RowsRefused> {
+    answers_from_post(form, page, pairs, &|_, _| None)
+}
+
+/// Finds the stored upload a posted value names: given the file field's path (`bilagor.fil`)
+/// and the posted value (an upload's id), the upload as an answer (`{name, size, type, id}`),
+/// or `None` when it is no upload of this draft for this field.
+pub type FileLookup<'a> = &'a dyn Fn(&str, &str) -> Option<Json>;
+
+/// [`answers_from_form`] with the page's files: each value posted under a file field's name
+/// is looked up by `files`; what it does not know is dropped. The pages post each kept file's
+/// id (a hidden input beside the file input) and the runtime adds each new upload's id, so a
+/// file stays with its row when rows are removed. A field takes at most `max_files` files (one
+/// is an object, several a list); `_action=remove-file:<id>` leaves that one out.
+pub fn answers_from_post(
+    form: &Form,
+    page: usize,
+    pairs: &[(String, String)],
+    files: FileLookup<'_>,
+) -> Result<Answers, RowsRefused> {
     let mut answers = Answers::new();
     let Some(p) = form.pages.get(page) else {
         return Ok(answers);
     };
-    let posted = Posted::index(pairs);
+    let action = page_action(pairs);
+    let mut posted = Posted::index(pairs);
+    posted.files = Some(files);
+    if let PageAction::RemoveFile(id) = &action {
+        posted.removed_file = Some(id.clone());
+    }
     for &id in &p.fields {
         let f = &form.fields[id];
         if !f.kind.is_input() {
             continue;
         }
         let v = posted.collect(form, id, &f.path)?;
-        if f.kind == FieldType::File && v.is_null() {
-            continue;
-        }
         answers.insert(f.path.clone(), v);
     }
-    match page_action(pairs) {
-        PageAction::Continue => {}
+    match action {
+        PageAction::Continue | PageAction::RemoveFile(_) => {}
         PageAction::Add(path) => {
             if let Some(Json::Array(rows)) = locate(&mut answers, &path) {
                 rows.push(Json::Object(Map::new()));
@@ -117,6 +143,10 @@ pub fn answers_from_form(
 
 /// A POST's pairs, indexed in one pass.
 struct Posted<'a> {
+    /// Where file fields find their uploads; `None` takes no file.
+    files: Option<FileLookup<'a>>,
+    /// The upload the person asked to remove.
+    removed_file: Option<String>,
     /// The values sent under each name, in the order sent.
     values: HashMap<&'a str, Vec<&'a str>>,
     /// For each repeat instance a name could belong to (`barn`, `barn[1].syskon`), the row
@@ -127,6 +157,8 @@ struct Posted<'a> {
 impl<'a> Posted<'a> {
     fn index(pairs: &'a [(String, String)]) -> Self {
         let mut posted = Posted {
+            files: None,
+            removed_file: None,
             values: HashMap::new(),
             rows: HashMap::new(),
         };
@@ -224,12 +256,36 @@ impl<'a> Posted<'a> {
                 }
                 Json::Array(rows)
             }
-            FieldType::File => match self.get(name) {
-                Some(Json::String(s)) if !s.is_empty() => Json::String(s),
-                _ => Json::Null,
-            },
+            FieldType::File => self.files_of(f, name),
             _ => self.get(name).unwrap_or(Json::Null),
         })
+    }
+}
+
+impl Posted<'_> {
+    /// The uploads posted under a file field instance's name, each known to the lookup, each
+    /// once, at most `max_files`: none is `null`, one file an object, several a list.
+    fn files_of(&self, f: &crate::ir::Field, name: &str) -> Json {
+        let Some(lookup) = self.files else {
+            return Json::Null;
+        };
+        let max = f.max_files.max(1) as usize;
+        let mut seen = BTreeSet::new();
+        let found: Vec<Json> = self
+            .values
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter(|id| !id.is_empty() && self.removed_file.as_deref() != Some(**id))
+            .filter(|id| seen.insert(**id))
+            .filter_map(|id| lookup(&f.path, id))
+            .take(max)
+            .collect();
+        match (max, found.len()) {
+            (_, 0) => Json::Null,
+            (1, _) => found.into_iter().next().unwrap_or(Json::Null),
+            _ => Json::Array(found),
+        }
     }
 }
 
@@ -352,10 +408,32 @@ mod tests {
         assert_eq!(a["atgard"], json!([]));
 
         let p = f.page("bilagor").unwrap();
+        // A name typed into a POST is no file.
         let a = answers_from_form(f, p, &pairs(&[("situationsplan", "plan.pdf")])).unwrap();
-        assert_eq!(a["situationsplan"], json!("plan.pdf"));
-        // No file sent: the upload stored earlier stays.
-        assert!(!a.contains_key("fasadritningar"));
+        assert_eq!(a["situationsplan"], json!(null));
+        // An id the lookup knows is the upload it names; one it does not know is nothing.
+        let known = |path: &str, id: &str| {
+            (path == "situationsplan" && id == "u1")
+                .then(|| json!({"name": "plan.pdf", "id": "u1"}))
+        };
+        let a = answers_from_post(
+            f,
+            p,
+            &pairs(&[("situationsplan", "u1"), ("fasadritningar", "u1")]),
+            &known,
+        )
+        .unwrap();
+        assert_eq!(a["situationsplan"], json!({"name": "plan.pdf", "id": "u1"}));
+        assert_eq!(a["fasadritningar"], json!(null));
+        // Removed with its button.
+        let a = answers_from_post(
+            f,
+            p,
+            &pairs(&[("situationsplan", "u1"), ("_action", "remove-file:u1")]),
+            &known,
+        )
+        .unwrap();
+        assert_eq!(a["situationsplan"], json!(null));
     }
 
     #[test]

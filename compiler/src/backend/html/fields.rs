@@ -50,6 +50,12 @@ pub struct FieldView {
     pub accept: Option<String>,
     pub capture: bool,
     pub current_file: Option<String>,
+    /// A file field's uploaded files: each kept by a hidden input, each with its remove button.
+    pub files: Vec<FileItemView>,
+    /// Whether the file input is offered: a field of several files while it has room.
+    pub can_add: bool,
+    /// The file input takes several files at once.
+    pub multiple: bool,
     pub maxlength: Option<u32>,
     pub count: Option<String>,
     pub rows: Vec<RowView>,
@@ -77,6 +83,16 @@ pub struct PartView {
     pub width: &'static str,
     pub inputmode: &'static str,
     pub autocomplete: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+pub struct FileItemView {
+    pub name: String,
+    pub size: u64,
+    /// The type the upload's bytes showed.
+    pub mime: String,
+    /// The upload's id, posted back to keep it; none in previews, which have no uploads.
+    pub id: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -380,12 +396,19 @@ impl<'a> PageFields<'a> {
                 v.kind = "file";
                 v.accept = (!f.accept.is_empty()).then(|| f.accept.join(","));
                 v.capture = f.capture;
-                v.current_file = match raw {
-                    Some(Json::String(s)) if !s.is_empty() => Some(s.clone()),
-                    Some(Json::Object(o)) => o.get("name").map(|n| raw_text(Some(n))),
-                    _ => None,
-                }
-                .map(|name| t(lang, "file_current").replace("{name}", &name));
+                v.files = file_items(raw);
+                let max = f.max_files.max(1) as usize;
+                v.multiple = max > 1;
+                v.can_add = v.files.len() < max || max == 1;
+                v.current_file = match (max, v.files.as_slice()) {
+                    (_, []) => None,
+                    (1, [one]) => Some(t(lang, "file_current").replace("{name}", &one.name)),
+                    (_, files) => Some(
+                        t(lang, "files_current")
+                            .replace("{n}", &files.len().to_string())
+                            .replace("{max}", &max.to_string()),
+                    ),
+                };
             }
             FieldType::Repeat => {
                 v.kind = "repeat";
@@ -442,5 +465,30 @@ impl<'a> PageFields<'a> {
         } else {
             v.id.clone()
         }
+    }
+}
+
+/// The files a stored file answer holds: one (an object, or a name in a test's answers) or a
+/// list of them.
+fn file_items(raw: Option<&Json>) -> Vec<FileItemView> {
+    let one = |v: &Json| match v {
+        Json::String(s) if !s.trim().is_empty() => Some(FileItemView {
+            name: s.clone(),
+            size: 0,
+            mime: String::new(),
+            id: None,
+        }),
+        Json::Object(o) => o.get("name").map(|n| FileItemView {
+            name: raw_text(Some(n)),
+            size: o.get("size").and_then(Json::as_u64).unwrap_or(0),
+            mime: raw_text(o.get("type")),
+            id: o.get("id").and_then(Json::as_str).map(str::to_string),
+        }),
+        _ => None,
+    };
+    match raw {
+        Some(Json::Array(items)) => items.iter().filter_map(one).collect(),
+        Some(v) => one(v).into_iter().collect(),
+        None => Vec::new(),
     }
 }

@@ -45,6 +45,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("longitude", "Longitud", "Longitude"),
     ("position_hint", "Eller skriv in koordinaterna, till exempel latitud 58,10 och longitud 11,79.", "Or enter the coordinates, for example latitude 58.10 and longitude 11.79."),
     ("file_current", "Uppladdad fil: {name}. Välj en ny fil bara om du vill byta.", "Uploaded file: {name}. Only choose a new file if you want to replace it."),
+    ("files_current", "Du har laddat upp {n} av högst {max} filer.", "You have uploaded {n} of at most {max} files."),
     ("count_empty", "Du kan skriva upp till {n} tecken", "You can enter up to {n} characters"),
     ("count_left_one", "Du har 1 tecken kvar", "You have 1 character remaining"),
     ("count_left", "Du har {n} tecken kvar", "You have {n} characters remaining"),

@@ -137,6 +137,11 @@
         if (Array.isArray(raw)) return raw.map(scalarText).filter((s) => s !== null && s !== "");
         return textual((t) => [t]);
       case "file": return upload(raw);
+      case "files": {
+        // A field of several files (`max_files`): a list, one given alone a list of one.
+        const files = (Array.isArray(raw) ? raw.filter((i) => !isEmpty(i)) : [raw]).map(upload);
+        return files.some((f) => f === undefined) ? undefined : files;
+      }
       case "position": return position(raw);
       default: return null;
     }

@@ -267,9 +267,19 @@
   function inputValue(byName, name, kind) {
     const els = byName.get(name) || [];
     if (kind === "multi_choice") return els.filter((el) => el.checked).map((el) => wellFormed(el.value));
-    if (kind === "file") {
-      const file = els.length > 0 && els[0].files && els[0].files[0];
-      return file ? { name: file.name, size: file.size, type: file.type } : null;
+    if (kind === "file" || kind === "files") {
+      // Files uploaded earlier stand as hidden inputs (their ids) before the file input.
+      const files = [];
+      for (const el of els) {
+        if (el.type === "hidden" && el.value) {
+          files.push({ name: el.dataset.name || "", size: Number(el.dataset.size) || 0, type: el.dataset.type || null });
+        } else if (el.files) {
+          for (const file of el.files) files.push({ name: file.name, size: file.size, type: file.type });
+        }
+      }
+      if (kind === "files") return files;
+      // One file: a file chosen now replaces the one uploaded earlier.
+      return files.length > 0 ? files[files.length - 1] : null;
     }
     for (const el of els) {
       if (el.type === "radio" || el.type === "checkbox") {

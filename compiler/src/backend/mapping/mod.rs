@@ -289,8 +289,20 @@ fn parts(form: &Form, kommun: Option<&Kommun>) -> Result<Parts, MappingError> {
 }
 
 /// How a file field's attachments are told apart: by path, or in a repeat by the path with
-/// `[]` for each row (digits removed on both sides, as XPath 1.0 can do it).
+/// `[]` for each row (digits removed on both sides, as XPath 1.0 can do it); a field of
+/// several files numbers each, so it ends in `[]` too.
 fn describe_of(form: &Form, id: usize, text: String) -> Describe {
+    let f = &form.fields[id];
+    if f.takes_several_files() {
+        let mut d = describe_of_one(form, id, text);
+        d.key.push_str("[]");
+        d.in_repeat = true;
+        return d;
+    }
+    describe_of_one(form, id, text)
+}
+
+fn describe_of_one(form: &Form, id: usize, text: String) -> Describe {
     let f = &form.fields[id];
     if f.parent.is_none() {
         return Describe {

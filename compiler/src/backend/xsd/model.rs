@@ -261,6 +261,13 @@ fn field(form: &Form, id: FieldId, name: &str) -> Elem {
         FieldType::Personnummer => simple(domain_type(Kind::Personnummer)),
         FieldType::Orgnummer => simple(domain_type(Kind::Orgnummer)),
         FieldType::Fastighetsbeteckning => simple(domain_type(Kind::Fastighetsbeteckning)),
+        // Several files: one `fil` element each, its `id` the instance path with its number.
+        FieldType::File if f.max_files > 1 => Body::List {
+            item: Box::new(elem("fil", file(&f.accept, f.max_size))),
+            min: 1,
+            max: Some(f.max_files),
+            nullable: false,
+        },
         FieldType::File => file(&f.accept, f.max_size),
         FieldType::Position => position(),
         FieldType::Repeat => {

@@ -101,6 +101,21 @@ where
         Ok(())
     }
 
+    async fn delete_draft_attachments(&self, draft_id: &str, ids: &[String]) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        for id in ids {
+            sqlx::query(
+                "DELETE FROM attachments WHERE id = $1 AND draft_id = $2 AND submission_id IS NULL",
+            )
+            .bind(id)
+            .bind(draft_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn put_attachment(&self, a: &Attachment, data: &[u8]) -> Result<()> {
         let q = format!(
             "INSERT INTO attachments ({ATTACHMENT_COLS}, data)
@@ -207,8 +222,21 @@ where
                 None => Err(e),
             };
         }
-        sqlx::query("UPDATE attachments SET submission_id = $1 WHERE draft_id = $2")
+        // Exactly the files the answers name go with the submission, each filed under the
+        // place it is answered at now; whatever else the draft held is deleted with it.
+        for file in &n.attachments {
+            sqlx::query(
+                "UPDATE attachments SET submission_id = $1, field_path = $2
+                 WHERE id = $3 AND draft_id = $4 AND submission_id IS NULL",
+            )
             .bind(&s.id)
+            .bind(&file.field_path)
+            .bind(&file.id)
+            .bind(&s.draft_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM attachments WHERE draft_id = $1 AND submission_id IS NULL")
             .bind(&s.draft_id)
             .execute(&mut *tx)
             .await?;
@@ -391,6 +419,7 @@ forward!(SubmissionStore {
     fn draft(&self, id: &str) -> Result<Option<Draft>>;
     fn drafts_of(&self, owner: &str) -> Result<Vec<Draft>>;
     fn delete_draft(&self, id: &str) -> Result<()>;
+    fn delete_draft_attachments(&self, draft_id: &str, ids: &[String]) -> Result<()>;
     fn put_attachment(&self, a: &Attachment, data: &[u8]) -> Result<()>;
     fn attachment(&self, id: &str) -> Result<Option<(Attachment, Vec<u8>)>>;
     fn attachments_of_draft(&self, draft_id: &str) -> Result<Vec<Attachment>>;
