@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod form;
+pub mod fragment_use;
 pub mod kommun;
 pub mod library;
 pub mod order;

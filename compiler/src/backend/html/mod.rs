@@ -16,6 +16,7 @@
 mod answers;
 mod attrs;
 mod fields;
+mod grouping;
 mod pages;
 mod preview;
 #[cfg(test)]
@@ -28,6 +29,7 @@ mod values;
 pub const LOGOUT_URL: &str = "/auth/logga-ut";
 
 pub use answers::{answers_from_form, page_action, PageAction, RowsRefused, MAX_ROWS};
+pub use grouping::{answer_context, answer_sections, AnswerGroup, AnswerRow, AnswerSection};
 pub use preview::preview;
 pub use values::display_value;
 
