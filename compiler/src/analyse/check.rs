@@ -220,10 +220,10 @@ impl Resolver<'_> {
         for r in 0..self.form.rules.len() {
             let mut e = self.form.rules[r].when.clone();
             let field = self.form.rules[r].field;
-            let scope = Scope {
+            let scope = self.rule_scopes.get(&r).cloned().unwrap_or(Scope {
                 prefixes: vec![String::new()],
                 row: self.form.fields[field].parent,
-            };
+            });
             self.check_one(&mut e, &scope, Some(&Type::Bool), &computed);
             self.form.rules[r].when = e;
         }

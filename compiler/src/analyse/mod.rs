@@ -3,6 +3,7 @@
 pub mod check;
 pub mod form;
 pub mod inloggad;
+pub mod fragment_use;
 pub mod kommun;
 pub mod library;
 pub mod order;

@@ -53,6 +53,11 @@ pub struct Resolver<'a> {
     pub value_deps: BTreeMap<FieldId, Vec<FieldId>>,
     /// Every field each field's conditions (`visible_if`, its fragment's) refer to.
     pub condition_deps: BTreeMap<FieldId, Vec<FieldId>>,
+    /// Fields whose definition says `required:` itself: a use's `required: false` leaves them be.
+    pub explicit_required: std::collections::BTreeSet<FieldId>,
+    /// The scope of each rule (by index in `form.rules`) a fragment brought: its names are the
+    /// fragment's. Form rules are not here; they see the form's names.
+    pub rule_scopes: BTreeMap<usize, Scope>,
 }
 
 pub fn is_snake_id(s: &str) -> bool {
@@ -106,6 +111,8 @@ impl<'a> Resolver<'a> {
             computed_types: BTreeMap::new(),
             value_deps: BTreeMap::new(),
             condition_deps: BTreeMap::new(),
+            explicit_required: Default::default(),
+            rule_scopes: BTreeMap::new(),
         }
     }
 
@@ -355,10 +362,13 @@ impl<'a> Resolver<'a> {
             self.choice_lists(lists);
         }
         let mut inner = scope.clone();
-        inner.prefixes.insert(0, prefix);
+        inner.prefixes.insert(0, prefix.clone());
         self.fragment_stack.push(u.fragment.value.clone());
+        let first = self.form.fields.len();
         let ids = self.items(&frag.fields, page, &inner, parent, &conditions, group);
         self.fragment_stack.pop();
+        self.apply_use_params(u, &prefix, first..self.form.fields.len());
+        self.fragment_rules(frag.rules.iter().flatten(), &u.fragment.value, &inner);
         ids
     }
 
@@ -482,6 +492,9 @@ impl<'a> Resolver<'a> {
 
     fn required(&mut self, f: &m::FieldDef, id: FieldId) {
         let kind = f.ty.value;
+        if f.required.is_some() {
+            self.explicit_required.insert(id);
+        }
         let required = match &f.required {
             None => {
                 if kind.is_input() && kind != FieldType::Repeat {

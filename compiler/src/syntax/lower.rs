@@ -278,12 +278,14 @@ pub fn fragment(ctx: &Ctx, root: &Node) -> Option<FragmentFile> {
     let description = opt_text(&o, "description");
     let choices = o.get("choices").and_then(|n| choice_lists(ctx, n));
     let fields = req_list(&o, "fields", |n| field_item(ctx, n));
+    let rules = list(&o, "rules", |n| rule(ctx, n));
     o.finish();
     Some(FragmentFile {
         fragment: fragment?,
         description,
         choices,
         fields: fields?,
+        rules,
     })
 }
 
@@ -382,6 +384,9 @@ pub fn field_item(ctx: &Ctx, node: &Node) -> Option<FieldItem> {
         let prefix = o.req_str("as");
         let label = opt_text(&o, "label");
         let visible_if = opt_expr(&o, "visible_if");
+        let required = o.bool("required");
+        let labels = o.get("labels").and_then(|n| texts_by_id(ctx, n, "labels"));
+        let hints = o.get("hints").and_then(|n| texts_by_id(ctx, n, "hints"));
         o.finish();
         return match (fragment, prefix) {
             (Some(fragment), Some(prefix)) => Some(FieldItem::Use(UseDef {
@@ -389,6 +394,9 @@ pub fn field_item(ctx: &Ctx, node: &Node) -> Option<FieldItem> {
                 prefix,
                 label,
                 visible_if,
+                required,
+                labels,
+                hints,
             })),
             (None, Some(prefix)) => Some(FieldItem::Broken(prefix)),
             _ => None,
@@ -594,6 +602,17 @@ fn expect(ctx: &Ctx, node: &Node) -> Option<ExpectDef> {
         warnings,
         ends_at,
     })
+}
+
+/// `labels:` and `hints:` of a use: a text per field id.
+fn texts_by_id(ctx: &Ctx, node: &Node, key: &str) -> Option<TextsById> {
+    let KeyedValues(entries) = keyed(ctx, node, key)?;
+    Some(TextsById(
+        entries
+            .into_iter()
+            .filter_map(|(id, v)| Some((id, text(ctx, &v.0, key)?)))
+            .collect(),
+    ))
 }
 
 fn keyed(ctx: &Ctx, node: &Node, key: &str) -> Option<KeyedValues> {

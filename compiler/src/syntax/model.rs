@@ -189,6 +189,9 @@ pub struct FragmentFile {
     pub description: Option<Text>,
     pub choices: Option<ChoiceLists>,
     pub fields: Vec<FieldItem>,
+    /// Rules of the fragment's own fields, with names relative to the fragment (`till`, not
+    /// `inomhus.till`); each use of the fragment gets them for its fields.
+    pub rules: Option<Vec<RuleDef>>,
 }
 
 /// One choice: `{value, label}`, or just a value that is also its label.
@@ -233,9 +236,36 @@ pub struct UseDef {
     /// The prefix of the fragment's fields: `sokande` gives `sokande.namn`.
     #[schemars(rename = "as")]
     pub prefix: Sp<String>,
-    /// A heading over the group.
+    /// A heading over the group: over its fields on the page, and before its answers on
+    /// check-your-answers, the receipt and in the error summary ("Inomhus: …").
     pub label: Option<Text>,
     pub visible_if: Option<ExprSrc>,
+    /// `false`: every field of this use is optional, except those the fragment itself gives a
+    /// `required`.
+    pub required: Option<Sp<bool>>,
+    /// Other labels for the fragment's fields in this use, by field id (a path inside the
+    /// fragment): `{fran: "Från klockan, inomhus"}`.
+    pub labels: Option<TextsById>,
+    /// Other hints for the fragment's fields in this use, by field id.
+    pub hints: Option<TextsById>,
+}
+
+/// Texts by field id, keeping where each id was written.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TextsById(pub Vec<(Sp<String>, Text)>);
+
+impl JsonSchema for TextsById {
+    fn schema_name() -> Cow<'static, str> {
+        "TextsById".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let text = generator.subschema_for::<Text>();
+        schemars::json_schema!({
+            "description": "Texts by the id of a field of the fragment, e.g. `{fran: \"Från klockan\"}`.",
+            "type": "object",
+            "additionalProperties": text
+        })
+    }
 }
 
 /// `required: true`, or an expression that decides it.

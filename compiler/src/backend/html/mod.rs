@@ -16,6 +16,7 @@
 mod answers;
 mod attrs;
 mod fields;
+mod grouping;
 mod pages;
 mod preview;
 #[cfg(test)]
@@ -31,6 +32,7 @@ pub use answers::{
     answers_from_form, answers_from_post, page_action, FileLookup, PageAction, RowsRefused,
     MAX_ROWS,
 };
+pub use grouping::{answer_context, answer_sections, AnswerGroup, AnswerRow, AnswerSection};
 pub use preview::preview;
 pub use values::display_value;
 

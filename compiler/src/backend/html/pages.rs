@@ -2,11 +2,11 @@
 //! view needs. Decisions are made here, in Rust; templates only place them.
 
 use super::fields::PageFields;
+use super::grouping::{answer_context, answer_sections};
 use super::ui_text::{t, tn};
-use super::values::{self, display_lines, path_id};
+use super::values::{self, path_id};
 use super::{Ctx, Links, View};
-use crate::eval::{evaluate_showing, instance_path, Answers, FieldError, Outcome};
-use crate::expr::Value;
+use crate::eval::{evaluate_showing, Answers, FieldError, Outcome};
 use crate::ir::FieldType;
 use crate::ir::{FieldId, Identification, Signing};
 use serde::Serialize;
@@ -221,7 +221,7 @@ fn question(
         .iter()
         .map(|e| ErrorLink {
             href: pf.targets.get(&e.path).map(|id| format!("#{id}")),
-            text: e.message.get(ctx.lang).to_string(),
+            text: summary_text(ctx, e),
         })
         .collect();
     let back = (0..page)
@@ -361,7 +361,7 @@ fn check(ctx: &Ctx, links: &Links, outcome: &Outcome) -> Json {
         .iter()
         .map(|e| ErrorLink {
             href: Some(change_href(ctx, links, e.field, &e.path)),
-            text: e.message.get(ctx.lang).to_string(),
+            text: summary_text(ctx, e),
         })
         .collect();
     let back = (0..form.pages.len())
@@ -430,6 +430,13 @@ fn change_href(ctx: &Ctx, links: &Links, field: FieldId, path: &str) -> String {
 #[derive(Serialize)]
 struct Section {
     title: String,
+    groups: Vec<Group>,
+}
+
+/// Answers under one heading: a fragment use's label, or none.
+#[derive(Serialize)]
+struct Group {
+    heading: Option<String>,
     rows: Vec<Row>,
 }
 
@@ -442,66 +449,40 @@ struct Row {
     change: Option<String>,
 }
 
-/// The answers per visible page, as GOV.UK's summary list.
+/// The answers per visible page, as GOV.UK's summary list, under their groups' headings.
 fn summary(ctx: &Ctx, links: &Links, outcome: &Outcome, changes: bool) -> Vec<Section> {
-    let (form, lang) = (ctx.form, ctx.lang);
-    let mut sections = Vec::new();
-    for (p, page) in form.pages.iter().enumerate() {
-        if !outcome.page_visible.get(p).copied().unwrap_or(false) {
-            continue;
-        }
-        let mut rows = Vec::new();
-        for &id in &page.fields {
-            let f = &form.fields[id];
-            if f.kind == FieldType::Info || !outcome.is_visible(&f.path) {
-                continue;
-            }
-            let mut row = Row {
-                key: f.label.get(lang).to_string(),
-                lines: Vec::new(),
-                blocks: Vec::new(),
-                change: (changes && f.kind.is_input())
-                    .then(|| change_href(ctx, links, id, &f.path)),
-            };
-            if f.kind == FieldType::Repeat {
-                let n = outcome.rows.get(&f.path).copied().unwrap_or(0);
-                for i in 0..n {
-                    let lines = f
-                        .children
-                        .iter()
-                        .filter(|&&c| form.fields[c].kind != FieldType::Info)
-                        .filter_map(|&c| {
-                            let path = instance_path(form, c, &[i]);
-                            if !outcome.is_visible(&path) {
-                                return None;
-                            }
-                            let v = outcome.values.get(&path).cloned().unwrap_or(Value::Null);
-                            let shown = display_lines(form, c, &v, lang).join(", ");
-                            let shown = if shown.is_empty() {
-                                t(lang, "not_answered").to_string()
-                            } else {
-                                shown
-                            };
-                            Some(format!("{}: {shown}", form.fields[c].label.get(lang)))
+    answer_sections(ctx.form, outcome, ctx.lang)
+        .into_iter()
+        .map(|s| Section {
+            title: s.title,
+            groups: s
+                .groups
+                .into_iter()
+                .map(|g| Group {
+                    heading: g.heading,
+                    rows: g
+                        .rows
+                        .into_iter()
+                        .map(|r| Row {
+                            change: (changes && ctx.form.fields[r.field].kind.is_input())
+                                .then(|| change_href(ctx, links, r.field, &r.path)),
+                            key: r.label,
+                            lines: r.lines,
+                            blocks: r.blocks,
                         })
-                        .collect();
-                    row.blocks.push((tn(lang, "row", i + 1), lines));
-                }
-            } else {
-                let v = outcome.values.get(&f.path).cloned().unwrap_or(Value::Null);
-                row.lines = display_lines(form, id, &v, lang);
-            }
-            if row.lines.is_empty() && row.blocks.is_empty() {
-                row.lines.push(t(lang, "not_answered").to_string());
-            }
-            rows.push(row);
-        }
-        if !rows.is_empty() {
-            sections.push(Section {
-                title: page.title.get(lang).to_string(),
-                rows,
-            });
-        }
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// An error as the summary lists it: after where its question sits ("Inomhus: …"), since a
+/// message names only the question and the same question may stand in several groups.
+fn summary_text(ctx: &Ctx, e: &FieldError) -> String {
+    let message = e.message.get(ctx.lang);
+    match answer_context(ctx.form, e.field, &e.path, ctx.lang) {
+        Some(context) => format!("{context}: {message}"),
+        None => message.to_string(),
     }
-    sections
 }

@@ -52,6 +52,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("count_over_one", "Du har 1 tecken för mycket", "You have 1 character too many"),
     ("count_over", "Du har {n} tecken för mycket", "You have {n} characters too many"),
     ("row", "Rad {n}", "Row {n}"),
+    ("row_of", "{name}, rad {n}", "{name}, row {n}"),
     ("add_row", "Lägg till en rad", "Add a row"),
     ("remove", "Ta bort", "Remove"),
     ("remove_row", "rad {n}", "row {n}"),
