@@ -9,6 +9,7 @@ pub mod overlay;
 pub mod renamed;
 pub mod resolve;
 pub mod settings;
+pub mod signers;
 pub mod tests;
 pub mod texts;
 

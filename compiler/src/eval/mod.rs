@@ -3,6 +3,7 @@
 
 pub mod answer;
 pub mod form;
+pub mod signers;
 pub mod testing;
 pub mod validate;
 

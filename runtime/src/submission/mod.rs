@@ -4,6 +4,8 @@
 
 mod answers;
 mod forms;
+pub mod shown;
+pub mod signers;
 pub mod signing;
 mod status;
 mod time;

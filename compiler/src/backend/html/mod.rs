@@ -28,6 +28,7 @@ mod values;
 pub const LOGOUT_URL: &str = "/auth/logga-ut";
 
 pub use answers::{answers_from_form, page_action, PageAction, RowsRefused, MAX_ROWS};
+pub use pages::answer_sections;
 pub use preview::preview;
 pub use values::display_value;
 

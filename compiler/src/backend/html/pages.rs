@@ -153,6 +153,7 @@ fn start(ctx: &Ctx, links: &Links) -> Json {
         Signing::None => None,
         Signing::Applicant => Some(t(lang, "sign_applicant")),
         Signing::Guardians => Some(t(lang, "sign_guardians")),
+        Signing::Signers => Some(t(lang, "sign_signers")),
     };
     let first = form.pages.first().map(|p| p.id.as_str()).unwrap_or("");
     json!({
@@ -358,6 +359,9 @@ fn receipt(
     if ctx.form.signing == Signing::Guardians {
         next.push(t(lang, "receipt_next_guardians"));
     }
+    if ctx.form.signing == Signing::Signers {
+        next.push(t(lang, "receipt_next_signers"));
+    }
     json!({
         "reference": reference,
         "submitted": t(lang, "receipt_submitted").replace("{when}", &when),
@@ -453,4 +457,21 @@ fn summary(ctx: &Ctx, links: &Links, outcome: &Outcome, changes: bool) -> Vec<Se
         }
     }
     sections
+}
+
+/// The answers as check-your-answers shows them (per page, repeat rows included), without
+/// change links: what a signer reads before signing. Sections of `{title, rows: [{key,
+/// lines, blocks: [[row title, lines]]}]}`, so whatever the check page groups, this does too.
+pub fn answer_sections(form: &crate::ir::Form, outcome: &Outcome, lang: &str) -> Json {
+    let branding = super::Branding::neutral();
+    let ctx = Ctx {
+        form,
+        branding: &branding,
+        lang,
+        base: "",
+        assets: "",
+        csrf: None,
+        user: None,
+    };
+    json!(summary(&ctx, &Links::Server, outcome, false))
 }
