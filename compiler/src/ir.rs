@@ -7,9 +7,11 @@
 
 mod kinds;
 mod kommun;
+mod signer;
 
 pub use kinds::{FieldType, Identification, RuleSeverity, Signing};
 pub use kommun::{Contact, Kommun};
+pub use signer::Signer;
 
 use crate::diagnostic::Diagnostic;
 use crate::expr::ast::Expr;
@@ -83,6 +85,10 @@ pub struct Form {
     /// `personnummer` field under a `vardnadshavare…` group names one (no e-mail address).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub guardians: Vec<Guardian>,
+    /// Who signs, whatever way `signing:` was written (`applicant` and `guardians` are
+    /// shorthands of this list); empty without signing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signers: Vec<Signer>,
     pub reference_prefix: String,
     pub duration_minutes: Option<u32>,
     /// The group the e-service is listed in on the index page.

@@ -62,10 +62,48 @@ async fn overview(
             .iter()
             .map(|a| json!({"href": format!("/mina-sidor/bilaga/{}", a.id), "name": a.filename}))
             .collect();
-        let signed_by: Vec<String> = match signature_state(&state, &s).await? {
-            SignatureState::Signed(sigs) | SignatureState::Waiting(sigs, _) => sigs
-                .iter()
-                .map(|g| format!("{} {}", g.signer_name, local_time(g.signed_at)))
+        let state_now = signature_state(&state, &s).await?;
+        let due = match &state_now {
+            SignatureState::Signed(_) | SignatureState::Waiting(..) => {
+                crate::submission::signers::of_submission(&state, &s)
+                    .await?
+                    .map(|(_, due)| due)
+                    .unwrap_or_default()
+            }
+            _ => Vec::new(),
+        };
+        let role = |pnr: &str| crate::submission::signers::role_label(&due, pnr, &lang);
+        // Each signer in their role: who signed when, and who is still to sign.
+        let signed = |sigs: &[crate::store::Signature]| -> Vec<String> {
+            sigs.iter()
+                .map(|g| {
+                    format!(
+                        "{} ({}) {}",
+                        g.signer_name,
+                        role(&g.signer_pnr),
+                        local_time(g.signed_at)
+                    )
+                })
+                .collect()
+        };
+        let signed_by: Vec<String> = match state_now {
+            SignatureState::Signed(sigs) => signed(&sigs),
+            SignatureState::Waiting(sigs, missing) => signed(&sigs)
+                .into_iter()
+                .chain(missing.iter().map(|c| {
+                    let name = due
+                        .iter()
+                        .find(|d| d.personnummer == c.pnr)
+                        .and_then(|d| d.name.clone())
+                        .map(|n| format!(" {n}"))
+                        .unwrap_or_default();
+                    let waiting = if lang == "en" {
+                        "waiting for signature"
+                    } else {
+                        "väntar på underskrift"
+                    };
+                    format!("{}{name}: {waiting}", role(&c.pnr))
+                }))
                 .collect(),
             SignatureState::Invalid => vec![if lang == "en" {
                 "The signature does not match the submission".to_string()

@@ -66,6 +66,7 @@ pub fn compile_form(
     }
     r.check_expressions();
     guardians(&mut r, syntax);
+    super::signers::resolve(&mut r, syntax);
     let mut mapping_def = merged_mapping(
         syntax.mapping.as_ref(),
         overlay.service.and_then(|s| s.mapping.as_ref()),
@@ -115,17 +116,22 @@ fn header(r: &mut Resolver, s: &m::FormFile) {
         .as_ref()
         .map(|i| i.value)
         .unwrap_or(Identification::None);
-    r.form.signing = s.signing.as_ref().map(|i| i.value).unwrap_or(Signing::None);
-    if let (Some(sig), Identification::None | Identification::Optional) =
-        (&s.signing, r.form.identification)
+    let (signing, signing_span) = match &s.signing {
+        Some(m::SigningDef::Kind(k)) => (k.value, Some(k.span)),
+        Some(m::SigningDef::Signers(l)) => (Signing::Signers, Some(l.span)),
+        None => (Signing::None, None),
+    };
+    r.form.signing = signing;
+    if let (Some(span), Identification::None | Identification::Optional) =
+        (signing_span, r.form.identification)
     {
-        if sig.value != Signing::None {
+        if signing != Signing::None {
             r.diags.push(
                 Diagnostic::error(
                     Code::InvalidValue,
                     "signing needs `identification: required`",
                 )
-                .at(sig.span, "only a logged-in person can sign")
+                .at(span, "only a logged-in person can sign")
                 .help("set `identification: required` on the form, or remove `signing`"),
             );
         }

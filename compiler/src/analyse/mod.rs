@@ -12,6 +12,7 @@ pub mod renamed;
 pub mod resolve;
 pub mod settings;
 pub mod stop_pages;
+pub mod signers;
 pub mod tests;
 pub mod texts;
 

@@ -616,6 +616,7 @@ fn empty_form() -> ir::Form {
         identification: ir::Identification::None,
         signing: ir::Signing::None,
         guardians: Vec::new(),
+        signers: Vec::new(),
         reference_prefix: String::new(),
         duration_minutes: None,
         category: None,

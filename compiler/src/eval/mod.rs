@@ -5,6 +5,7 @@ pub mod answer;
 pub mod expect;
 pub mod form;
 pub mod prefill;
+pub mod signers;
 pub mod testing;
 pub mod validate;
 

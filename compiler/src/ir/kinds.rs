@@ -30,6 +30,9 @@ pub enum Signing {
     None,
     Applicant,
     Guardians,
+    /// `signing:` written as a list of signers ([`crate::ir::Signer`]); never written as a word.
+    #[schemars(skip)]
+    Signers,
 }
 
 #[derive(

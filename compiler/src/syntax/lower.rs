@@ -201,15 +201,21 @@ pub fn form(ctx: &Ctx, root: &Node) -> Option<FormFile> {
             ("required", Identification::Required),
         ],
     );
-    let signing = enum_value(
-        &o,
-        "signing",
-        &[
-            ("none", Signing::None),
-            ("applicant", Signing::Applicant),
-            ("guardians", Signing::Guardians),
-        ],
-    );
+    let signing = match o.get("signing") {
+        Some(n) if n.as_seq().is_some() => {
+            list(&o, "signing", |n| signer(ctx, n)).map(|l| SigningDef::Signers(Sp::new(l, n.span)))
+        }
+        _ => enum_value(
+            &o,
+            "signing",
+            &[
+                ("none", Signing::None),
+                ("applicant", Signing::Applicant),
+                ("guardians", Signing::Guardians),
+            ],
+        )
+        .map(SigningDef::Kind),
+    };
     let guardians = list(&o, "guardians", |n| guardian(ctx, n));
     let reference_prefix = o.str("reference_prefix");
     let duration_minutes = o.int("duration_minutes");
@@ -339,6 +345,27 @@ fn guardian(ctx: &Ctx, node: &Node) -> Option<GuardianDef> {
     Some(GuardianDef {
         personnummer: personnummer?,
         email,
+    })
+}
+
+fn signer(ctx: &Ctx, node: &Node) -> Option<SignerDef> {
+    let o = ctx.obj(node, "a signer")?;
+    let role = o.req_str("role");
+    let label = opt_text(&o, "label");
+    let personnummer = o
+        .req("personnummer")
+        .and_then(|n| expr(ctx, n, "personnummer"));
+    let name = opt_expr(&o, "name");
+    let email = opt_expr(&o, "email");
+    let when = opt_expr(&o, "when");
+    o.finish();
+    Some(SignerDef {
+        role: role?,
+        label,
+        personnummer: personnummer?,
+        name,
+        email,
+        when,
     })
 }
 

@@ -151,8 +151,8 @@ pub struct FormFile {
     pub category: Option<Sp<String>>,
     /// Whether the citizen logs in with e-ID: `none`, `optional` or `required`.
     pub identification: Option<Sp<Identification>>,
-    /// Who signs: `none`, `applicant` or `guardians`.
-    pub signing: Option<Sp<Signing>>,
+    /// Who signs: `none`, `applicant`, `guardians`, or a list of signers.
+    pub signing: Option<SigningDef>,
     /// With `signing: guardians`: the fields that name each guardian (personnummer, and the
     /// e-mail address their invitation to sign is sent to). Without it, every `personnummer`
     /// field under a `vardnadshavare…` group names one, and invitations are links only.
@@ -169,6 +169,33 @@ pub struct FormFile {
     pub rules: Option<Vec<RuleDef>>,
     pub mapping: Option<MappingDef>,
     pub tests: Option<Vec<TestDef>>,
+}
+
+/// `signing:` as one word (`none`, `applicant`, `guardians`) or as the list of who signs.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(untagged)]
+pub enum SigningDef {
+    Kind(Sp<Signing>),
+    Signers(Sp<Vec<SignerDef>>),
+}
+
+/// One person who signs: `{role: firmatecknare, personnummer: firmatecknare.personnummer}`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct SignerDef {
+    /// The signer's role, an id: `sokande`, `firmatecknare`, `fastighetsagare`.
+    pub role: Sp<String>,
+    /// The role as the receipt and the invitation name it; by default the role's id.
+    pub label: Option<Text>,
+    /// Who must sign: an expression giving their personnummer (a field, or
+    /// `inloggad.personnummer` for the one who sends), or a list of them (`agare[*].personnummer`).
+    pub personnummer: ExprSrc,
+    /// The signer's name, for the invitation (an expression).
+    pub name: Option<ExprSrc>,
+    /// The e-mail address the invitation to sign is sent to (an expression).
+    pub email: Option<ExprSrc>,
+    /// Only when this holds does the signer sign.
+    pub when: Option<ExprSrc>,
 }
 
 /// One guardian who signs: `{personnummer: vardnadshavare_2.person.personnummer, email: …}`.

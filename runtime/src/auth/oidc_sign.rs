@@ -87,16 +87,12 @@ fn b64url(bytes: &[u8]) -> String {
 /// The sign message: the form's title and the answers as plain text (the MIME type every
 /// provider must take), cut at [`MESSAGE_BYTES`] with a note that it was.
 pub fn sign_message(form: &Form, outcome: &Outcome) -> String {
-    let mut text = format!("{}\n\n", form.title.get("sv"));
-    for (k, v) in crate::submission::signing::summary_rows(form, outcome, "sv") {
-        let line = format!("{k}: {}\n", v.replace('\n', " "));
-        if text.len() + line.len() > MESSAGE_BYTES {
-            text.push_str("… (fler svar finns i ansökan)\n");
-            break;
-        }
-        text.push_str(&line);
-    }
-    text
+    crate::submission::shown::visible_text(
+        form,
+        outcome,
+        crate::submission::shown::Style::Plain,
+        MESSAGE_BYTES,
+    )
 }
 
 /// The Request Object key from `[oidc] request_key`, its key id the RFC 7638 thumbprint of

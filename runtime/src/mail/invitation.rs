@@ -29,9 +29,6 @@ pub async fn queue(state: &AppState, s: &Submission, lang: &str) {
             return;
         }
     };
-    if form.guardians.is_empty() {
-        return;
-    }
     let answers = match crate::submission::parse_answers(&s.answers) {
         Ok(a) => a,
         Err(e) => {
@@ -40,10 +37,18 @@ pub async fn queue(state: &AppState, s: &Submission, lang: &str) {
         }
     };
     let outcome = blankett_compiler::eval::evaluate(&form, &answers, crate::submission::today());
+    let signatures = match state.store.signatures_of(&s.id).await {
+        Ok(g) => g,
+        Err(e) => {
+            tracing::error!(error = %e, submission = %s.id, "invitation mails: cannot read the signatures");
+            return;
+        }
+    };
+    let applicant = crate::submission::signers::applicant_of(&signatures);
     let emails: BTreeMap<String, String> =
-        crate::submission::signing::named_guardians(&form, &outcome)
+        crate::submission::signers::due(&form, &outcome, &applicant)
             .into_iter()
-            .filter_map(|(pnr, email)| Some((pnr, email?)))
+            .filter_map(|d| Some((d.personnummer, d.email?)))
             .collect();
     let cosigners = match state.store.cosigners_of(&s.id).await {
         Ok(c) => c,

@@ -7,16 +7,16 @@ use crate::auth::bankid::client::{OrderRequest, Requirement};
 use crate::error::{Error, Result, Texts};
 use crate::store::{Cosigner, MailState, Session, Signature, SignatureRole, Submission};
 use crate::submission::signing::{
-    b64, digest, guardians, refused, signature_state, summary_rows, visible_summary, Pending,
-    SignatureState,
+    b64, digest, refused, signature_state, visible_summary, Pending, SignatureState,
 };
 use crate::submission::SubmissionStatus;
 use crate::web::{redirect, CheckedForm, OwnedSubmission};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
+use blankett_compiler::eval::signers::LoggedIn;
 use blankett_compiler::eval::Outcome;
-use blankett_compiler::ir::{Form, Signing};
+use blankett_compiler::ir::Form;
 use serde_json::json;
 
 pub fn router() -> Router<AppState> {
@@ -44,13 +44,11 @@ pub async fn start_applicant(
         });
     };
     let hash = digest(&submission.xml);
-    let cosigners = match form.signing {
-        Signing::Guardians => guardians(form, outcome)
-            .into_iter()
-            .filter(|g| *g != pnr)
-            .collect(),
-        _ => Vec::new(),
-    };
+    let me = LoggedIn::new(&pnr, session.person_name.as_deref().unwrap_or_default());
+    let cosigners = crate::submission::signers::cosigners(form, outcome, &me)
+        .into_iter()
+        .map(|d| d.personnummer)
+        .collect();
     let pending = Pending {
         role: SignatureRole::Applicant,
         title: form.title.get("sv").to_string(),
@@ -129,6 +127,11 @@ fn pnr_display(p: &str) -> String {
 /// their invitation links, for the applicant to pass on), or that the signature is not valid.
 pub async fn status_html(state: &AppState, s: &Submission, lang: &str) -> Result<String> {
     let st = signature_state(state, s).await?;
+    let due = match crate::submission::signers::of_submission(state, s).await? {
+        Some((_, due)) => due,
+        None => Vec::new(),
+    };
+    let role = |pnr: &str| crate::submission::signers::role_label(&due, pnr, lang);
     let mails = state.store.invitation_mails_of(&s.id).await?;
     let local = crate::submission::local_time;
     let mailed = |pnr: &str| {
@@ -138,7 +141,7 @@ pub async fn status_html(state: &AppState, s: &Submission, lang: &str) -> Result
             .and_then(|m| m.sent_at)
             .map(local)
     };
-    let signer = |g: &Signature| json!({"name": g.signer_name, "at": local(g.signed_at)});
+    let signer = |g: &Signature| json!({"name": g.signer_name, "at": local(g.signed_at), "role": role(&g.signer_pnr)});
     let (signed, waiting, kind): (Vec<_>, Vec<_>, &str) = match &st {
         SignatureState::Unsigned => return Ok(String::new()),
         SignatureState::Signed(sigs) => (sigs.iter().map(signer).collect(), vec![], "signed"),
@@ -147,7 +150,12 @@ pub async fn status_html(state: &AppState, s: &Submission, lang: &str) -> Result
             missing
                 .iter()
                 .map(|c| {
+                    let name = due
+                        .iter()
+                        .find(|d| d.personnummer == c.pnr)
+                        .and_then(|d| d.name.clone());
                     json!({"pnr": pnr_display(&c.pnr), "href": format!("/underskrift/{}", c.invite),
+                    "role": role(&c.pnr), "name": name,
                     "deadline": local(c.deadline), "mailed": mailed(&c.pnr)})
                 })
                 .collect(),
@@ -175,10 +183,7 @@ async fn invite(
     let done = sigs.iter().any(|g| g.signer_pnr == c.pnr);
     let answers = crate::submission::parse_answers(&s.answers)?;
     let outcome = blankett_compiler::eval::evaluate(&form, &answers, crate::submission::today());
-    let rows: Vec<serde_json::Value> = summary_rows(&form, &outcome, "sv")
-        .into_iter()
-        .map(|(k, v)| json!({"key": k, "value": v}))
-        .collect();
+    let sections = crate::submission::shown::sections(&form, &outcome, "sv");
     let method = if crate::auth::oidc_sign::chosen(&state) {
         crate::auth::oidc_sign::provider_name(&state)
     } else {
@@ -188,7 +193,7 @@ async fn invite(
         "cosign.html",
         "sv",
         json!({"title": format!("Skriv under: {}", form.title.get("sv")), "form_title": form.title.get("sv"),
-            "reference": s.reference, "rows": rows, "done": done, "csrf": session.csrf,
+            "reference": s.reference, "sections": sections, "done": done, "csrf": session.csrf,
             "action": format!("/underskrift/{invite}"), "user": session.person_name,
             "method": method}),
     );

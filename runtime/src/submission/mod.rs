@@ -5,6 +5,8 @@
 mod answers;
 pub mod files;
 mod forms;
+pub mod shown;
+pub mod signers;
 pub mod signing;
 mod status;
 mod time;

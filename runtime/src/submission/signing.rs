@@ -20,7 +20,7 @@ use crate::submission::SubmissionStatus;
 use axum::http::StatusCode;
 use base64::Engine;
 use blankett_compiler::eval::Outcome;
-use blankett_compiler::ir::{FieldType, Form};
+use blankett_compiler::ir::Form;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -53,95 +53,11 @@ pub fn digest(xml: &str) -> String {
     hex::encode(Sha256::digest(xml.as_bytes()))
 }
 
-/// The guardians the form names in `guardians:` whose fields are shown and answered: each
-/// one's personnummer (12 digits) and e-mail address, if the form asks for one and it is given.
-pub fn named_guardians(form: &Form, outcome: &Outcome) -> Vec<(String, Option<String>)> {
-    let text = |path: &str| match outcome.values.get(path) {
-        Some(blankett_compiler::expr::Value::Text(v))
-            if outcome.is_visible(path) && !v.trim().is_empty() =>
-        {
-            Some(v.trim().to_string())
-        }
-        _ => None,
-    };
-    let mut out: Vec<(String, Option<String>)> = Vec::new();
-    for g in &form.guardians {
-        let Some(pnr) = text(&g.personnummer) else {
-            continue;
-        };
-        let digits: String = pnr.chars().filter(|c| c.is_ascii_digit()).collect();
-        if digits.len() != 12 || out.iter().any(|(p, _)| *p == digits) {
-            continue;
-        }
-        out.push((digits, g.email.as_deref().and_then(text)));
-    }
-    out
-}
-
-/// The personnummer (12 digits) of every guardian the form names: answered, visible
-/// `personnummer` fields inside a `vardnadshavare…` group.
-pub fn guardians(form: &Form, outcome: &Outcome) -> Vec<String> {
-    if !form.guardians.is_empty() {
-        // The form says which fields name them (`guardians:`).
-        return named_guardians(form, outcome)
-            .into_iter()
-            .map(|(pnr, _)| pnr)
-            .collect();
-    }
-    let mut out: Vec<String> = Vec::new();
-    for f in &form.fields {
-        let named = f.path.starts_with("vardnadshavare") && f.path.ends_with(".personnummer");
-        if !named || !outcome.is_visible(&f.path) {
-            continue;
-        }
-        if let Some(blankett_compiler::expr::Value::Text(v)) = outcome.values.get(&f.path) {
-            let digits: String = v.chars().filter(|c| c.is_ascii_digit()).collect();
-            if digits.len() == 12 && !out.contains(&digits) {
-                out.push(digits);
-            }
-        }
-    }
-    out
-}
-
-/// The answers as label/value rows, in the order asked: what a co-signer reads.
-pub fn summary_rows(form: &Form, outcome: &Outcome, lang: &str) -> Vec<(String, String)> {
-    let mut rows = Vec::new();
-    for (p, page) in form.pages.iter().enumerate() {
-        if !outcome.page_visible.get(p).copied().unwrap_or(false) {
-            continue;
-        }
-        for &id in &page.fields {
-            let f = &form.fields[id];
-            if !f.kind.is_input() || f.kind == FieldType::Repeat || !outcome.is_visible(&f.path) {
-                continue;
-            }
-            let Some(v) = outcome.values.get(&f.path).filter(|v| !v.is_null()) else {
-                continue;
-            };
-            let shown = blankett_compiler::backend::html::display_value(form, id, v, lang);
-            if !shown.is_empty() {
-                rows.push((f.label.get(lang).to_string(), shown));
-            }
-        }
-    }
-    rows
-}
-
-/// What the app shows: the form's title and the answers, in BankID's `simpleMarkdownV1`,
-/// cut to stay well inside the 40,000 characters of base64 BankID takes.
+/// What the app shows: the form's title and every answer, grouped as on the check page, in
+/// BankID's `simpleMarkdownV1`, shortened (and saying so) to stay well inside the 40,000
+/// characters of base64 BankID takes.
 pub fn visible_summary(form: &Form, outcome: &Outcome) -> String {
-    let strip = |s: &str| s.replace(['*', '#', '+', '\n'], " ");
-    let mut text = format!("# {}\n\n", strip(form.title.get("sv")));
-    for (k, v) in summary_rows(form, outcome, "sv") {
-        let line = format!("*{}*\n{}\n\n", strip(&k), strip(&v));
-        if text.len() + line.len() > 24_000 {
-            text.push_str("…\n");
-            break;
-        }
-        text.push_str(&line);
-    }
-    text
+    super::shown::visible_text(form, outcome, super::shown::Style::Markdown, 24_000)
 }
 
 pub(crate) fn b64(bytes: &[u8]) -> String {
@@ -164,11 +80,14 @@ pub async fn record_signature(
                 "Someone else signed",
             ),
             Texts::new(
-                "Den som skriver under måste vara den som är inloggad. Ingenting har skickats in.",
-                "The person who signs must be the one logged in. Nothing has been sent.",
+                "Det här ska skrivas under av den som är inloggad, men det gjordes av någon annan. Ingenting har skrivits under och ingenting har skickats; det som skulle skrivas under väntar kvar. Gå tillbaka och skriv under som rätt person.",
+                "This is to be signed by the person logged in, but someone else signed. Nothing has been signed and nothing sent; what was to be signed is still waiting. Go back and sign as the right person.",
             ),
         ));
     }
+    // One clock for one event: the applicant's signature is the sending, so the receipt's
+    // "sent" and "signed" are the same moment.
+    let now = chrono::Utc::now();
     let signature = |submission_id: &str| Signature {
         id: uuid::Uuid::new_v4().to_string(),
         submission_id: submission_id.to_string(),
@@ -178,7 +97,7 @@ pub async fn record_signature(
         digest: pending.digest.clone(),
         signature: signature_b64.to_string(),
         ocsp_response: ocsp_b64.to_string(),
-        signed_at: chrono::Utc::now(),
+        signed_at: now,
     };
     if let Some(mut submission) = pending.submission.clone() {
         // The applicant: the draft must still hold exactly the answers that were signed.
@@ -203,13 +122,14 @@ pub async fn record_signature(
             ));
         }
         submission.status = SubmissionStatus::VantarPaUnderskrift;
+        submission.submitted_at = now;
         let attachments = super::files::submitted_of(state, &submission).await?;
         let stored = state
             .store
             .submit(NewSubmission {
                 submission,
                 reference_prefix: pending.reference_prefix.clone(),
-                year: chrono::Datelike::year(&chrono::Utc::now()),
+                year: chrono::Datelike::year(&now),
                 // Delivered only once every signature is in: `on_fully_signed` queues it.
                 delivery_targets: Vec::new(),
                 attachments,

@@ -153,6 +153,7 @@ fn start(ctx: &Ctx, links: &Links) -> Json {
         Signing::None => None,
         Signing::Applicant => Some(t(lang, "sign_applicant")),
         Signing::Guardians => Some(t(lang, "sign_guardians")),
+        Signing::Signers => Some(t(lang, "sign_signers")),
     };
     let first = form.pages.first().map(|p| p.id.as_str()).unwrap_or("");
     json!({
@@ -408,6 +409,9 @@ fn receipt(
     let mut next = vec![t(lang, "receipt_next")];
     if ctx.form.signing == Signing::Guardians {
         next.push(t(lang, "receipt_next_guardians"));
+    }
+    if ctx.form.signing == Signing::Signers {
+        next.push(t(lang, "receipt_next_signers"));
     }
     json!({
         "reference": reference,

@@ -241,7 +241,7 @@ async fn wait(
                 msg,
             ))
         }
-        Ok(c) => Ok(page(&state, &session, &id, &order, &c)),
+        Ok(c) => Ok(page(&state, &session, &id, &order, &c, None)),
         Err(e) => {
             state.store.take_eid_order(&id).await?;
             Ok(failed_page(&e))
@@ -255,11 +255,20 @@ fn page(
     id: &str,
     order: &Order,
     c: &CollectResponse,
+    notice: Option<&str>,
 ) -> Response {
     let message = hints::message("pending", c.hint_code.as_deref(), !order.this_device);
+    // The simulator offers the person a signature asks for first, as the real app only
+    // offers it to them.
+    let asked = order.sign.as_ref().map(|p| p.signer_pnr.as_str());
+    let checked = super::dev::TEST_PERSONS
+        .iter()
+        .position(|(p, _)| Some(*p) == asked)
+        .unwrap_or(0);
     let persons: Vec<serde_json::Value> = super::dev::TEST_PERSONS
         .iter()
-        .map(|(pnr, name)| json!({"pnr": pnr, "name": name}))
+        .enumerate()
+        .map(|(i, (pnr, name))| json!({"pnr": pnr, "name": name, "checked": i == checked}))
         .collect();
     // The simulator's "app" exists only where the simulator is the BankID in use.
     let simulate = state.config.dev && state.config.bankid.is_none();
@@ -277,6 +286,7 @@ fn page(
             "csrf": session.csrf,
             "simulate": simulate,
             "persons": persons,
+            "notice": notice,
             "user": session.person_name,
         }),
     );
@@ -366,6 +376,24 @@ async fn simulate(
         .iter()
         .find(|(p, _)| Some(*p) == form.get("person"))
     {
+        if state
+            .bankid_simulator
+            .asks_for_another(&order.order_ref, pnr)
+        {
+            // The real app never offers the order to anyone else: nothing is signed, and the
+            // order stays open for the right person.
+            let api = state.bankid().ok_or(Error::NotFound)?;
+            let c = match api.collect(&order.order_ref).await {
+                Ok(c) => c,
+                Err(e) => return Ok(failed_page(&e)),
+            };
+            let notice = format!(
+                "{name} kan inte skriva under: det här ska skrivas under av någon annan. Ingenting har skrivits under. Välj den som ska skriva under, eller avbryt."
+            );
+            let mut r = page(&state, &session, &id, &order, &c, Some(&notice));
+            *r.status_mut() = StatusCode::CONFLICT;
+            return Ok(r);
+        }
         let (given, surname) = name.split_once(' ').unwrap_or((name, ""));
         state
             .bankid_simulator

@@ -240,6 +240,15 @@ impl Simulator {
         true
     }
 
+    /// Whether a pending order requires another personnummer than `pnr`: the real app would
+    /// not offer it to that person, and [`Simulator::complete`] refuses it.
+    pub fn asks_for_another(&self, order_ref: &str, pnr: &str) -> bool {
+        let orders = self.orders.lock().unwrap_or_else(|e| e.into_inner());
+        orders.get(order_ref).is_some_and(|o| {
+            o.status == "pending" && o.personal_number.as_deref().is_some_and(|p| p != pnr)
+        })
+    }
+
     /// Moves a pending order on: `started` (the app has it), `userSign` (PIN asked), …
     pub fn progress(&self, order_ref: &str, hint: &str) -> bool {
         let mut orders = self.orders.lock().unwrap_or_else(|e| e.into_inner());
