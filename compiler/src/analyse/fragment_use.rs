@@ -121,6 +121,7 @@ impl Resolver<'_> {
                     when,
                     message,
                     field,
+                    severity: rule.severity.as_ref().map(|s| s.value).unwrap_or_default(),
                 });
             }
         }

@@ -2,8 +2,8 @@
 
 pub mod check;
 pub mod form;
-pub mod inloggad;
 pub mod fragment_use;
+pub mod inloggad;
 pub mod kommun;
 pub mod library;
 pub mod order;
@@ -11,8 +11,8 @@ pub mod overlay;
 pub mod renamed;
 pub mod resolve;
 pub mod settings;
-pub mod stop_pages;
 pub mod signers;
+pub mod stop_pages;
 pub mod tests;
 pub mod texts;
 
