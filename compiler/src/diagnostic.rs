@@ -69,6 +69,9 @@ codes! {
     InvalidFileName => "invalid_file_name", "a file whose name does not say what it is";
     InvalidOrgnr => "invalid_orgnr", "an organisation number that fails its check digit";
     LowContrast => "low_contrast", "a colour pair under the 4.5:1 contrast WCAG requires";
+    ConstantCondition => "constant_condition", "a condition that reads no answer, so it is always true or always false";
+    RequiredOnItself => "required_on_itself", "a `required` that depends on the field's own answer";
+    StarInOwnRow => "star_in_own_row", "a `[*]` reference, inside a row, to the row's own repeat: the list over all rows where the row's field was meant";
 }
 
 impl fmt::Display for Code {

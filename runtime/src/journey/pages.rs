@@ -125,6 +125,7 @@ pub(super) async fn save_page(
         .cloned()
         .chain(posted.upload_errors.clone())
         .collect();
+    let errors = html::errors_to_show(errors, &action, &answers);
     let save_later = posted
         .pairs
         .iter()

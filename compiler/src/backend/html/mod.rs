@@ -27,7 +27,9 @@ mod values;
 /// CSRF token, never a link, so no other site can log a person out with an image or a link.
 pub const LOGOUT_URL: &str = "/auth/logga-ut";
 
-pub use answers::{answers_from_form, page_action, PageAction, RowsRefused, MAX_ROWS};
+pub use answers::{
+    answers_from_form, errors_to_show, page_action, PageAction, RowsRefused, MAX_ROWS,
+};
 pub use preview::preview;
 pub use values::display_value;
 

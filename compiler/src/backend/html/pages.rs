@@ -402,7 +402,7 @@ fn summary(ctx: &Ctx, links: &Links, outcome: &Outcome, changes: bool) -> Vec<Se
         let mut rows = Vec::new();
         for &id in &page.fields {
             let f = &form.fields[id];
-            if f.kind == FieldType::Info || !outcome.is_visible(&f.path) {
+            if f.kind == FieldType::Info || f.hidden || !outcome.is_visible(&f.path) {
                 continue;
             }
             let mut row = Row {
@@ -418,7 +418,9 @@ fn summary(ctx: &Ctx, links: &Links, outcome: &Outcome, changes: bool) -> Vec<Se
                     let lines = f
                         .children
                         .iter()
-                        .filter(|&&c| form.fields[c].kind != FieldType::Info)
+                        .filter(|&&c| {
+                            form.fields[c].kind != FieldType::Info && !form.fields[c].hidden
+                        })
                         .filter_map(|&c| {
                             let path = instance_path(form, c, &[i]);
                             if !outcome.is_visible(&path) {
