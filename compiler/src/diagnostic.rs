@@ -72,6 +72,9 @@ codes! {
     NeedsIdentification => "needs_identification", "`inloggad` (the logged-in person) in a form with `identification: none`";
     ReservedName => "reserved_name", "a field or `as` named `inloggad`, which expressions reserve for the logged-in person";
     QuestionOnStopPage => "question_on_stop_page", "a stop page (`end: true`) with a field that asks something";
+    ConstantCondition => "constant_condition", "a condition that reads no answer, so it is always true or always false";
+    RequiredOnItself => "required_on_itself", "a `required` that depends on the field's own answer";
+    StarInOwnRow => "star_in_own_row", "a `[*]` reference, inside a row, to the row's own repeat: the list over all rows where the row's field was meant";
 }
 
 impl fmt::Display for Code {

@@ -214,6 +214,10 @@ pub struct Field {
     pub max_total_size: Option<u64>,
     pub capture: bool,
     pub value: Option<Expr>,
+    /// A computed value with `show: false`: evaluated and submitted, never drawn. Left out of
+    /// the serialized form when false, so forms without it keep their hash.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
     /// A computed field's value type, as the checker inferred it.
     pub computed_type: Option<crate::expr::Type>,
     pub min_items: Option<u32>,

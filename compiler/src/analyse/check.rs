@@ -1,5 +1,6 @@
 //! Checking a resolved form's expressions: names, types, computed cycles, forward references.
 
+use super::conditions::Written;
 use super::resolve::{Resolver, Scope};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::expr::{self, Expr, Lookup, LookupError, Ref, Type, TypeEnv};
@@ -79,6 +80,16 @@ impl Env<'_> {
             };
             let is_repeat = self.form.fields[fid].kind == FieldType::Repeat;
             let last = i + 1 == r.segments.len();
+            if is_repeat && seg.all && !last && rows.contains(&fid) {
+                let rest: Vec<&str> = r.segments[i + 1..]
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect();
+                return Some(Err(LookupError::OwnRowThroughStar {
+                    repeat: seg.name.clone(),
+                    field: rest.join("."),
+                }));
+            }
             if is_repeat && !last && !rows.contains(&fid) {
                 if !seg.all {
                     return Some(Err(LookupError::NotAValue {
@@ -177,6 +188,7 @@ impl Resolver<'_> {
     /// Type-checks every expression and reports cycles and forward references.
     pub fn check_expressions(&mut self) {
         let computed = self.check_computed();
+        let mut warned = BTreeSet::new();
         for p in 0..self.form.pages.len() {
             if let Some(mut e) = self.form.pages[p].visible_if.take() {
                 let deps = self.check_one(
@@ -186,6 +198,7 @@ impl Resolver<'_> {
                     &computed,
                 );
                 self.forward_refs(&e, &deps, p, true);
+                self.constant_condition(&e, Written::PageVisibleIf, &mut warned);
                 if matches!(e.kind, expr::ExprKind::Bool(false)) {
                     self.diags.push(
                         Diagnostic::warning(
@@ -206,6 +219,7 @@ impl Resolver<'_> {
             for mut c in conds {
                 let deps = self.check_one(&mut c, &scope, Some(&Type::Bool), &computed);
                 self.forward_refs(&c, &deps, self.form.fields[id].page, false);
+                self.constant_condition(&c, Written::VisibleIf, &mut warned);
                 self.condition_deps.entry(id).or_default().extend(deps);
                 checked.push(c);
             }
@@ -214,6 +228,8 @@ impl Resolver<'_> {
                 let mut e = e.clone();
                 let deps = self.check_one(&mut e, &scope, Some(&Type::Bool), &computed);
                 self.forward_refs(&e, &deps, self.form.fields[id].page, false);
+                self.constant_condition(&e, Written::Required, &mut warned);
+                self.required_on_itself(id, &e, &deps);
                 self.form.fields[id].required = Required::When(e);
             }
         }

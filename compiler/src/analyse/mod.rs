@@ -1,6 +1,7 @@
 //! The analysis phase: libraries and kommun projects loaded, forms resolved and checked.
 
 pub mod check;
+mod conditions;
 pub mod form;
 pub mod fragment_use;
 pub mod inloggad;

@@ -198,12 +198,51 @@ impl<'a> Resolver<'a> {
                 continue;
             }
             seen.insert(value.value.clone(), value.span);
+            self.choice_value_is_an_id(value, matches!(item, m::ChoiceItem::Plain(_)));
             out.push(Choice {
                 value: value.value.clone(),
                 label,
             });
         }
         out
+    }
+
+    /// Choice values are ids (`a-z`, `0-9`, `_`): they are what conditions compare, the
+    /// submission carries and the case system maps, so they must not change with a label.
+    fn choice_value_is_an_id(&mut self, value: &Sp<String>, plain: bool) {
+        let v = &value.value;
+        let is_id = !v.is_empty()
+            && v.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if is_id {
+            return;
+        }
+        let mut id = suggest_id(v);
+        // A value may start with a digit (`1_2_rum`): undo `suggest_id`'s prefix for ids.
+        if let Some(rest) = id.strip_prefix("f_") {
+            if rest.starts_with(|c: char| c.is_ascii_digit()) && !v.starts_with("f_") {
+                id = rest.to_string();
+            }
+        }
+        if id.is_empty() {
+            id = "annat".to_string();
+        }
+        let write = if plain {
+            format!(
+                "write `{{value: {id}, label: {}}}`: the value is an id, the label the text shown",
+                quoted(v)
+            )
+        } else {
+            format!("write `value: {id}`; the label is the text shown")
+        };
+        self.diags.push(
+            Diagnostic::error(
+                Code::InvalidId,
+                format!("the choice value `{v}` is not an id"),
+            )
+            .at(value.span, "only a-z, 0-9 and _ here")
+            .help(write),
+        );
     }
 
     pub fn page(&mut self, page: &m::PageDef, index: usize) {
@@ -436,6 +475,7 @@ impl<'a> Resolver<'a> {
             max_total_size: settings.max_total_size,
             capture: f.capture.as_ref().map(|c| c.value).unwrap_or(false),
             value: None,
+            hidden: f.show.as_ref().is_some_and(|s| !s.value),
             computed_type: None,
             min_items: settings.min_items,
             max_items: settings.max_items,
@@ -591,11 +631,16 @@ pub fn applies_to(key: &str) -> &'static str {
         "accept" | "max_size" | "capture" | "max_files" | "min_files" | "max_total_size" => {
             "`file` fields"
         }
-        "value" => "`computed` fields",
+        "value" | "show" => "`computed` fields",
         "fields" | "min_items" | "max_items" => "`repeat` fields",
         "required" => "fields that take an answer (not `computed` or `info`)",
         _ => "other field types",
     }
+}
+
+/// A YAML text in double quotes.
+fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 pub fn join(prefix: &str, id: &str) -> String {

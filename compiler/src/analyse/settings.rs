@@ -117,6 +117,11 @@ impl Resolver<'_> {
                 self.not_applicable(v.span, "value", kind);
             }
         }
+        if let Some(show) = &f.show {
+            if kind != FieldType::Computed {
+                self.not_applicable(show.span, "show", kind);
+            }
+        }
         let repeat = kind == FieldType::Repeat;
         if let Some(items) = &f.fields {
             if !repeat {

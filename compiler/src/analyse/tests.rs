@@ -129,9 +129,15 @@ pub fn test_case(r: &mut Resolver, t: &m::TestDef) -> Option<ir::TestCase> {
         });
         tc.ends_at = e.ends_at.as_ref().and_then(|p| stop_page(r, p));
         for (key, value) in e.values.iter().flat_map(|a| a.0.iter()) {
-            if let Some(id) = field_ref(r, key, "in this form") {
-                tc.values
-                    .insert(r.form.fields[id].path.clone(), to_json(&value.0));
+            // A value in a row is named by its instance path, `rum[1].yta`.
+            let field = Sp::new(crate::eval::field_path(&key.value), key.span);
+            if let Some(id) = field_ref(r, &field, "in this form") {
+                let path = if key.value.contains('[') {
+                    key.value.clone()
+                } else {
+                    r.form.fields[id].path.clone()
+                };
+                tc.values.insert(path, to_json(&value.0));
             }
         }
     }

@@ -442,20 +442,29 @@ pub fn evaluate_showing(
         }
         let _ = f;
     }
-    let order: HashMap<FieldId, usize> = form
-        .fields
-        .iter()
-        .enumerate()
-        .map(|(i, _)| (i, i))
-        .collect();
-    out.errors
-        .sort_by_key(|e| (form.fields[e.field].page, order[&e.field], e.path.clone()));
-    out.warnings
-        .sort_by_key(|e| (form.fields[e.field].page, order[&e.field], e.path.clone()));
+    out.errors.sort_by_key(|e| error_order(form, e));
+    out.warnings.sort_by_key(|e| error_order(form, e));
     out.locked = (0..form.fields.len())
         .filter(|&id| super::prefill::is_locked(form, id, st.inloggad.as_ref(), today))
         .collect();
     out
+}
+
+/// Where an error stands in the summary: by page, then by the question it belongs to on the
+/// page (a repeat's errors together), then row by row, then by field within the row. Paths
+/// as text would put `rum[10]` before `rum[2]`, and every row's `namn` before any `yta`.
+fn error_order(form: &Form, e: &FieldError) -> (usize, FieldId, Vec<usize>, FieldId) {
+    let mut outermost = e.field;
+    while let Some(p) = form.fields[outermost].parent {
+        outermost = p;
+    }
+    let rows = e
+        .path
+        .split('[')
+        .skip(1)
+        .filter_map(|part| part.split(']').next()?.parse().ok())
+        .collect();
+    (form.fields[e.field].page, outermost, rows, e.field)
 }
 
 /// Every row-index vector at which `field` exists.

@@ -133,6 +133,21 @@ impl Checker<'_> {
                 self.diags.push(d);
                 Type::Any
             }
+            Err(LookupError::OwnRowThroughStar { repeat, field }) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::StarInOwnRow,
+                        format!("`{r}` reads every row of `{repeat}`, inside one of its rows"),
+                    )
+                    .at(span, format!("this is evaluated for one row of `{repeat}`"))
+                    .help(format!(
+                        "inside a per-row rule (or any expression of a row of `{repeat}`), write \
+                         `{field}`, the row's own field; `{r}` is the list over all rows, for \
+                         a rule on the whole table (`field: {repeat}`)"
+                    )),
+                );
+                Type::Any
+            }
             Err(LookupError::NotAValue { why }) => {
                 self.diags.push(
                     Diagnostic::error(Code::TypeMismatch, format!("`{r}` has no value"))

@@ -26,6 +26,7 @@
 //! requires the same value from each. Change both, or that test fails.
 
 use super::ast::{BinOp, Call, Expr, ExprKind, Ref, UnOp};
+use super::dates;
 use super::pnr;
 use super::value::Value;
 use chrono::{Datelike, NaiveDate};
@@ -145,6 +146,12 @@ fn holds(list: &Value, x: &Value) -> bool {
 ///   text `x`; `false` when either is null.
 /// * `if(c, a, b)`: `a` when `c` is true, else `b`; only the chosen one is evaluated.
 /// * `year(d)`: the year of a date.
+/// * `add_days(d, n)`, `add_months(d, n)`, `add_years(d, n)`: see [`super::dates`]; `n` a
+///   whole number under a billion in size, else `null`, as is a date outside the calendar.
+/// * `years_between(a, b)`: whole years from `a` to `b`, negative if `b` is earlier.
+/// * `weekday(d)`: 1 for Monday to 7 for Sunday.
+/// * `unique(xs)`: whether no two answered items (see [`Value::is_answered`]) of list `xs`
+///   are equal; `true` for `null`, `null` for anything else.
 pub fn call(c: &Call, env: &dyn ValueEnv) -> Value {
     if c.name == "if" {
         return match c.args.as_slice() {
@@ -180,8 +187,32 @@ pub fn call(c: &Call, env: &dyn ValueEnv) -> Value {
         ("contains", [Value::Text(s), Value::Text(part)]) => Value::Bool(s.contains(part.as_str())),
         ("contains", [xs, x]) => Value::Bool(holds(xs, x)),
         ("year", [Value::Date(d)]) => Value::Number(f64::from(d.year())),
+        ("add_days", [Value::Date(d), Value::Number(n)]) => date_or_null(dates::add_days(*d, *n)),
+        ("add_months", [Value::Date(d), Value::Number(n)]) => {
+            date_or_null(dates::add_months(*d, *n))
+        }
+        ("add_years", [Value::Date(d), Value::Number(n)]) => date_or_null(dates::add_years(*d, *n)),
+        ("years_between", [Value::Date(a), Value::Date(b)]) => {
+            Value::Number(f64::from(dates::years_between(*a, *b)))
+        }
+        ("weekday", [Value::Date(d)]) => Value::Number(f64::from(d.weekday().number_from_monday())),
+        ("unique", [Value::List(items)]) => Value::Bool(unique(items)),
+        ("unique", [Value::Null]) => Value::Bool(true),
         _ => Value::Null,
     }
+}
+
+fn date_or_null(d: Option<NaiveDate>) -> Value {
+    d.map_or(Value::Null, Value::Date)
+}
+
+/// No two answered items equal. Quadratic, as in the browser: a table has tens of rows.
+fn unique(items: &[Value]) -> bool {
+    let answered: Vec<&Value> = items.iter().filter(|v| v.is_answered()).collect();
+    answered
+        .iter()
+        .enumerate()
+        .all(|(i, a)| answered[i + 1..].iter().all(|b| equal(a, b) != Some(true)))
 }
 
 fn numbers(items: &[Value]) -> impl Iterator<Item = f64> + '_ {

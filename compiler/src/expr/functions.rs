@@ -120,6 +120,48 @@ pub const FUNCTIONS: &[Function] = &[
         "one of two values, by a condition",
     ),
     f("year", "year(date)", 1, Some(1), "the year of a date"),
+    f(
+        "add_days",
+        "add_days(date, days)",
+        2,
+        Some(2),
+        "the date so many days later (earlier when negative)",
+    ),
+    f(
+        "add_months",
+        "add_months(date, months)",
+        2,
+        Some(2),
+        "the date so many months later, on the month's last day when it is shorter",
+    ),
+    f(
+        "add_years",
+        "add_years(date, years)",
+        2,
+        Some(2),
+        "the date so many years later; 29 February becomes 28 February in a common year",
+    ),
+    f(
+        "years_between",
+        "years_between(from, to)",
+        2,
+        Some(2),
+        "the whole years from one date to another",
+    ),
+    f(
+        "weekday",
+        "weekday(date)",
+        1,
+        Some(1),
+        "the day of the week of a date: 1 for Monday to 7 for Sunday",
+    ),
+    f(
+        "unique",
+        "unique(list)",
+        1,
+        Some(1),
+        "whether no two answered values of a list are equal",
+    ),
 ];
 
 pub fn function(name: &str) -> Option<&'static Function> {
@@ -275,9 +317,27 @@ impl Typer<'_, '_, '_> {
                 Type::Bool
             }
             "if" => self.branches(),
-            "year" => {
+            "year" | "weekday" => {
                 self.want(0, &Type::Date);
                 Type::Number
+            }
+            "add_days" | "add_months" | "add_years" => {
+                self.want(0, &Type::Date);
+                self.want(1, &Type::Number);
+                Type::Date
+            }
+            "years_between" => {
+                self.want(0, &Type::Date);
+                self.want(1, &Type::Date);
+                Type::Number
+            }
+            "unique" => {
+                if !t(0).is_list() && !t(0).is_any() {
+                    let help =
+                        "`unique` looks at a list, e.g. `unique(personer[*].personnummer)`".into();
+                    self.fail(0, "`unique` needs a list".into(), help);
+                }
+                Type::Bool
             }
             _ => Type::Any,
         }

@@ -10,6 +10,7 @@
 
 pub mod ast;
 pub mod check;
+mod dates;
 pub mod eval;
 pub mod functions;
 pub mod inloggad;

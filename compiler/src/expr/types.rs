@@ -127,6 +127,9 @@ pub enum LookupError {
     /// Something has this name, but it has no value (an info text, a page, a fragment group);
     /// `why` says so in a sentence for the help line.
     NotAValue { why: String },
+    /// Inside a row of repeat `repeat`, a reference through `repeat[*]`: the list over all
+    /// rows where the row's own field (`field`, relative to the row) was meant.
+    OwnRowThroughStar { repeat: String, field: String },
 }
 
 /// The names an expression can see, supplied by whoever checks it (the analyser, a test).

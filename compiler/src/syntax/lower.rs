@@ -484,6 +484,7 @@ fn field(o: &Obj) -> Result<FieldDef, Option<Sp<String>>> {
     let max_total_size = o.str("max_total_size");
     let capture = o.bool("capture");
     let value = opt_expr(o, "value");
+    let show = o.bool("show");
     let fields = list(o, "fields", |n| field_item(ctx, n));
     let min_items = o.int("min_items");
     let max_items = o.int("max_items");
@@ -516,6 +517,7 @@ fn field(o: &Obj) -> Result<FieldDef, Option<Sp<String>>> {
         max_total_size,
         capture,
         value,
+        show,
         fields,
         min_items,
         max_items,

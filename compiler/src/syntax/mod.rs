@@ -4,6 +4,7 @@ pub mod lower;
 pub mod model;
 pub mod reader;
 pub mod yaml;
+mod yaml_quote;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;

@@ -353,6 +353,9 @@ pub struct FieldDef {
     pub capture: Option<Sp<bool>>,
     /// A computed field's expression.
     pub value: Option<ExprSrc>,
+    /// `false`: a computed value that is never drawn (not on its page, check your answers or
+    /// the receipt) but is used in conditions and rules and sent with the submission.
+    pub show: Option<Sp<bool>>,
     /// A repeat's fields (one row).
     pub fields: Option<Vec<FieldItem>>,
     pub min_items: Option<Sp<i64>>,

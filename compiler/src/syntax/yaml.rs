@@ -347,6 +347,9 @@ fn yaml_error(file: FileId, source: &str, e: &serde_saphyr::Error) -> Diagnostic
         if let Some(d) = colon_in_text(source, span, &msg) {
             return d;
         }
+        if let Some(d) = super::yaml_quote::unquoted_indicator(source, span) {
+            return d;
+        }
         if let Some(d) = misindented(source, span, &msg) {
             return d;
         }

@@ -268,6 +268,38 @@ pub fn targeted() -> Vec<String> {
     for _ in 0..200 {
         out.push("age(pnr)".into());
         out.push("days_between(start, today())".into());
+        out.push("years_between(start, slut)".into());
+        out.push("weekday(start)".into());
+        out.push("unique(barn[*].namn)".into());
+        out.push("unique(barn[*].fodd)".into());
+    }
+    // Month ends, leap days and the calendar's edges.
+    let dates = [
+        "2024-01-31",
+        "2025-01-31",
+        "2024-02-29",
+        "2023-03-31",
+        "2000-02-29",
+        "1900-02-28",
+        "2024-12-31",
+        "9999-12-31",
+        "0001-01-01",
+    ];
+    for d in dates {
+        for n in [-13, -12, -1, 0, 1, 2, 11, 12, 48, 1_000_000] {
+            let n = if n < 0 {
+                format!("(-{})", -n)
+            } else {
+                n.to_string()
+            };
+            for f in ["add_days", "add_months", "add_years"] {
+                out.push(format!("{f}(date(\"{d}\"), {n})"));
+            }
+        }
+        for e in dates {
+            out.push(format!("years_between(date(\"{d}\"), date(\"{e}\"))"));
+        }
+        out.push(format!("weekday(date(\"{d}\"))"));
     }
     out
 }
@@ -353,6 +385,10 @@ impl Gen<'_> {
                 self.boolean(d),
                 self.boolean(d)
             ),
+            13 if self.rng.chance(50) => {
+                let item = self.item();
+                format!("unique({})", self.list(item, d))
+            }
             _ => self
                 .rng
                 .pick(&["(plats in [plats])", "answered(barn)", "answered(foto)"])
@@ -424,7 +460,11 @@ impl Gen<'_> {
                 }
             ),
             13 => format!("days_between({}, {})", self.date(d), self.date(d)),
-            14 => format!("year({})", self.date(d)),
+            14 => match self.rng.below(3) {
+                0 => format!("year({})", self.date(d)),
+                1 => format!("weekday({})", self.date(d)),
+                _ => format!("years_between({}, {})", self.date(d), self.date(d)),
+            },
             15 => format!(
                 "if({}, {}, {})",
                 self.boolean(d),
@@ -497,7 +537,19 @@ impl Gen<'_> {
             };
         }
         let d = depth - 1;
-        match self.rng.below(3) {
+        match self.rng.below(4) {
+            3 => {
+                let step = if self.rng.chance(70) {
+                    self.step()
+                } else {
+                    self.number(d)
+                };
+                format!(
+                    "{}({}, {step})",
+                    self.rng.pick(&["add_days", "add_months", "add_years"]),
+                    self.date(d)
+                )
+            }
             0 => format!(
                 "{}({}, {})",
                 self.rng.pick(&["min", "max"]),
@@ -515,6 +567,21 @@ impl Gen<'_> {
                 self.date(d),
                 self.date(d)
             ),
+        }
+    }
+
+    /// A step of date arithmetic: mostly small whole numbers, some at the edges.
+    fn step(&mut self) -> String {
+        let n: i64 = match self.rng.below(5) {
+            0 => self
+                .rng
+                .pick(&[999_999_999, 1_000_000_000, 3_000_000, 100_000]),
+            _ => self.rng.range(-40, 40),
+        };
+        if n < 0 {
+            format!("(-{})", -n)
+        } else {
+            n.to_string()
         }
     }
 

@@ -35,6 +35,7 @@ pub fn field(kind: FieldType) -> Field {
         max_total_size: None,
         capture: false,
         value: None,
+        hidden: false,
         computed_type: None,
         min_items: None,
         max_items: None,

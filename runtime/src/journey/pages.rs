@@ -165,6 +165,8 @@ pub(super) async fn save_page(
         .cloned()
         .chain(upload_errors.iter().cloned())
         .collect();
+    // A row just added is shown without errors until something is posted in it.
+    let errors = html::errors_to_show(errors, &action, &answers);
     let warnings = outcome.warnings_on_page(&form, index);
     let warn = action == PageAction::Continue
         && (!errors.is_empty() || super::warnings::any_unseen(&answers, &warnings));

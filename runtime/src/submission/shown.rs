@@ -30,7 +30,7 @@ pub struct Row {
 /// The answers, per page, as the check page shows them; a question in a labelled group is
 /// named after its group ("Inomhus: Från klockan"), as the check page heads it.
 pub fn sections(form: &Form, outcome: &Outcome, lang: &str) -> Vec<Section> {
-    blankett_compiler::backend::html::answer_sections(form, outcome, lang)
+    blankett_compiler::backend::html::signed_sections(form, outcome, lang)
         .into_iter()
         .map(|s| Section {
             title: s.title,

@@ -141,6 +141,33 @@ pub fn answers_from_post(
     Ok(answers)
 }
 
+/// The errors to show after `action`: after "Lägg till en rad" none of the new, empty row's;
+/// it has not been filled in yet, so its required fields are not yet missing.
+pub fn errors_to_show(
+    errors: Vec<crate::eval::FieldError>,
+    action: &PageAction,
+    answers: &Answers,
+) -> Vec<crate::eval::FieldError> {
+    let PageAction::Add(path) = action else {
+        return errors;
+    };
+    let mut answers = answers.clone();
+    let Some(Json::Array(rows)) = locate(&mut answers, path) else {
+        return errors;
+    };
+    let Some(new_row) = rows.len().checked_sub(1) else {
+        return errors;
+    };
+    let prefix = format!("{path}[{new_row}]");
+    errors
+        .into_iter()
+        .filter(|e| {
+            let rest = e.path.strip_prefix(&prefix);
+            !rest.is_some_and(|r| r.is_empty() || r.starts_with('.') || r.starts_with('['))
+        })
+        .collect()
+}
+
 /// A POST's pairs, indexed in one pass.
 struct Posted<'a> {
     /// Where file fields find their uploads; `None` takes no file.

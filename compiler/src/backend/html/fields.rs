@@ -223,6 +223,9 @@ impl<'a> PageFields<'a> {
     /// Fields hidden by answers on earlier pages are left out; those that depend on this
     /// page's answers are drawn, so the page works without JavaScript.
     fn shown(&self, id: FieldId, rows: &[usize]) -> bool {
+        if self.form.fields[id].hidden {
+            return false;
+        }
         if self.dynamic.contains(&id) {
             return true;
         }

@@ -43,6 +43,17 @@ pub struct AnswerRow {
 
 /// The answers per visible page, grouped under the labels of the fragments they came from.
 pub fn answer_sections(form: &Form, outcome: &Outcome, lang: &str) -> Vec<AnswerSection> {
+    sections(form, outcome, lang, false)
+}
+
+/// As [`answer_sections`], with the hidden computed values (`show: false`) too: what a signer
+/// signs is the whole submission, helpers included, so a signer is shown all of it.
+pub fn signed_sections(form: &Form, outcome: &Outcome, lang: &str) -> Vec<AnswerSection> {
+    sections(form, outcome, lang, true)
+}
+
+fn sections(form: &Form, outcome: &Outcome, lang: &str, hidden: bool) -> Vec<AnswerSection> {
+    let shown = |f: &crate::ir::Field| f.kind != FieldType::Info && (hidden || !f.hidden);
     let mut sections = Vec::new();
     for (p, page) in form.pages.iter().enumerate() {
         if !outcome.page_visible.get(p).copied().unwrap_or(false) {
@@ -51,10 +62,10 @@ pub fn answer_sections(form: &Form, outcome: &Outcome, lang: &str) -> Vec<Answer
         let mut groups: Vec<AnswerGroup> = Vec::new();
         for &id in &page.fields {
             let f = &form.fields[id];
-            if f.kind == FieldType::Info || !outcome.is_visible(&f.path) {
+            if !shown(f) || !outcome.is_visible(&f.path) {
                 continue;
             }
-            let row = answer_row(form, outcome, id, lang);
+            let row = answer_row(form, outcome, id, lang, &shown);
             let heading = group_heading(form, &f.path, lang);
             match groups.last_mut() {
                 Some(last) if last.heading == heading => last.rows.push(row),
@@ -75,7 +86,13 @@ pub fn answer_sections(form: &Form, outcome: &Outcome, lang: &str) -> Vec<Answer
     sections
 }
 
-fn answer_row(form: &Form, outcome: &Outcome, id: FieldId, lang: &str) -> AnswerRow {
+fn answer_row(
+    form: &Form,
+    outcome: &Outcome,
+    id: FieldId,
+    lang: &str,
+    shown: &dyn Fn(&crate::ir::Field) -> bool,
+) -> AnswerRow {
     let f = &form.fields[id];
     let mut row = AnswerRow {
         field: id,
@@ -90,7 +107,7 @@ fn answer_row(form: &Form, outcome: &Outcome, id: FieldId, lang: &str) -> Answer
             let lines = f
                 .children
                 .iter()
-                .filter(|&&c| form.fields[c].kind != FieldType::Info)
+                .filter(|&&c| shown(&form.fields[c]))
                 .filter_map(|&c| {
                     let path = instance_path(form, c, &[i]);
                     if !outcome.is_visible(&path) {

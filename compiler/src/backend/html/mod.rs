@@ -29,10 +29,12 @@ mod values;
 pub const LOGOUT_URL: &str = "/auth/logga-ut";
 
 pub use answers::{
-    answers_from_form, answers_from_post, page_action, FileLookup, PageAction, RowsRefused,
-    MAX_ROWS,
+    answers_from_form, answers_from_post, errors_to_show, page_action, FileLookup, PageAction,
+    RowsRefused, MAX_ROWS,
 };
-pub use grouping::{answer_context, answer_sections, AnswerGroup, AnswerRow, AnswerSection};
+pub use grouping::{
+    answer_context, answer_sections, signed_sections, AnswerGroup, AnswerRow, AnswerSection,
+};
 pub use preview::preview;
 pub use values::display_value;
 

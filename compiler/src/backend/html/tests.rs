@@ -225,7 +225,7 @@ fn date_page_keeps_a_partial_date() {
 }
 
 #[test]
-fn checkboxes_and_computed_value() {
+fn checkboxes_and_a_computed_value_not_shown() {
     let f = form("bygglov");
     let a = answers(json!({"atgard": ["nybyggnad", "rivning"]}));
     let (p, _) = question(f, "arendet", &a, "sv");
@@ -240,6 +240,8 @@ fn checkboxes_and_computed_value() {
             errors: &[],
         },
     );
+    // `kraver_kontrollansvarig` has `show: false`: computed, but not drawn.
+    assert!(!html.contains("kraver_kontrollansvarig"), "{html}");
     snap(
         "bygglov_arendet",
         "forms/bygglov, Question arendet, atgard [nybyggnad, rivning]",

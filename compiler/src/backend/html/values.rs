@@ -26,14 +26,10 @@ pub fn display_lines(form: &Form, field: FieldId, value: &Value, lang: &str) -> 
     match value {
         Value::Null => Vec::new(),
         Value::Bool(b) => vec![t(lang, if *b { "yes" } else { "no" }).to_string()],
-        Value::Number(n) => {
-            let s = number(*n, lang);
-            vec![if f.kind == FieldType::Money {
-                format!("{s} {}", t(lang, "money_suffix"))
-            } else {
-                s
-            }]
+        Value::Number(n) if f.kind == FieldType::Money => {
+            vec![format!("{} {}", money(*n, lang), t(lang, "money_suffix"))]
         }
+        Value::Number(n) => vec![number(*n, lang)],
         Value::Text(s) if matches!(f.kind, FieldType::Choice | FieldType::MultiChoice) => {
             vec![choice_label(s)]
         }
@@ -97,6 +93,22 @@ pub fn number(n: f64, lang: &str) -> String {
     }
 }
 
+/// An amount: whole kronor as they are ("12 500"), and öre always with two decimals
+/// ("500 000,50", not "500 000,5"), rounded to the öre.
+pub fn money(n: f64, lang: &str) -> String {
+    // Rounded on the decimal digits, as `round(x, 2)` is: 12.345 is 12,35.
+    let rounded = match crate::expr::eval::round_decimal(n, 2) {
+        Value::Number(r) => r,
+        _ => n,
+    };
+    let s = number(rounded, lang);
+    let point = if lang == "en" { '.' } else { ',' };
+    match s.split_once(point) {
+        Some((_, decimals)) if decimals.chars().count() == 1 => format!("{s}0"),
+        _ => s,
+    }
+}
+
 fn file_size(bytes: u64, lang: &str) -> String {
     if bytes >= 1_000_000 {
         format!("{} MB", number((bytes as f64 / 1e5).round() / 10.0, lang))
@@ -144,6 +156,15 @@ mod tests {
         assert_eq!(number(-3.0, "sv"), "−3");
         assert_eq!(number(0.0, "sv"), "0");
         assert_eq!(number(999.0, "sv"), "999");
+    }
+
+    #[test]
+    fn amounts_show_ore_with_two_decimals() {
+        assert_eq!(money(500000.5, "sv"), "500\u{a0}000,50");
+        assert_eq!(money(500000.0, "sv"), "500\u{a0}000");
+        assert_eq!(money(12.345, "sv"), "12,35");
+        assert_eq!(money(0.1, "en"), "0.10");
+        assert_eq!(money(-3.5, "sv"), "−3,50");
     }
 
     #[test]

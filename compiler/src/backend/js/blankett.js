@@ -247,6 +247,39 @@
     return re !== null && re.test(text);
   }
 
+  // ---------------------------------------------------------------- date arithmetic
+  // expr/dates.rs: steps are whole numbers under a billion; a date outside chrono's calendar
+  // is null.
+  const wholeStep = (n) => typeof n === "number" && Number.isInteger(n) && Math.abs(n) < 1e9;
+  function addDays(d, n) {
+    if (!(d instanceof Day) || !wholeStep(n)) return null;
+    const [y, m, dd] = civil(new Day(d.n + n));
+    return ymd(y, m, dd);
+  }
+  function shiftMonths(d, months) {
+    const [y, m, day] = civil(d);
+    const total = y * 12 + (m - 1) + months;
+    const year = floorDiv(total, 12);
+    const month = total - year * 12 + 1;
+    for (let dd = day; dd >= 1; dd--) {
+      const found = ymd(year, month, dd);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  function yearsBetween(a, b) {
+    if (b.n < a.n) return 0 - yearsBetween(b, a);
+    const [ay, am, ad] = civil(a);
+    const [by, bm, bd] = civil(b);
+    const before = bm < am || (bm === am && bd < ad);
+    return by - ay - (before ? 1 : 0);
+  }
+  const answeredValue = (x) => x !== null && x !== "" && !(Array.isArray(x) && x.length === 0);
+  function unique(xs) {
+    const items = xs.filter(answeredValue);
+    return items.every((a, i) => items.slice(i + 1).every((b) => !eq(a, b)));
+  }
+
   // Each function is called with the environment first, then exactly the arguments eval.rs
   // has an arm for; the compiler makes every other call null.
   const fn = {
@@ -259,12 +292,18 @@
     min: (env, ...args) => extreme(args, -1),
     max: (env, ...args) => extreme(args, 1),
     round: (env, x, n) => (bothNumbers(x, n) && Number.isInteger(n) && Math.abs(n) <= 15 ? roundDecimal(x, n) : null),
-    answered: (env, x) => x !== null && x !== "" && !(Array.isArray(x) && x.length === 0),
+    answered: (env, x) => answeredValue(x),
     // `source` is the pattern as translated at build time (expr/pattern.rs); null if refused.
     matches: (env, x, p, source) => typeof x === "string" && typeof p === "string" && source !== null && wholeMatch(x, source),
     days_between: (env, a, b) => (a instanceof Day && b instanceof Day ? b.n - a.n : null),
     contains: (env, xs, x) => (typeof xs === "string" && typeof x === "string" ? xs.includes(x) : holds(xs, x)),
     year: (env, d) => (d instanceof Day ? civil(d)[0] : null),
+    add_days: (env, d, n) => addDays(d, n),
+    add_months: (env, d, n) => (d instanceof Day && wholeStep(n) ? shiftMonths(d, n) : null),
+    add_years: (env, d, n) => (d instanceof Day && wholeStep(n) ? shiftMonths(d, n * 12) : null),
+    years_between: (env, a, b) => (a instanceof Day && b instanceof Day ? yearsBetween(a, b) : null),
+    weekday: (env, d) => (d instanceof Day ? (((d.n + 3) % 7) + 7) % 7 + 1 : null),
+    unique: (env, xs) => (Array.isArray(xs) ? unique(xs) : xs === null ? true : null),
   };
 
   const B = {

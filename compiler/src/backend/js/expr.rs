@@ -101,8 +101,9 @@ fn call(c: &Call) -> String {
             js_pattern(p)
         ),
         ("today", [])
-        | ("age" | "len" | "sum" | "count" | "answered" | "year", [_])
+        | ("age" | "len" | "sum" | "count" | "answered" | "year" | "weekday" | "unique", [_])
         | ("round" | "days_between" | "contains", [_, _])
+        | ("add_days" | "add_months" | "add_years" | "years_between", [_, _])
         | ("min" | "max", _) => format!("B.fn.{}({})", c.name, args()),
         _ => "null".into(),
     }
