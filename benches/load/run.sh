@@ -38,7 +38,7 @@ echo "server and load generator share these cores"
 
 rm -rf "$WORK"
 mkdir -p "$DATA"
-BLANKETT_LOG="${BLANKETT_LOG:-warn}" "$BLANKETT" serve examples/orust --listen "$ADDR" --data "$DATA" \
+BLANKETT_SUBMIT_RATE_PER_ADDRESS_PER_MINUTE=100000000 BLANKETT_LOG="${BLANKETT_LOG:-warn}" "$BLANKETT" serve examples/orust --listen "$ADDR" --data "$DATA" \
     > "$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2> /dev/null || true; wait "$SERVER" 2> /dev/null || true' EXIT

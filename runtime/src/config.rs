@@ -179,6 +179,21 @@ impl Config {
         if let Some(v) = get("BLANKETT_ADMIN_TOKEN") {
             self.admin_token = Some(v);
         }
+        let rate = |k: &str, v: String| {
+            v.parse::<u32>().map_err(|_| {
+                format!("{k} must be a whole number of requests per minute, not `{v}`")
+            })
+        };
+        if let Some(v) = get("BLANKETT_SUBMIT_RATE_PER_MINUTE") {
+            self.submit_rate_per_minute = rate("BLANKETT_SUBMIT_RATE_PER_MINUTE", v)?;
+        }
+        if let Some(v) = get("BLANKETT_SUBMIT_RATE_PER_ADDRESS_PER_MINUTE") {
+            self.submit_rate_per_address_per_minute =
+                rate("BLANKETT_SUBMIT_RATE_PER_ADDRESS_PER_MINUTE", v)?;
+        }
+        if let Some(v) = get("BLANKETT_LOGIN_RATE_PER_MINUTE") {
+            self.login_rate_per_minute = rate("BLANKETT_LOGIN_RATE_PER_MINUTE", v)?;
+        }
         if let Some(v) = get("BLANKETT_TRUSTED_PROXIES") {
             self.trusted_proxies = v
                 .split(',')

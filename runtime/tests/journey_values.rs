@@ -9,33 +9,13 @@
 mod support;
 
 use axum::http::StatusCode;
-use blankett_runtime::app::AppState;
-use blankett_runtime::auth::bankid::simulator::Simulator;
-use blankett_runtime::config::BankIdConfig;
 use support::{app_with, csrf_of, draft, Client};
 
 const MARIA: &str = "199001012385";
 
-async fn with_bankid() -> (axum::Router, AppState, Simulator) {
-    let sim = Simulator::new();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/rp/v6.0/", listener.local_addr().unwrap());
-    let r = sim.router();
-    tokio::spawn(async move { axum::serve(listener, r).await.unwrap() });
-    let (router, state) = app_with(|c| {
-        c.bankid = Some(BankIdConfig {
-            environment: url,
-            certificate: None,
-            ca: None,
-        })
-    })
-    .await;
-    (router, state, sim)
-}
-
 #[tokio::test]
 async fn a_hidden_value_is_submitted_but_never_shown() {
-    let (router, state, sim) = with_bankid().await;
+    let (router, state, sim) = support::bankid::app_with_simulator().await;
     let mut c = Client::new(router);
     c.login(MARIA).await;
     // Bygglov's first test case: a new house, which normally needs a certified inspector.
@@ -64,17 +44,8 @@ async fn a_hidden_value_is_submitted_but_never_shown() {
         "the page the hidden value opens is in the summary"
     );
 
-    let token = csrf_of(&check.body).unwrap();
-    let r = c
-        .post("/orust/bygglov/kontrollera", &[("_csrf", &token)])
-        .await;
-    let waiting = r.location.unwrap();
-    let id = waiting.rsplit('/').next().unwrap();
-    let order = state.store.eid_order(id).await.unwrap().unwrap();
-    let data: serde_json::Value = serde_json::from_str(&order.data).unwrap();
-    assert!(sim.complete(data["order_ref"].as_str().unwrap(), MARIA, "Test", "Person"));
-    let done = c.get(&waiting).await;
-    let receipt = done.location.unwrap();
+    let waiting = support::bankid::sign_and_send(&mut c, "bygglov").await;
+    let receipt = support::bankid::complete(&mut c, &state, &sim, &waiting, MARIA).await;
     assert!(receipt.starts_with("/orust/bygglov/kvitto/"), "{receipt}");
     let sid = receipt.rsplit('/').next().unwrap();
     let stored = state.store.submission(sid).await.unwrap().unwrap();

@@ -13,52 +13,14 @@ mod support;
 use axum::http::StatusCode;
 use blankett_runtime::app::AppState;
 use blankett_runtime::auth::bankid::simulator::Simulator;
-use blankett_runtime::config::BankIdConfig;
-use blankett_runtime::store::EventKind;
 use blankett_runtime::submission::signing::{self, SignatureState};
 use blankett_runtime::submission::SubmissionStatus;
-use support::{app_with, csrf_of, draft, Client};
+use support::bankid::{app_with_simulator as setup, fully_signed_events, sign_and_send};
+use support::{csrf_of, draft, Client};
 
 const MARIA: &str = "199001012385";
 const ANNA: &str = "198112289874";
 const TOLVAN: &str = "191212121212";
-
-async fn setup() -> (axum::Router, AppState, Simulator) {
-    let sim = Simulator::new();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/rp/v6.0/", listener.local_addr().unwrap());
-    let r = sim.router();
-    tokio::spawn(async move { axum::serve(listener, r).await.unwrap() });
-    let (router, state) = app_with(|c| {
-        c.bankid = Some(BankIdConfig {
-            environment: url,
-            certificate: None,
-            ca: None,
-        })
-    })
-    .await;
-    (router, state, sim)
-}
-
-/// Sends the check page: the signature order starts; returns the waiting page's address.
-async fn sign_and_send(c: &mut Client, form: &str) -> String {
-    let check = c.get(&format!("/orust/{form}/kontrollera")).await;
-    assert_eq!(
-        check.status,
-        StatusCode::OK,
-        "{:?} {}",
-        check.location,
-        check.body
-    );
-    let token = csrf_of(&check.body).unwrap();
-    let r = c
-        .post(&format!("/orust/{form}/kontrollera"), &[("_csrf", &token)])
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let waiting = r.location.unwrap();
-    assert!(waiting.starts_with("/auth/bankid/"), "{waiting}");
-    waiting
-}
 
 /// The waiting page, then the simulated app completes the order as `pnr`; returns where the
 /// page sends the person after.
@@ -70,7 +32,6 @@ async fn complete(
     pnr: &str,
 ) -> String {
     let page = c.get(waiting).await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
         page.body.contains("qr.svg") && page.body.contains("bankid.js"),
         "{}",
@@ -80,21 +41,7 @@ async fn complete(
         page.body.contains("http-equiv=\"refresh\""),
         "without JavaScript the page refreshes"
     );
-    let id = waiting.rsplit('/').next().unwrap();
-    let order = state.store.eid_order(id).await.unwrap().unwrap();
-    let data: serde_json::Value = serde_json::from_str(&order.data).unwrap();
-    assert!(sim.complete(data["order_ref"].as_str().unwrap(), pnr, "Test", "Person"));
-    let done = c.get(waiting).await;
-    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
-    done.location.unwrap()
-}
-
-async fn fully_signed_events(state: &AppState, form: &str) -> usize {
-    let events = state.store.events("orust", form).await.unwrap();
-    events
-        .iter()
-        .filter(|e| e.kind == EventKind::FullySigned)
-        .count()
+    support::bankid::complete(c, state, sim, waiting, pnr).await
 }
 
 async fn tamper(state: &AppState, sql: &str, id: &str) {

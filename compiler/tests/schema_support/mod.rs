@@ -88,7 +88,11 @@ impl Case {
 pub fn valid_scenarios(form: &Form) -> Vec<Case> {
     form.tests
         .iter()
-        .map(|t| Case::new(form, t.name.clone(), t.answers.clone(), today_of(t)))
+        .map(|t| {
+            // As `blankett test` runs it: the logged-in person, the prefills, the answers.
+            let answers = blankett_compiler::eval::testing::journey_answers(form, t);
+            Case::new(form, t.name.clone(), answers, today_of(t))
+        })
         .filter(|c| c.outcome.errors.is_empty())
         .collect()
 }

@@ -21,6 +21,8 @@ pub(super) async fn check(State(state): State<AppState>, jc: JourneyCtx) -> Resu
     let form = form_for(&state, &jc.j.form, &mut draft).await?;
     let mut answers = parse_answers(&draft.answers)?;
     jc.with_person(&mut answers);
+    // Shown as it will be sent: locked fields hold the e-ID's values.
+    eval::prefill::lock(&form, &mut answers, today());
     let outcome = eval::evaluate(&form, &answers, today());
     if let Some(r) = to_stop_page(&jc, &form, &outcome) {
         return Ok(r);
@@ -97,6 +99,12 @@ pub(super) async fn submit(
         submitted_at: chrono::Utc::now(),
     };
     if form.signing != blankett_compiler::ir::Signing::None {
+        // What is signed is checked against the draft when the signature comes back, so the
+        // draft holds exactly these answers (the person and locked values put back) first.
+        if draft.answers != submission.answers {
+            draft.answers = submission.answers.clone();
+            state.store.put_draft(&draft).await?;
+        }
         // Signed first, stored after: see `signing`.
         return crate::signing::start_applicant(
             &state,

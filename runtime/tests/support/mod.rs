@@ -16,6 +16,8 @@ use http_body_util::BodyExt;
 use std::path::PathBuf;
 use tower::ServiceExt;
 
+pub mod bankid;
+
 pub struct Response {
     pub status: StatusCode,
     pub location: Option<String>,
