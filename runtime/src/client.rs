@@ -94,28 +94,23 @@ fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-impl FromRequestParts<crate::app::AppState> for ClientAddr {
+/// The address `layer` found for this request (none outside it: in-process tests).
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &crate::app::AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let peer = parts
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        Ok(client_of(
-            &state.config.trusted_proxies,
-            peer,
-            &parts.headers,
-        ))
+            .get::<ClientAddr>()
+            .copied()
+            .unwrap_or(ClientAddr(None)))
     }
 }
 
-/// Makes the request's client known to the audit trail for as long as the request is served.
+/// Finds the request's client once: for handlers (the `ClientAddr` extractor) and for the audit
+/// trail, for as long as the request is served.
 pub async fn layer(
     axum::extract::State(state): axum::extract::State<crate::app::AppState>,
-    req: axum::extract::Request,
+    mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let peer = req
@@ -123,6 +118,7 @@ pub async fn layer(
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
     let client = client_of(&state.config.trusted_proxies, peer, req.headers());
+    req.extensions_mut().insert(client);
     crate::audit::CLIENT.scope(client, next.run(req)).await
 }
 

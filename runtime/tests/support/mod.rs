@@ -178,28 +178,8 @@ impl Client {
         filename: &str,
         bytes: &[u8],
     ) -> Response {
-        let boundary = "XbLaNkEtTbOuNdArYx";
-        let mut body = Vec::new();
-        for (k, v) in pairs {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-                )
-                .as_bytes(),
-            );
-        }
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let req = self
-            .request("POST", path)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .unwrap();
-        self.send(req).await
+        self.post_files(path, pairs, &[(file_field, filename, bytes)])
+            .await
     }
 
     /// A multipart POST: the pairs, then each file as `(field, file name, bytes)`, in order.
