@@ -117,6 +117,28 @@ async fn an_applicant_signs_the_exact_xml_and_a_changed_xml_is_not_signed() {
     assert!(page.body.contains("Underskriften stämmer inte med ansökan"));
 }
 
+/// Issue 21: BankID is told the signer's address as the server settled it, never a header the
+/// client wrote (no proxy is trusted here, so a written `X-Forwarded-For` is ignored).
+#[tokio::test]
+async fn a_forwarded_for_header_written_by_the_client_does_not_reach_bankid() {
+    use base64::Engine;
+    let (router, state, sim) = setup().await;
+    let mut c = Client::new(router);
+    c.forwarded_for = Some("203.0.113.7".into());
+    c.login(MARIA).await;
+    draft(&state, "bygglov", 0, MARIA, &[]).await;
+    let waiting = sign_and_send(&mut c, "bygglov").await;
+    let receipt = complete(&mut c, &state, &sim, &waiting, MARIA).await;
+    let id = receipt.rsplit('/').next().unwrap();
+    let sigs = state.store.signatures_of(id).await.unwrap();
+    let xml = base64::engine::general_purpose::STANDARD
+        .decode(&sigs[0].signature)
+        .unwrap();
+    let xml = String::from_utf8(xml).unwrap();
+    assert!(xml.contains("<ipAddr>127.0.0.1</ipAddr>"), "{xml}");
+    assert!(!xml.contains("203.0.113.7"), "{xml}");
+}
+
 #[tokio::test]
 async fn answers_changed_while_signing_are_not_sent() {
     let (router, state, sim) = setup().await;

@@ -41,7 +41,6 @@ pub(super) async fn submit(
     State(state): State<AppState>,
     jc: JourneyCtx,
     client: crate::client::ClientAddr,
-    headers: axum::http::HeaderMap,
     _form: CheckedForm,
 ) -> Result {
     let base = &jc.j.base;
@@ -109,7 +108,6 @@ pub(super) async fn submit(
         return crate::signing::start_applicant(
             &state,
             &jc.session,
-            &headers,
             &form,
             &outcome,
             submission,

@@ -27,11 +27,9 @@ pub fn router() -> Router<AppState> {
 
 /// The check page's "sign and send": the person signs the submission before it is stored.
 /// `lang` is the language the form was filled in, kept for the co-signers' invitation mails.
-#[allow(clippy::too_many_arguments)]
 pub async fn start_applicant(
     state: &AppState,
     session: &Session,
-    headers: &axum::http::HeaderMap,
     form: &Form,
     outcome: &Outcome,
     submission: Submission,
@@ -61,7 +59,7 @@ pub async fn start_applicant(
         cosigners,
         lang: Some(lang.to_string()),
     };
-    begin(state, session, headers, form, outcome, pending).await
+    begin(state, session, form, outcome, pending).await
 }
 
 /// Starts the signature `pending` describes with the configured e-ID: the signer, bound by
@@ -70,7 +68,6 @@ pub async fn start_applicant(
 async fn begin(
     state: &AppState,
     session: &Session,
-    headers: &axum::http::HeaderMap,
     form: &Form,
     outcome: &Outcome,
     pending: Pending,
@@ -82,7 +79,7 @@ async fn begin(
     let digest = hex::decode(&pending.digest)
         .map_err(|e| Error::Corrupt(format!("a signature's digest is not hex: {e}")))?;
     let req = OrderRequest {
-        end_user_ip: crate::auth::bankid::end_user_ip(headers),
+        end_user_ip: crate::auth::bankid::end_user_ip(),
         requirement: Some(Requirement {
             personal_number: Some(pending.signer_pnr.clone()),
             ..Default::default()
@@ -282,7 +279,6 @@ async fn cosign(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Path(invite): Path<String>,
-    headers: axum::http::HeaderMap,
     _form: CheckedForm,
 ) -> Result {
     let (c, s, form) = invited(&state, &session, &invite).await?;
@@ -300,7 +296,7 @@ async fn cosign(
         cosigners: vec![],
         lang: None,
     };
-    begin(&state, &session, &headers, &form, &outcome, pending).await
+    begin(&state, &session, &form, &outcome, pending).await
 }
 
 /// `POST /mina-sidor/inlamning/{id}/aterkalla`: the applicant withdraws a submission that

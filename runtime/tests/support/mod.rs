@@ -30,6 +30,9 @@ pub struct Client {
     pub cookie: Option<String>,
     /// The admin page's cookie, once `admin` has exchanged the token for it.
     pub admin_cookie: Option<String>,
+    /// An `X-Forwarded-For` the client writes on every request (a spoofing attempt: no proxy
+    /// is trusted in tests).
+    pub forwarded_for: Option<String>,
 }
 
 pub async fn app() -> (Router, AppState) {
@@ -85,6 +88,7 @@ impl Client {
             app,
             cookie: None,
             admin_cookie: None,
+            forwarded_for: None,
         }
     }
 
@@ -125,6 +129,9 @@ impl Client {
             .collect();
         if !cookies.is_empty() {
             b = b.header(header::COOKIE, cookies.join("; "));
+        }
+        if let Some(hop) = &self.forwarded_for {
+            b = b.header("x-forwarded-for", hop);
         }
         b
     }

@@ -93,17 +93,16 @@ pub struct Order {
     pub sign: Option<crate::submission::signing::Pending>,
 }
 
-/// The person's address for `endUserIp`: the first `X-Forwarded-For` hop set by the proxy in
-/// front, else loopback.
-pub fn end_user_ip(headers: &axum::http::HeaderMap) -> String {
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(str::trim)
-        .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
-        .unwrap_or("127.0.0.1")
-        .to_string()
+/// The person's address for `endUserIp`: the client address `client::layer` settled for this
+/// request (a forwarded hop only from a trusted proxy), else loopback. Never a header as sent:
+/// a spoofed `X-Forwarded-For` must not reach BankID as the signer's address.
+pub fn end_user_ip() -> String {
+    crate::audit::CLIENT
+        .try_with(|c| c.0)
+        .ok()
+        .flatten()
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| "127.0.0.1".into())
 }
 
 /// Starts an order and stores it for the session, then on to the waiting page; when BankID
@@ -171,7 +170,7 @@ async fn start(
         end_user_ip: client
             .0
             .map(|ip| ip.to_string())
-            .unwrap_or_else(|| "127.0.0.1".into()),
+            .unwrap_or_else(end_user_ip),
         ..Default::default()
     };
     let next = super::safe_next(form.get("next"));
