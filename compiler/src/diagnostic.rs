@@ -393,9 +393,19 @@ fn bind(sources: &SourceMap, diag: &Diagnostic) -> Bound {
 /// generated file; the diagnostic shows an excerpt around the place instead.
 const LONGEST_DRAWN_LINE: usize = 1_000;
 
+/// `at`, moved back to the start of the character it falls in: a span may end inside a
+/// multi-byte character (found by fuzzing), and slicing there would panic.
+fn char_start(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 /// The line of `text` that holds byte `at`.
 fn line_around(text: &str, at: usize) -> &str {
-    let at = at.min(text.len());
+    let at = char_start(text, at);
     let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
     &text[start..end]
@@ -404,7 +414,7 @@ fn line_around(text: &str, at: usize) -> &str {
 /// For a diagnostic on an overlong line: where it is and the text around it, on one line.
 fn excerpt(sources: &SourceMap, label: &Label) -> String {
     let file = sources.get(label.span.file);
-    let at = (label.span.start as usize).min(file.text.len());
+    let at = char_start(&file.text, label.span.start as usize);
     let line = line_around(&file.text, at);
     let p = position(sources, label.span);
     let before: String = {
