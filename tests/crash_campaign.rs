@@ -17,7 +17,6 @@
 
 #[path = "common/citizen.rs"]
 mod citizen;
-#[allow(dead_code)]
 mod common;
 
 use blankett_runtime::shs::Message;
@@ -25,8 +24,7 @@ use blankett_runtime::store::DeliveryState;
 use blankett_runtime::test_mailbox::loopback::{LoopbackMailbox, Mode};
 use blankett_runtime::test_mailbox::Fault;
 use citizen::{Citizen, Receipt};
-use common::{free_port, start};
-use sha2::{Digest, Sha256};
+use common::{free_port, shs_delivery_config, start};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -90,30 +88,7 @@ fn campaign(kills: usize) {
         .block_on(LoopbackMailbox::start(&data.join("mailbox")))
         .unwrap();
     let config = data.join("blankett.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
-[delivery]
-workers = 2
-attempt_limit = 100000
-backoff_base_ms = 5
-backoff_cap_ms = 1000
-lease_seconds = 3
-send_timeout_seconds = 2
-poll_ms = 20
-canary_interval_seconds = 0
-
-[[delivery.targets]]
-name = "diariet"
-transport = "shs"
-url = "{}"
-to_address = "urn:X-shs:2120001439"
-"#,
-            mb.url()
-        ),
-    )
-    .unwrap();
+    std::fs::write(&config, shs_delivery_config(&mb.url(), 2, 1000)).unwrap();
     let mut args: Vec<std::ffi::OsString> = vec!["--config".into(), config.clone().into()];
     args.extend(db_args);
     let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
@@ -186,16 +161,7 @@ to_address = "urn:X-shs:2120001439"
             .push(m);
     }
     for r in &receipts {
-        let s = rt.block_on(store.submission(&r.id)).unwrap();
-        assert!(s.is_some(), "receipt {} has no submission", r.id);
-        let files = rt.block_on(store.attachments_of_submission(&r.id)).unwrap();
-        assert_eq!(files.len(), 1, "receipt {}: {files:?}", r.id);
-        let (_, bytes) = rt
-            .block_on(store.attachment(&files[0].id))
-            .unwrap()
-            .unwrap();
-        assert_eq!(bytes, r.photo, "receipt {}: the photo changed", r.id);
-        assert_eq!(files[0].sha256, hex::encode(Sha256::digest(&r.photo)));
+        r.assert_kept(&rt, &store);
         let jobs = rt.block_on(store.delivery_jobs_of(&r.id)).unwrap();
         assert_eq!(jobs.len(), 1, "receipt {}: one delivery job", r.id);
         let delivered = messages.get(&r.id).map(Vec::as_slice).unwrap_or_default();

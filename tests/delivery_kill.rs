@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{free_port, start, submit_felanmalan, Browser};
+use common::{free_port, shs_delivery_config, start, submit_felanmalan, Browser};
 
 const SUBMISSIONS: usize = 1000;
 /// Retried by the SHS client: the receiver's own delivery failed.
@@ -96,30 +96,7 @@ fn deliveries_over_shs_survive_faults_and_sigkill_exactly_once() {
     let config = data.join("blankett.toml");
     // A short lease: the jobs the killed process had in flight are claimed again soon. Waits
     // of up to 3 s: hundreds of failing jobs retried sooner only take CPU from the journey.
-    std::fs::write(
-        &config,
-        format!(
-            r#"
-[delivery]
-workers = 4
-attempt_limit = 100000
-backoff_base_ms = 5
-backoff_cap_ms = 3000
-lease_seconds = 3
-send_timeout_seconds = 2
-poll_ms = 20
-canary_interval_seconds = 0
-
-[[delivery.targets]]
-name = "diariet"
-transport = "shs"
-url = "{}"
-to_address = "urn:X-shs:2120001439"
-"#,
-            mb.url()
-        ),
-    )
-    .unwrap();
+    std::fs::write(&config, shs_delivery_config(&mb.url(), 4, 3000)).unwrap();
     let port = free_port();
     let mut server = start(
         &data.join("server"),

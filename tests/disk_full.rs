@@ -7,7 +7,6 @@
 
 #[path = "common/citizen.rs"]
 mod citizen;
-#[allow(dead_code)]
 mod common;
 
 use citizen::Citizen;
@@ -106,18 +105,7 @@ fn a_full_disk_refuses_submissions_with_503_and_recovers() {
         .chain(&told)
         .chain(std::iter::once(&after))
     {
-        assert!(
-            rt.block_on(store.submission(&r.id)).unwrap().is_some(),
-            "{}",
-            r.id
-        );
-        let files = rt.block_on(store.attachments_of_submission(&r.id)).unwrap();
-        assert_eq!(files.len(), 1, "{}", r.id);
-        let (_, bytes) = rt
-            .block_on(store.attachment(&files[0].id))
-            .unwrap()
-            .unwrap();
-        assert_eq!(bytes, r.photo);
+        r.assert_kept(&rt, &store);
     }
     eprintln!(
         "disk full: {refused} of 10 submissions refused with 503, {} went through before the disk filled up completely; recovered",

@@ -77,19 +77,32 @@ pub struct Harness {
 
 static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
 
-/// Panics are findings, reported by the harness: the default hook's printing is replaced by
-/// keeping the message and where it happened.
-fn quiet_panics() {
-    std::panic::set_hook(Box::new(|info| {
-        if let Ok(mut m) = PANIC_MESSAGE.lock() {
-            *m = Some(info.to_string());
-        }
-    }));
+thread_local! {
+    /// Whether this thread is inside a target, where a panic is a finding to report.
+    static IN_TARGET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A panic inside a target is kept (message and place) for the harness to report; any other
+/// panic (a failing test's own) goes to the hook that was there before. Installed once.
+fn keep_target_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_TARGET.with(std::cell::Cell::get) {
+                if let Ok(mut m) = PANIC_MESSAGE.lock() {
+                    *m = Some(info.to_string());
+                }
+            } else {
+                previous(info);
+            }
+        }));
+    });
 }
 
 impl Harness {
     pub fn new(target: Target) -> Result<Harness, String> {
-        quiet_panics();
+        keep_target_panics();
         let web = match target {
             Target::UrlencodedPost | Target::MultipartPost | Target::StatusJson => {
                 Some(web::Served::start()?)
@@ -103,6 +116,7 @@ impl Harness {
     pub fn run(&mut self, input: &[u8]) -> Result<(), String> {
         let target = self.target;
         let web = &mut self.web;
+        IN_TARGET.with(|t| t.set(true));
         let outcome = catch_unwind(AssertUnwindSafe(|| match target {
             Target::FormYaml => {
                 compile::form_yaml(input);
@@ -125,6 +139,7 @@ impl Harness {
                 None => Err("the served target has no server".into()),
             },
         }));
+        IN_TARGET.with(|t| t.set(false));
         match outcome {
             Ok(r) => r,
             Err(_) => {

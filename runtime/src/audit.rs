@@ -15,10 +15,8 @@ tokio::task_local! {
 /// Appends an event. The deed is done whether or not it is logged, so a failure to write the
 /// entry is logged as an error rather than undoing it.
 pub async fn record(store: &DynStore, actor: &str, action: &str, target: &str) {
-    let client = CLIENT
-        .try_with(|c| c.0)
-        .ok()
-        .flatten()
+    let client = crate::client::ClientAddr::current()
+        .0
         .map(|ip| ip.to_string());
     let entry = AuditEntry {
         id: uuid::Uuid::new_v4().to_string(),

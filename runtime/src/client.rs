@@ -22,6 +22,15 @@ impl ClientAddr {
             None => "in-process".into(),
         }
     }
+
+    /// The client of the request being served, for code that runs inside it without the
+    /// extractor (the audit trail, a signature started deep in a handler); none for the
+    /// server's own work.
+    pub fn current() -> ClientAddr {
+        crate::audit::CLIENT
+            .try_with(|c| *c)
+            .unwrap_or(ClientAddr(None))
+    }
 }
 
 /// A proxy the operator trusts (`trusted_proxies` in blankett.toml): an address (`10.0.0.5`)

@@ -2,12 +2,34 @@
 //! the server is being killed or its disk is full: every failure is `None` and nothing was
 //! promised. For the crash campaign and the disk-full test.
 
+use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 /// What a citizen was told: the receipt's submission id and the photo they sent.
 pub struct Receipt {
     pub id: String,
     pub photo: Vec<u8>,
+}
+
+impl Receipt {
+    /// What the citizen was told is kept: the submission, and its one photo byte for byte.
+    pub fn assert_kept(
+        &self,
+        rt: &tokio::runtime::Runtime,
+        store: &blankett_runtime::store::DynStore,
+    ) {
+        let id = &self.id;
+        let s = rt.block_on(store.submission(id)).unwrap();
+        assert!(s.is_some(), "receipt {id} has no submission");
+        let files = rt.block_on(store.attachments_of_submission(id)).unwrap();
+        assert_eq!(files.len(), 1, "receipt {id}: {files:?}");
+        let (_, bytes) = rt
+            .block_on(store.attachment(&files[0].id))
+            .unwrap()
+            .unwrap();
+        assert_eq!(bytes, self.photo, "receipt {id}: the photo changed");
+        assert_eq!(files[0].sha256, hex::encode(Sha256::digest(&self.photo)));
+    }
 }
 
 /// A PNG whose bytes are unique to `n` (the data after IEND is ignored by viewers, kept by us).

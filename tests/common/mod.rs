@@ -1,6 +1,9 @@
 //! The real `blankett serve` as a child process and a small cookie-keeping HTTP client, for the
 //! tests that kill the server (durability, delivery).
 
+// Each test crate uses its own part of this module.
+#![allow(dead_code)]
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -140,4 +143,29 @@ pub fn submit_felanmalan(b: &mut Browser, n: usize) -> String {
     );
     b.post("/orust/felanmalan/kontrollera", &[("_csrf", &t)])
         .expect("a receipt")
+}
+
+/// `blankett.toml` for delivery over SHS to the test mailbox at `url`, retried without end and
+/// soon (short lease, so the jobs a killed process had in flight are claimed again at once),
+/// with no canary: for the tests that kill the server while it delivers.
+pub fn shs_delivery_config(url: &str, workers: usize, backoff_cap_ms: u64) -> String {
+    format!(
+        r#"
+[delivery]
+workers = {workers}
+attempt_limit = 100000
+backoff_base_ms = 5
+backoff_cap_ms = {backoff_cap_ms}
+lease_seconds = 3
+send_timeout_seconds = 2
+poll_ms = 20
+canary_interval_seconds = 0
+
+[[delivery.targets]]
+name = "diariet"
+transport = "shs"
+url = "{url}"
+to_address = "urn:X-shs:2120001439"
+"#
+    )
 }

@@ -79,7 +79,7 @@ async fn begin(
     let digest = hex::decode(&pending.digest)
         .map_err(|e| Error::Corrupt(format!("a signature's digest is not hex: {e}")))?;
     let req = OrderRequest {
-        end_user_ip: crate::auth::bankid::end_user_ip(),
+        end_user_ip: crate::auth::bankid::end_user_ip(crate::client::ClientAddr::current()),
         requirement: Some(Requirement {
             personal_number: Some(pending.signer_pnr.clone()),
             ..Default::default()

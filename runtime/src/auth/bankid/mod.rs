@@ -93,14 +93,12 @@ pub struct Order {
     pub sign: Option<crate::submission::signing::Pending>,
 }
 
-/// The person's address for `endUserIp`: the client address `client::layer` settled for this
-/// request (a forwarded hop only from a trusted proxy), else loopback. Never a header as sent:
-/// a spoofed `X-Forwarded-For` must not reach BankID as the signer's address.
-pub fn end_user_ip() -> String {
-    crate::audit::CLIENT
-        .try_with(|c| c.0)
-        .ok()
-        .flatten()
+/// The person's address for `endUserIp`: the client address `client::layer` settled (a
+/// forwarded hop only from a trusted proxy), else loopback. Never a header as sent: a spoofed
+/// `X-Forwarded-For` must not reach BankID as the signer's address.
+pub fn end_user_ip(client: crate::client::ClientAddr) -> String {
+    client
+        .0
         .map(|ip| ip.to_string())
         .unwrap_or_else(|| "127.0.0.1".into())
 }
@@ -167,10 +165,7 @@ async fn start(
 ) -> Result {
     super::login_allowed(&state, &client)?;
     let req = OrderRequest {
-        end_user_ip: client
-            .0
-            .map(|ip| ip.to_string())
-            .unwrap_or_else(end_user_ip),
+        end_user_ip: end_user_ip(client),
         ..Default::default()
     };
     let next = super::safe_next(form.get("next"));
